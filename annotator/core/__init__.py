@@ -1,0 +1,1 @@
+"""Domain objects and text maths: no Qt, no SQL."""

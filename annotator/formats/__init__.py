@@ -1,0 +1,1 @@
+"""Readers and writers of import and export formats; no Qt."""

@@ -1,0 +1,1 @@
+"""Comparing projects, agreement, adjudication and merge; no Qt."""

@@ -1,0 +1,754 @@
+"""A project file: one SQLite database holding articles, labels, spans and relations.
+
+Every public method that writes runs in its own transaction (``db.atomic()``), so each user
+action is committed at once and as a whole; callers that batch work (imports) wrap several calls
+in :meth:`Project.atomic`, which nests through savepoints.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator.core.model import (
+    DEFAULT_LABELS,
+    LABEL_PALETTE,
+    STATUSES,
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+    Label,
+    LabelSnapshot,
+    LabelSpec,
+    Relation,
+    Span,
+    SpanSnapshot,
+)
+from annotator.core.text import content_hash, offsets_in_range
+from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PROJECT_SUFFIX = ".annot"
+
+
+class ProjectError(Exception):
+    """A project file that cannot be opened or an operation the project refuses."""
+
+    def __init__(self, path: Path | str | None, message: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{path}: {message}" if path is not None else message)
+
+
+class ReadOnlyError(ProjectError):
+    pass
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+_SPAN_COLUMNS = (
+    'id, article_id, start, "end", label_id, text, annotator, note, attributes, '
+    "created_at, updated_at"
+)
+_RELATION_COLUMNS = "id, article_id, head_id, child_id, type, annotator, created_at"
+_ARTICLE_COLUMNS = (
+    "id, title, text, source, author, url, published, imported_at, content_hash, status, meta"
+)
+ARTICLE_SORT_KEYS = {
+    "id": "a.id",
+    "title": "a.title COLLATE NOCASE",
+    "source": "a.source COLLATE NOCASE",
+    "status": "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END",
+    "spans": "span_count",
+    "length": "length",
+}
+
+
+def _span(row: Sequence[Any]) -> Span:
+    return Span(
+        id=row[0],
+        article_id=row[1],
+        start=row[2],
+        end=row[3],
+        label_id=row[4],
+        text=row[5],
+        annotator=row[6],
+        note=row[7],
+        attributes=json.loads(row[8]) if row[8] else {},
+        created_at=row[9],
+        updated_at=row[10],
+    )
+
+
+def _relation(row: Sequence[Any]) -> Relation:
+    return Relation(*row)
+
+
+def _label(row: Sequence[Any]) -> Label:
+    return Label(*row)
+
+
+def _article(row: Sequence[Any]) -> Article:
+    values = list(row)
+    values[-1] = json.loads(values[-1]) if values[-1] else {}
+    return Article(*values)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not a SQLite database of ours, without opening it for writing."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise ProjectError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if not header:
+        return  # an empty file becomes a new project
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise ProjectError(path, "is not a News Annotator project (not a SQLite database).")
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise ProjectError(
+            path, "is a database of another application, not a News Annotator project."
+        )
+
+
+class Project:
+    """An open project file."""
+
+    def __init__(self, path: Path, db: Database, *, read_only: bool) -> None:
+        self.path = path
+        self.db = db
+        self.read_only = read_only
+        self._conn: sqlite3.Connection = db.conn
+
+    # ----------------------------------------------------------------- opening and closing
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False) -> Project:
+        """Open (or create) a project file, upgrading its schema if it is older than this app."""
+        path = Path(path).expanduser().absolute()
+        exists = path.exists()
+        if not exists and (not create or read_only):
+            raise ProjectError(path, "does not exist.")
+        if exists:
+            if path.is_dir():
+                raise ProjectError(path, "is a folder, not a project file.")
+            _check_header(path)
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ProjectError(path, f"cannot be created: {exc.strerror or exc}") from exc
+        try:
+            if read_only:
+                conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            else:
+                conn = sqlite3.connect(str(path))
+            db = Database(conn, execute_plugins=False)
+            project = cls(path, db, read_only=read_only)
+            project._prepare(new=not exists or path.stat().st_size == 0)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+        return project
+
+    def _prepare(self, *, new: bool) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not new:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise ProjectError(self.path, f"is damaged: {check}")
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            has_tables = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+            if app_id != APPLICATION_ID and has_tables:
+                raise ProjectError(
+                    self.path, "is a database of another application, not a News Annotator project."
+                )
+            applied = {m.name for m in migrations.applied(self.db)}
+            unknown = applied - KNOWN_MIGRATIONS
+            if unknown:
+                if not self.read_only:
+                    raise ProjectError(
+                        self.path,
+                        "was written by a newer version of News Annotator; "
+                        "open it read-only or update the app.",
+                    )
+        if self.read_only:
+            return
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        fresh = not migrations.applied(self.db)
+        migrations.apply(self.db)
+        if fresh:
+            with self.db.atomic():
+                self._set_info("created_at", now())
+                for spec in DEFAULT_LABELS:
+                    self._insert_label(spec)
+
+    def close(self) -> None:
+        try:
+            if not self.read_only:
+                self._conn.execute("PRAGMA optimize")
+        finally:
+            self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (or a savepoint inside one) around several writes."""
+        self._writable()
+        with self.db.atomic():
+            yield
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(self.path, "is open read-only.")
+
+    def schema_version(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    def _set_info(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO project_info(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def info(self, key: str, default: str = "") -> str:
+        row = self._conn.execute("SELECT value FROM project_info WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def copy_to(self, target: str | Path) -> None:
+        """Write a self-contained copy (rollback journal, no WAL) that can be mailed."""
+        target = Path(target).expanduser().absolute()
+        if target == self.path:
+            raise ProjectError(target, "is the open project itself.")
+        tmp = target.with_name(target.name + ".part")
+        tmp.unlink(missing_ok=True)
+        dest = sqlite3.connect(str(tmp))
+        try:
+            self._conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+            dest.commit()
+        finally:
+            dest.close()
+        tmp.replace(target)
+
+    # ---------------------------------------------------------------------------- articles
+    def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
+        """Store an article; return its id and whether it was new (False: same text already)."""
+        self._writable()
+        if draft.status not in STATUSES:
+            raise ProjectError(self.path, f"unknown article status {draft.status!r}")
+        digest = content_hash(draft.text)
+        row = self._conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ?", (digest,)
+        ).fetchone()
+        if row:
+            return row[0], False
+        with self.db.atomic():
+            cursor = self._conn.execute(
+                "INSERT INTO articles(title, text, source, author, url, published, imported_at,"
+                " content_hash, status, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.title,
+                    draft.text,
+                    draft.source,
+                    draft.author,
+                    draft.url,
+                    draft.published,
+                    now(),
+                    digest,
+                    draft.status,
+                    json.dumps(draft.meta, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid, True
+
+    def article(self, article_id: int) -> Article:
+        row = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no article {article_id}")
+        return _article(row)
+
+    def article_text(self, article_id: int) -> str:
+        row = self._conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no article {article_id}")
+        return str(row[0])
+
+    def article_id_by_hash(self, digest: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ?", (digest,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def article_count(self, *, search: str = "", label_id: int | None = None) -> int:
+        where, params = self._article_filter(search, label_id)
+        return int(
+            self._conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
+        )
+
+    def _article_filter(self, search: str, label_id: int | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if search.strip():
+            clauses.append(
+                "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            )
+            params.append(fts_query(search))
+        if label_id is not None:
+            clauses.append("EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)")
+            params.append(label_id)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def article_summaries(
+        self,
+        offset: int = 0,
+        limit: int = 200,
+        *,
+        order_by: str = "id",
+        descending: bool = False,
+        search: str = "",
+        label_id: int | None = None,
+    ) -> list[ArticleSummary]:
+        """One page of the article list, counted spans included, without loading texts."""
+        key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
+        direction = "DESC" if descending else "ASC"
+        where, params = self._article_filter(search, label_id)
+        rows = self._conn.execute(
+            "SELECT a.id, a.title, a.source, a.status,"
+            " (SELECT count(*) FROM spans s WHERE s.article_id = a.id) AS span_count,"
+            " length(a.text) AS length"
+            f" FROM articles a {where} ORDER BY {key} {direction}, a.id {direction}"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [ArticleSummary(*row) for row in rows]
+
+    def article_ids(self) -> list[int]:
+        return [row[0] for row in self._conn.execute("SELECT id FROM articles ORDER BY id")]
+
+    def set_article_status(self, article_id: int, status: str) -> str:
+        """Set an article's status and return the previous one."""
+        self._writable()
+        if status not in STATUSES:
+            raise ProjectError(self.path, f"unknown article status {status!r}")
+        old = self.article_summary(article_id).status
+        with self.db.atomic():
+            self._conn.execute("UPDATE articles SET status = ? WHERE id = ?", (status, article_id))
+        return old
+
+    def article_summary(self, article_id: int) -> ArticleSummary:
+        row = self._conn.execute(
+            "SELECT a.id, a.title, a.source, a.status,"
+            " (SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text)"
+            " FROM articles a WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no article {article_id}")
+        return ArticleSummary(*row)
+
+    # ------------------------------------------------------------------------------ labels
+    def labels(self) -> list[Label]:
+        rows = self._conn.execute(
+            "SELECT id, name, color, hotkey, description, position FROM labels"
+            " ORDER BY position, id"
+        ).fetchall()
+        return [_label(r) for r in rows]
+
+    def label(self, label_id: int) -> Label:
+        row = self._conn.execute(
+            "SELECT id, name, color, hotkey, description, position FROM labels WHERE id = ?",
+            (label_id,),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no label {label_id}")
+        return _label(row)
+
+    def label_by_name(self, name: str) -> Label | None:
+        row = self._conn.execute(
+            "SELECT id, name, color, hotkey, description, position FROM labels WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return _label(row) if row else None
+
+    def _insert_label(self, spec: LabelSpec, label_id: int | None = None,
+                      position: int | None = None) -> Label:
+        if position is None:
+            position = int(
+                self._conn.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()[0]
+            )
+        cursor = self._conn.execute(
+            "INSERT INTO labels(id, name, color, hotkey, description, position)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (label_id, spec.name, spec.color, spec.hotkey, spec.description, position),
+        )
+        assert cursor.lastrowid is not None
+        return self.label(cursor.lastrowid)
+
+    def add_label(self, spec: LabelSpec) -> Label:
+        self._writable()
+        name = spec.name.strip()
+        if not name:
+            raise ProjectError(self.path, "a label needs a name")
+        if self.label_by_name(name) is not None:
+            raise ProjectError(self.path, f"already has a label named {name!r}")
+        with self.db.atomic():
+            return self._insert_label(LabelSpec(name, spec.color, spec.hotkey, spec.description))
+
+    def ensure_label(self, name: str) -> Label:
+        """The label of that name, created with the next palette colour when missing."""
+        label = self.label_by_name(name)
+        if label is not None:
+            return label
+        count = len(self.labels())
+        used = {lb.hotkey for lb in self.labels()}
+        hotkey = next((str(k) for k in range(1, 10) if str(k) not in used), "")
+        return self.add_label(LabelSpec(name, LABEL_PALETTE[count % len(LABEL_PALETTE)], hotkey))
+
+    def update_label(self, label_id: int, **changes: Any) -> tuple[Label, Label]:
+        """Change name, color, hotkey or description; return (before, after)."""
+        self._writable()
+        allowed = {"name", "color", "hotkey", "description"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"cannot change {sorted(bad)} of a label")
+        before = self.label(label_id)
+        if "name" in changes:
+            name = str(changes["name"]).strip()
+            if not name:
+                raise ProjectError(self.path, "a label needs a name")
+            other = self.label_by_name(name)
+            if other is not None and other.id != label_id:
+                raise ProjectError(self.path, f"already has a label named {name!r}")
+            changes["name"] = name
+        if changes:
+            assignments = ", ".join(f"{key} = ?" for key in changes)
+            with self.db.atomic():
+                self._conn.execute(
+                    f"UPDATE labels SET {assignments} WHERE id = ?", [*changes.values(), label_id]
+                )
+        return before, self.label(label_id)
+
+    def reorder_labels(self, label_ids: Sequence[int]) -> list[int]:
+        """Put the labels in this order; return the previous order."""
+        self._writable()
+        before = [lb.id for lb in self.labels()]
+        if sorted(before) != sorted(label_ids):
+            raise ProjectError(self.path, "a new label order must name every label once")
+        with self.db.atomic():
+            self._conn.executemany(
+                "UPDATE labels SET position = ? WHERE id = ?",
+                [(pos, lid) for pos, lid in enumerate(label_ids)],
+            )
+        return before
+
+    def label_usage(self, label_id: int) -> int:
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM spans WHERE label_id = ?", (label_id,)
+            ).fetchone()[0]
+        )
+
+    def delete_label(self, label_id: int) -> LabelSnapshot:
+        """Delete a label and its spans (and their relations); return what restores them."""
+        self._writable()
+        label = self.label(label_id)
+        span_ids = [
+            row[0]
+            for row in self._conn.execute("SELECT id FROM spans WHERE label_id = ?", (label_id,))
+        ]
+        with self.db.atomic():
+            snapshots = tuple(self._snapshot_span(sid) for sid in span_ids)
+            self._conn.execute("DELETE FROM labels WHERE id = ?", (label_id,))
+        return LabelSnapshot(label, snapshots)
+
+    def restore_label(self, snapshot: LabelSnapshot) -> Label:
+        self._writable()
+        lb = snapshot.label
+        with self.db.atomic():
+            self._conn.execute(
+                "UPDATE labels SET position = position + 1 WHERE position >= ?", (lb.position,)
+            )
+            label = self._insert_label(
+                LabelSpec(lb.name, lb.color, lb.hotkey, lb.description), lb.id, lb.position
+            )
+            for span_snapshot in snapshot.spans:
+                self._insert_span_row(span_snapshot.span)
+            seen: set[int] = set()
+            for span_snapshot in snapshot.spans:
+                for rel in span_snapshot.relations:
+                    if rel.id not in seen:
+                        seen.add(rel.id)
+                        self._insert_relation_row(rel)
+        return label
+
+    # ------------------------------------------------------------------------------- spans
+    def spans(self, article_id: int, annotators: Iterable[str] | None = None) -> list[Span]:
+        """The spans of an article, by start then longest first; all layers unless named."""
+        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE article_id = ?"
+        params: list[Any] = [article_id]
+        if annotators is not None:
+            names = list(annotators)
+            sql += f" AND annotator IN ({', '.join('?' * len(names))})"
+            params.extend(names)
+        sql += ' ORDER BY start, "end" DESC, id'
+        return [_span(r) for r in self._conn.execute(sql, params)]
+
+    def span(self, span_id: int) -> Span:
+        row = self._conn.execute(
+            f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no span {span_id}")
+        return _span(row)
+
+    def annotators(self, article_id: int | None = None) -> list[str]:
+        if article_id is None:
+            rows = self._conn.execute("SELECT DISTINCT annotator FROM spans ORDER BY annotator")
+        else:
+            rows = self._conn.execute(
+                "SELECT DISTINCT annotator FROM spans WHERE article_id = ? ORDER BY annotator",
+                (article_id,),
+            )
+        return [r[0] for r in rows]
+
+    def _covered_text(self, article_id: int, start: int, end: int) -> str:
+        row = self._conn.execute(
+            "SELECT length(text), substr(text, ?, ?) FROM articles WHERE id = ?",
+            (start + 1, end - start, article_id),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no article {article_id}")
+        length, covered = row
+        if not offsets_in_range(length, start, end):
+            raise ProjectError(
+                self.path,
+                f"span [{start}, {end}) is outside article {article_id} "
+                f"({length} characters) or empty",
+            )
+        return str(covered)
+
+    def add_span(
+        self,
+        article_id: int,
+        start: int,
+        end: int,
+        label_id: int,
+        annotator: str,
+        *,
+        note: str = "",
+        attributes: dict[str, str] | None = None,
+    ) -> Span:
+        self._writable()
+        text = self._covered_text(article_id, start, end)
+        stamp = now()
+        with self.db.atomic():
+            cursor = self._conn.execute(
+                'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
+                " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    start,
+                    end,
+                    label_id,
+                    text,
+                    annotator,
+                    note,
+                    json.dumps(attributes or {}, ensure_ascii=False, sort_keys=True),
+                    stamp,
+                    stamp,
+                ),
+            )
+            self._touch_article(article_id)
+        assert cursor.lastrowid is not None
+        return self.span(cursor.lastrowid)
+
+    def has_span(self, article_id: int, start: int, end: int, label_id: int, annotator: str) -> bool:
+        return (
+            self._conn.execute(
+                'SELECT 1 FROM spans WHERE article_id = ? AND start = ? AND "end" = ?'
+                " AND label_id = ? AND annotator = ? LIMIT 1",
+                (article_id, start, end, label_id, annotator),
+            ).fetchone()
+            is not None
+        )
+
+    def _touch_article(self, article_id: int) -> None:
+        """The first span on a new article moves it to 'in progress'."""
+        self._conn.execute(
+            "UPDATE articles SET status = 'in progress' WHERE id = ? AND status = 'new'",
+            (article_id,),
+        )
+
+    def update_span(self, span_id: int, **changes: Any) -> tuple[Span, Span]:
+        """Change start/end, label_id, note or attributes; return (before, after)."""
+        self._writable()
+        allowed = {"start", "end", "label_id", "note", "attributes"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"cannot change {sorted(bad)} of a span")
+        before = self.span(span_id)
+        values: dict[str, Any] = dict(changes)
+        if "start" in values or "end" in values:
+            start = int(values.get("start", before.start))
+            end = int(values.get("end", before.end))
+            values["text"] = self._covered_text(before.article_id, start, end)
+            values["start"], values["end"] = start, end
+        if "attributes" in values:
+            values["attributes"] = json.dumps(
+                values["attributes"] or {}, ensure_ascii=False, sort_keys=True
+            )
+        values["updated_at"] = now()
+        assignments = ", ".join(f'"{key}" = ?' for key in values)
+        with self.db.atomic():
+            self._conn.execute(
+                f"UPDATE spans SET {assignments} WHERE id = ?", [*values.values(), span_id]
+            )
+        return before, self.span(span_id)
+
+    def _snapshot_span(self, span_id: int) -> SpanSnapshot:
+        span = self.span(span_id)
+        rows = self._conn.execute(
+            f"SELECT {_RELATION_COLUMNS} FROM relations WHERE head_id = ? OR child_id = ?"
+            " ORDER BY id",
+            (span_id, span_id),
+        ).fetchall()
+        return SpanSnapshot(span, tuple(_relation(r) for r in rows))
+
+    def delete_span(self, span_id: int) -> SpanSnapshot:
+        """Delete a span and its relations; return what restores them."""
+        self._writable()
+        with self.db.atomic():
+            snapshot = self._snapshot_span(span_id)
+            self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        return snapshot
+
+    def _insert_span_row(self, span: Span) -> None:
+        self._conn.execute(
+            f"INSERT INTO spans({_SPAN_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                span.id,
+                span.article_id,
+                span.start,
+                span.end,
+                span.label_id,
+                span.text,
+                span.annotator,
+                span.note,
+                json.dumps(span.attributes, ensure_ascii=False, sort_keys=True),
+                span.created_at,
+                span.updated_at,
+            ),
+        )
+
+    def restore_span(self, snapshot: SpanSnapshot) -> Span:
+        """Put a deleted span back with its id and relations (undo of a delete)."""
+        self._writable()
+        with self.db.atomic():
+            self._insert_span_row(snapshot.span)
+            for rel in snapshot.relations:
+                self._insert_relation_row(rel)
+        return self.span(snapshot.span.id)
+
+    # --------------------------------------------------------------------------- relations
+    def relations(self, article_id: int) -> list[Relation]:
+        rows = self._conn.execute(
+            f"SELECT {_RELATION_COLUMNS} FROM relations WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        ).fetchall()
+        return [_relation(r) for r in rows]
+
+    def relation(self, relation_id: int) -> Relation:
+        row = self._conn.execute(
+            f"SELECT {_RELATION_COLUMNS} FROM relations WHERE id = ?", (relation_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no relation {relation_id}")
+        return _relation(row)
+
+    def add_relation(self, head_id: int, child_id: int, rel_type: str, annotator: str) -> Relation:
+        self._writable()
+        head, child = self.span(head_id), self.span(child_id)
+        if head.article_id != child.article_id:
+            raise ProjectError(self.path, "a relation links two spans of the same article")
+        if head_id == child_id:
+            raise ProjectError(self.path, "a span cannot be linked to itself")
+        if not rel_type.strip():
+            raise ProjectError(self.path, "a relation needs a type")
+        with self.db.atomic():
+            cursor = self._conn.execute(
+                "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (head.article_id, head_id, child_id, rel_type.strip(), annotator, now()),
+            )
+        assert cursor.lastrowid is not None
+        return self.relation(cursor.lastrowid)
+
+    def has_relation(self, head_id: int, child_id: int, rel_type: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM relations WHERE head_id = ? AND child_id = ? AND type = ?",
+                (head_id, child_id, rel_type),
+            ).fetchone()
+            is not None
+        )
+
+    def delete_relation(self, relation_id: int) -> Relation:
+        self._writable()
+        rel = self.relation(relation_id)
+        with self.db.atomic():
+            self._conn.execute("DELETE FROM relations WHERE id = ?", (relation_id,))
+        return rel
+
+    def _insert_relation_row(self, rel: Relation) -> None:
+        self._conn.execute(
+            f"INSERT INTO relations({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rel.id, rel.article_id, rel.head_id, rel.child_id, rel.type, rel.annotator,
+             rel.created_at),
+        )
+
+    def restore_relation(self, rel: Relation) -> Relation:
+        self._writable()
+        with self.db.atomic():
+            self._insert_relation_row(rel)
+        return self.relation(rel.id)
+
+    # ------------------------------------------------------------------------------ counts
+    def counts(self) -> dict[str, int]:
+        conn = self._conn
+        return {
+            "articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0],
+            "spans": conn.execute("SELECT count(*) FROM spans").fetchone()[0],
+            "relations": conn.execute("SELECT count(*) FROM relations").fetchone()[0],
+            "labels": conn.execute("SELECT count(*) FROM labels").fetchone()[0],
+        }
+
+
+def fts_query(search: str) -> str:
+    """Turn what a user types into an FTS5 query: every word must occur, as a prefix."""
+    words = [w.replace('"', '""') for w in search.split() if w.strip()]
+    return " ".join(f'"{w}"*' for w in words)

@@ -1,0 +1,1 @@
+"""PySide6 user interface: windows, views, models, actions and undo commands."""
