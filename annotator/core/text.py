@@ -4,54 +4,63 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
 BOM = "\ufeff"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CR = re.compile("\r")
-_WORD_CHAR = re.compile(r"[\w\u0300-\u036f\u00ad'’-]")
+_DROPPED = re.compile("\r\n|\x00")  # characters removed outright (the CR of a CRLF, NULs)
+# Inside a word these join its two halves ("don't", "Moscow-based"); at its edge they are
+# punctuation (an opening quotation mark), so they only count when letters stand on both sides.
+_WORD_JOINERS = frozenset("'’ʼ-\u00ad\u2010\u2011")
+_ZWJ = "\u200d"
 
 
 @dataclass(frozen=True, slots=True)
 class CanonicalText:
     """The stored form of an imported text plus the map from the original's offsets to it.
 
-    Canonicalization removes a leading BOM and turns CRLF and lone CR into LF. Offsets into the
-    original (code points) map to offsets into ``text`` with :meth:`remap`.
+    Canonicalization removes a leading BOM and NUL characters and turns CRLF and lone CR into LF.
+    Offsets into the original (code points) map to offsets into ``text`` with :meth:`remap`.
     """
 
     text: str
     removed: tuple[int, ...]  # original indices of the characters that were dropped
+    replaced: tuple[int, ...] = ()  # original indices of lone CRs, each now an LF
 
     def remap(self, offset: int) -> int:
         return offset - bisect_left(self.removed, offset)
 
     @property
     def changed(self) -> bool:
-        return bool(self.removed)
+        """Whether the stored text differs from the original at all."""
+        return bool(self.removed or self.replaced)
 
 
 def canonicalize(raw: str) -> CanonicalText:
-    """Return the text as it is stored: no leading BOM, LF line ends only."""
+    """Return the text as it is stored: no leading BOM, no NULs, LF line ends only.
+
+    NULs go because SQLite's ``length()`` stops at the first one, which would put every offset
+    after it out of reach.
+    """
     removed: list[int] = []
     if raw.startswith(BOM):
         removed.append(0)
-    if "\r" not in raw:
+    if "\r" not in raw and "\x00" not in raw:
         return CanonicalText(raw[1:] if removed else raw, tuple(removed))
-    for match in _CR.finditer(raw):
-        i = match.start()
-        if raw.startswith("\n", i + 1):
-            removed.append(i)
-    dropped = set(removed)
+    removed.extend(m.start() for m in _DROPPED.finditer(raw))
     parts: list[str] = []
     last = 0
-    for i in sorted(dropped):
+    for i in removed:  # ascending: the BOM is at 0, matches come in order
         parts.append(raw[last:i])
         last = i + 1
     parts.append(raw[last:])
+    crlf = set(removed)
+    replaced = tuple(m.start() for m in _CR.finditer(raw) if m.start() not in crlf)
     text = "".join(parts).replace("\r", "\n")
-    return CanonicalText(text, tuple(removed))
+    return CanonicalText(text, tuple(removed), replaced)
 
 
 def content_hash(text: str) -> str:
@@ -100,14 +109,56 @@ def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_word_char(char: str) -> bool:
+    # Letters, digits and combining marks of every script (Devanagari vowel signs, Arabic
+    # harakat, U+0301 ...), plus connectors such as "_".
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Pc"
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _inside_word(text: str, i: int) -> bool:
+    """Whether offset ``i`` (0 < i < len) falls between two characters of one word."""
+    left, right = text[i - 1], text[i]
+    if _is_word_char(left):
+        if _is_word_char(right):
+            return True
+        return right in _WORD_JOINERS and i + 1 < len(text) and _is_word_char(text[i + 1])
+    return left in _WORD_JOINERS and i >= 2 and _is_word_char(text[i - 2]) and _is_word_char(right)
+
+
+def _inside_cluster(text: str, i: int) -> bool:
+    """Whether offset ``i`` (0 < i < len) splits a user-perceived character, such as an emoji
+    with a skin tone, a ZWJ sequence, a flag or a letter and its accent."""
+    left, right = text[i - 1], text[i]
+    if unicodedata.category(right)[0] == "M" or right == _ZWJ or left == _ZWJ:
+        return True  # combining marks and variation selectors (Mn) join what precedes them
+    if "\U0001f3fb" <= right <= "\U0001f3ff" or "\U000e0020" <= right <= "\U000e007f":
+        return True  # emoji skin-tone modifiers, emoji tag sequences (subdivision flags)
+    if _is_regional_indicator(left) and _is_regional_indicator(right):
+        run = 0  # flags are pairs of regional indicators: odd run length means mid-flag
+        while i - run - 1 >= 0 and _is_regional_indicator(text[i - run - 1]):
+            run += 1
+        return run % 2 == 1
+    return False
+
+
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow ``[start, end)`` so that it does not cut a word in two, then trim white space."""
+    """Grow ``[start, end)`` so that it cuts neither a word nor a character in two, then trim
+    white space.
+
+    Apostrophes and hyphens count as part of a word only between letters, so "do|n't" grows to
+    "don't" while a quotation mark just before a selected word stays out.
+    """
     start, end = trim_whitespace(text, start, end)
     if start >= end:
         return start, end
-    while start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(text[start]):
+    while start > 0 and (_inside_word(text, start) or _inside_cluster(text, start)):
         start -= 1
-    while end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(text[end - 1]):
+    while end < len(text) and (_inside_word(text, end) or _inside_cluster(text, end)):
         end += 1
     return start, end
 

@@ -8,10 +8,11 @@ in :meth:`Project.atomic`, which nests through savepoints.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from annotator.core.model import (
     SpanSnapshot,
 )
 from annotator.core.text import content_hash, offsets_in_range
-from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, migrations
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PROJECT_SUFFIX = ".annot"
@@ -52,7 +53,7 @@ class ReadOnlyError(ProjectError):
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 _SPAN_COLUMNS = (
@@ -129,6 +130,7 @@ class Project:
         self.db = db
         self.read_only = read_only
         self._conn: sqlite3.Connection = db.conn
+        self._closed = False
 
     # ----------------------------------------------------------------- opening and closing
     @classmethod
@@ -147,6 +149,10 @@ class Project:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ProjectError(path, f"cannot be created: {exc.strerror or exc}") from exc
+        new = not exists or path.stat().st_size == 0
+        if new and read_only:
+            raise ProjectError(path, "is empty, not a News Annotator project.")
+        conn: sqlite3.Connection | None = None
         try:
             if read_only:
                 conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
@@ -154,9 +160,14 @@ class Project:
                 conn = sqlite3.connect(str(path))
             db = Database(conn, execute_plugins=False)
             project = cls(path, db, read_only=read_only)
-            project._prepare(new=not exists or path.stat().st_size == 0)
-        except sqlite3.DatabaseError as exc:
-            raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+            project._prepare(new=new)
+        except BaseException as exc:
+            # A refused file must not stay open (and locked) behind the error.
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+            raise
         return project
 
     def _prepare(self, *, new: bool) -> None:
@@ -176,6 +187,9 @@ class Project:
                     self.path, "is a database of another application, not a News Annotator project."
                 )
             applied = {m.name for m in migrations.applied(self.db)}
+            if self.read_only and not applied:
+                # Nothing to show and nothing may be created: an empty database is no project.
+                raise ProjectError(self.path, "is not a News Annotator project (no project data).")
             unknown = applied - KNOWN_MIGRATIONS
             if unknown:
                 if not self.read_only:
@@ -186,9 +200,11 @@ class Project:
                     )
         if self.read_only:
             return
+        # Before WAL: so a new file carries its identity in the main file's header at once, not
+        # only in the WAL until the first checkpoint.
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         fresh = not migrations.applied(self.db)
         migrations.apply(self.db)
         if fresh:
@@ -198,6 +214,10 @@ class Project:
                     self._insert_label(spec)
 
     def close(self) -> None:
+        """Close the file; closing twice (say, close() then a with-block's exit) is harmless."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             if not self.read_only:
                 self._conn.execute("PRAGMA optimize")
@@ -241,15 +261,19 @@ class Project:
         if target == self.path:
             raise ProjectError(target, "is the open project itself.")
         tmp = target.with_name(target.name + ".part")
-        tmp.unlink(missing_ok=True)
-        dest = sqlite3.connect(str(tmp))
         try:
-            self._conn.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-            dest.commit()
-        finally:
-            dest.close()
-        tmp.replace(target)
+            tmp.unlink(missing_ok=True)
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self._conn.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")
+                dest.commit()
+            finally:
+                dest.close()
+            tmp.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise ProjectError(target, f"cannot be written: {exc}") from exc
 
     # ---------------------------------------------------------------------------- articles
     def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
@@ -257,6 +281,10 @@ class Project:
         self._writable()
         if draft.status not in STATUSES:
             raise ProjectError(self.path, f"unknown article status {draft.status!r}")
+        if "\x00" in draft.text:
+            # SQLite's length() stops at a NUL, so spans after one could never be stored;
+            # canonicalize() removes them.
+            raise ProjectError(self.path, "article text contains NUL characters")
         digest = content_hash(draft.text)
         row = self._conn.execute(
             "SELECT id FROM articles WHERE content_hash = ?", (digest,)
@@ -318,7 +346,9 @@ class Project:
             )
             params.append(fts_query(search))
         if label_id is not None:
-            clauses.append("EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)")
+            clauses.append(
+                "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
+            )
             params.append(label_id)
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -397,9 +427,8 @@ class Project:
     def _insert_label(self, spec: LabelSpec, label_id: int | None = None,
                       position: int | None = None) -> Label:
         if position is None:
-            position = int(
-                self._conn.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()[0]
-            )
+            query = "SELECT coalesce(max(position) + 1, 0) FROM labels"
+            position = int(self._conn.execute(query).fetchone()[0])
         cursor = self._conn.execute(
             "INSERT INTO labels(id, name, color, hotkey, description, position)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -489,9 +518,16 @@ class Project:
         self._writable()
         lb = snapshot.label
         with self.db.atomic():
-            self._conn.execute(
-                "UPDATE labels SET position = position + 1 WHERE position >= ?", (lb.position,)
-            )
+            # Deleting left a gap at the label's position: only make room if it was filled since,
+            # so an undo gives every other label back its old position too.
+            taken = self._conn.execute(
+                "SELECT 1 FROM labels WHERE position = ?", (lb.position,)
+            ).fetchone()
+            if taken:
+                self._conn.execute(
+                    "UPDATE labels SET position = position + 1 WHERE position >= ?",
+                    (lb.position,),
+                )
             label = self._insert_label(
                 LabelSpec(lb.name, lb.color, lb.hotkey, lb.description), lb.id, lb.position
             )
@@ -564,6 +600,7 @@ class Project:
     ) -> Span:
         self._writable()
         text = self._covered_text(article_id, start, end)
+        self.label(label_id)  # a ProjectError naming the label, not a foreign-key failure
         stamp = now()
         with self.db.atomic():
             cursor = self._conn.execute(
@@ -586,7 +623,9 @@ class Project:
         assert cursor.lastrowid is not None
         return self.span(cursor.lastrowid)
 
-    def has_span(self, article_id: int, start: int, end: int, label_id: int, annotator: str) -> bool:
+    def has_span(
+        self, article_id: int, start: int, end: int, label_id: int, annotator: str
+    ) -> bool:
         return (
             self._conn.execute(
                 'SELECT 1 FROM spans WHERE article_id = ? AND start = ? AND "end" = ?'
@@ -617,6 +656,8 @@ class Project:
             end = int(values.get("end", before.end))
             values["text"] = self._covered_text(before.article_id, start, end)
             values["start"], values["end"] = start, end
+        if "label_id" in values:
+            self.label(int(values["label_id"]))
         if "attributes" in values:
             values["attributes"] = json.dumps(
                 values["attributes"] or {}, ensure_ascii=False, sort_keys=True
@@ -748,7 +789,13 @@ class Project:
         }
 
 
+_NOT_SEARCHABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def fts_query(search: str) -> str:
     """Turn what a user types into an FTS5 query: every word must occur, as a prefix."""
+    # A NUL ends the query string inside FTS5 ("unterminated string") and a lone surrogate
+    # cannot be encoded at all: both separate words instead.
+    search = _NOT_SEARCHABLE.sub(" ", search)
     words = [w.replace('"', '""') for w in search.split() if w.strip()]
     return " ".join(f'"{w}"*' for w in words)

@@ -72,7 +72,7 @@ def _initial(db: Database) -> None:
         );
         """
     )
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
 
 
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
