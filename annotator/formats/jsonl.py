@@ -1,0 +1,242 @@
+"""JSON Lines: one article per line with optional metadata, spans and relations between them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeGuard
+
+from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
+from annotator.core.text import CanonicalText, canonicalize
+from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
+from annotator.formats.records import (
+    ARTICLE_FIELDS,
+    ArticleRecord,
+    InvalidRecord,
+    ReadResult,
+    RecordError,
+    RelationRecord,
+    SpanRecord,
+    field_value,
+    text_problem,
+    title_from_text,
+)
+
+_RECORD_KEYS = frozenset({"text", "meta", "spans", "relations", *ARTICLE_FIELDS})
+
+
+def read_jsonl(data: bytes, *, encoding: str | None = None) -> ReadResult:
+    """Yield each line's article, or the reason that line cannot be imported.
+
+    A line looks like::
+
+        {"text": "Peskov said ...", "title": "...", "meta": {"source": "Reuters", "x": 1},
+         "spans": [{"start": 0, "end": 6, "label": "Source", "annotator": "ann",
+                    "note": "", "attributes": {}, "text": "Peskov"}],
+         "relations": [{"head": 1, "child": 0, "label": "attributed_to"}]}
+
+    Offsets count code points of ``text`` as given (end exclusive) and are moved to the stored
+    text; ``title``/``source``/``author``/``url``/``published``/``status`` may stand at the top
+    level or in ``meta``; every other key is kept as free metadata. Relations name spans by their
+    index in the line's ``spans``.
+    """
+    if not data.strip():
+        yield RecordError(None, "file is empty")
+        return
+    try:
+        lines = _lines(data, encoding)
+    except DecodeError as exc:
+        yield RecordError(None, exc.message)
+        return
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, DecodeError):
+            yield RecordError(number, line.message)
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield parse_line(line, number)
+        except InvalidRecord as exc:
+            yield RecordError(number, str(exc))
+
+
+def _lines(data: bytes, encoding: str | None) -> list[str | DecodeError]:
+    """The file's lines, each decoded on its own so one bad byte costs one line, not the file.
+
+    JSON Lines are UTF-8; a BOM (or ``encoding``) names another encoding for the whole file.
+    Lines split on LF only: JSON strings may hold a raw U+2028 or U+0085 that splitlines() splits.
+    """
+    if encoding or bom_encoding(data) is not None or b"\x00" in data:
+        return list(decode_bytes(data, encoding=encoding).split("\n"))
+    lines: list[str | DecodeError] = []
+    for raw in data.split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            lines.append(DecodeError(f"is not valid UTF-8 (byte {exc.start + 1} of the line)"))
+    return lines
+
+
+def parse_line(line: str, number: int | None = None) -> ArticleRecord:
+    """Check one JSON line completely and return its article; raises :class:`InvalidRecord`."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise InvalidRecord(f"a line must hold a JSON object, not {_kind(obj)}")
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRecord("contains an unpaired surrogate (a broken \\uD8xx escape)") from exc
+    raw = obj.get("text")
+    if not isinstance(raw, str):
+        raise InvalidRecord(
+            "missing 'text'" if raw is None else f"'text' must be a string, not {_kind(raw)}"
+        )
+    canonical = canonicalize(raw)
+    problem = text_problem(canonical.text)
+    if problem is not None:
+        raise InvalidRecord(problem)
+    draft = _draft(obj, canonical.text)
+    spans = _spans(obj.get("spans"), raw, canonical)
+    relations = _relations(obj.get("relations"), len(spans))
+    return ArticleRecord(draft, number, tuple(spans), tuple(relations))
+
+
+def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
+    meta = obj.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InvalidRecord(f"'meta' must be an object, not {_kind(meta)}")
+    fields: dict[str, str] = {}
+    for name in ARTICLE_FIELDS:
+        # A top-level field wins over the same key in meta.
+        value = obj[name] if obj.get(name) is not None else meta.get(name)
+        fields[name] = field_value(name, value)
+    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS}
+    extra.update({k: v for k, v in meta.items() if k not in ARTICLE_FIELDS})
+    return ArticleDraft(
+        text=text,
+        title=fields["title"] or title_from_text(text),
+        source=fields["source"],
+        author=fields["author"],
+        url=fields["url"],
+        published=fields["published"],
+        status=fields["status"],
+        meta=extra,
+    )
+
+
+def _spans(value: Any, raw: str, canonical: CanonicalText) -> list[SpanRecord]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidRecord(f"'spans' must be a list, not {_kind(value)}")
+    return [_span(item, i, raw, canonical) for i, item in enumerate(value)]
+
+
+def _span(item: Any, index: int, raw: str, canonical: CanonicalText) -> SpanRecord:
+    where = f"span {index}"
+    if not isinstance(item, dict):
+        raise InvalidRecord(f"{where} must be an object, not {_kind(item)}")
+    start, end = item.get("start"), item.get("end")
+    if not _is_int(start) or not _is_int(end):
+        name, offset = ("start", start) if not _is_int(start) else ("end", end)
+        raise InvalidRecord(f"{where}: '{name}' must be a whole number, not {offset!r}")
+    if start >= end:
+        raise InvalidRecord(f"{where}: start {start} is not before end {end}")
+    if start < 0 or end > len(raw):
+        raise InvalidRecord(
+            f"{where}: [{start}, {end}) is outside the text ({len(raw)} characters)"
+        )
+    covered = item.get("text")
+    if covered is not None and covered != raw[start:end]:
+        raise InvalidRecord(
+            f"{where}: its text {_short(covered)} does not match the text at "
+            f"[{start}, {end}), {_short(raw[start:end])}"
+        )
+    new_start, new_end = canonical.remap(start), canonical.remap(end)
+    if new_start >= new_end:
+        raise InvalidRecord(
+            f"{where}: covers only characters dropped on import (a BOM, the CR of a CRLF, NULs)"
+        )
+    label = item.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise InvalidRecord(f"{where}: 'label' must be a non-empty string")
+    return SpanRecord(
+        start=new_start,
+        end=new_end,
+        label=label.strip(),
+        annotator=_optional_str(item, "annotator", where).strip(),
+        note=_optional_str(item, "note", where),
+        attributes=_attributes(item.get("attributes"), where),
+    )
+
+
+def _relations(value: Any, span_count: int) -> list[RelationRecord]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidRecord(f"'relations' must be a list, not {_kind(value)}")
+    relations: list[RelationRecord] = []
+    for i, item in enumerate(value):
+        where = f"relation {i}"
+        if not isinstance(item, dict):
+            raise InvalidRecord(f"{where} must be an object, not {_kind(item)}")
+        ends: list[int] = []
+        for name in ("head", "child"):
+            ref = item.get(name)
+            if not _is_int(ref) or not 0 <= ref < span_count:
+                raise InvalidRecord(
+                    f"{where}: '{name}' {ref!r} is not the index of one of the line's "
+                    f"{span_count} span(s)"
+                )
+            ends.append(ref)
+        if ends[0] == ends[1]:
+            raise InvalidRecord(f"{where}: a span cannot be linked to itself")
+        rel_type = item.get("label", item.get("type", DEFAULT_RELATION_TYPE))
+        if not isinstance(rel_type, str) or not rel_type.strip():
+            raise InvalidRecord(f"{where}: its label/type must be a non-empty string")
+        annotator = _optional_str(item, "annotator", where).strip()
+        relations.append(RelationRecord(ends[0], ends[1], rel_type.strip(), annotator))
+    return relations
+
+
+def _attributes(value: Any, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidRecord(f"{where}: 'attributes' must be an object, not {_kind(value)}")
+    attributes: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, str):
+            attributes[key] = item
+        elif isinstance(item, bool | int | float):
+            attributes[key] = json.dumps(item)
+        else:
+            raise InvalidRecord(f"{where}: attribute {key!r} must be a string, number or boolean")
+    return attributes
+
+
+def _optional_str(item: dict[str, Any], name: str, where: str) -> str:
+    value = item.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{where}: '{name}' must be a string, not {_kind(value)}")
+    return value
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    """A whole number given as a JSON integer (not a float, string or boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _short(text: Any) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -1,0 +1,38 @@
+"""Plain-text and Markdown articles: the whole file is the text, its first line the title."""
+
+from __future__ import annotations
+
+from annotator.core.model import ArticleDraft
+from annotator.core.text import canonicalize
+from annotator.formats.decode import DecodeError, decode_bytes
+from annotator.formats.records import (
+    ArticleRecord,
+    ReadResult,
+    RecordError,
+    text_problem,
+    title_from_text,
+)
+
+
+def read_plain(data: bytes, *, encoding: str | None = None, markdown: bool = False) -> ReadResult:
+    """Yield the one article a .txt or .md file holds, or why it cannot be imported."""
+    if not data.strip():
+        yield RecordError(None, "file is empty")
+        return
+    try:
+        raw = decode_bytes(data, encoding=encoding)
+    except DecodeError as exc:
+        yield RecordError(None, exc.message)
+        return
+    text = canonicalize(raw).text
+    if not text.strip():
+        yield RecordError(None, "file is empty")
+        return
+    problem = text_problem(text)
+    if problem is not None:
+        yield RecordError(None, problem)
+        return
+    title = title_from_text(text)
+    if markdown:
+        title = title.lstrip("#").strip() or title
+    yield ArticleRecord(ArticleDraft(text=text, title=title))

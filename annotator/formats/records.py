@@ -1,0 +1,109 @@
+"""What the format readers hand the importer: parsed articles with their spans, or problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import STATUSES, ArticleDraft
+
+TITLE_MAX = 200  # characters; a title taken from a text's first line is cut to this length
+ARTICLE_FIELDS = ("title", "source", "author", "url", "published", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that was not imported, with where it came from and why."""
+
+    path: Path
+    line: int | None  # 1-based line (or CSV record) number; None for a whole-file problem
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRecord:
+    """A span to import; its offsets are already offsets into the article's stored text."""
+
+    start: int
+    end: int
+    label: str
+    annotator: str = ""  # empty: the importing analyst's name is used
+    note: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A relation between two spans of the same record, given by their indices in its spans."""
+
+    head: int
+    child: int
+    type: str
+    annotator: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One article read from a file, checked and ready to be written."""
+
+    draft: ArticleDraft
+    line: int | None = None
+    spans: tuple[SpanRecord, ...] = ()
+    relations: tuple[RelationRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record (or, with ``line`` None, a whole file) that cannot be imported."""
+
+    line: int | None
+    message: str
+
+
+ReadResult = Iterator[ArticleRecord | RecordError]
+
+
+class InvalidRecord(ValueError):
+    """Raised while parsing one record; the reader turns it into a :class:`RecordError`."""
+
+
+def title_from_text(text: str) -> str:
+    """The first non-empty line of a text, stripped and cut to a sensible length."""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            return stripped if len(stripped) <= TITLE_MAX else stripped[: TITLE_MAX - 1] + "…"
+    return ""
+
+
+def text_problem(text: str) -> str | None:
+    """Why a canonical text (no NULs, see canonicalize()) cannot be stored, or None if it can."""
+    if not text.strip():
+        return "text is empty"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"text contains an unpaired surrogate at character {exc.start}"
+    return None
+
+
+def field_value(name: str, value: Any) -> str:
+    """A recognised article field as a string; raises :class:`InvalidRecord` when it is not one."""
+    if value is None:
+        value = ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidRecord(f"{name} must be a string, not {type(value).__name__}")
+    text = str(value).strip()
+    if name == "status":
+        text = text or "new"
+        if text not in STATUSES:
+            raise InvalidRecord(
+                f"status {text!r} is not one of " + ", ".join(repr(s) for s in STATUSES)
+            )
+    return text
