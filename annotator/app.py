@@ -1,0 +1,87 @@
+"""Wiring: settings, paths, the QApplication and the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator import __version__
+from annotator.formats.importer import import_paths
+from annotator.resources import resource_path
+from annotator.settings import Settings, default_project_path
+from annotator.store import Project, ProjectError
+from annotator.ui.dialogs import ask_annotator_name
+from annotator.ui.main_window import MainWindow
+
+SAMPLE_ARTICLE = "samples/putin-trump-call.txt"
+
+
+def open_default_project(settings: Settings) -> Project:
+    """The default project, created with the sample article the first time."""
+    path = default_project_path()
+    is_new = not path.exists()
+    project = Project.open(path)
+    if is_new:
+        import_paths(project, [resource_path(SAMPLE_ARTICLE)], annotator=settings.annotator)
+    return project
+
+
+def choose_project(requested: Path | None, settings: Settings) -> tuple[Project, str | None]:
+    """The project to open and, if the wanted one failed, the message saying why."""
+    candidates: list[Path] = []
+    if requested is not None:
+        candidates.append(requested)
+    elif settings.last_project:
+        candidates.append(Path(settings.last_project))
+    problem: str | None = None
+    for path in candidates:
+        if requested is None and not path.exists():
+            settings.forget_project(path)
+            continue
+        try:
+            return Project.open(path, create=requested is not None), None
+        except ProjectError as exc:
+            problem = str(exc)
+            if exc.message.startswith("was written by a newer version"):
+                try:
+                    return Project.open(path, read_only=True), (
+                        f"{exc}\n\nIt has been opened read-only."
+                    )
+                except ProjectError:
+                    pass
+    return open_default_project(settings), problem
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("News Annotator")
+    app.setOrganizationName("news-annotator")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("news-annotator")
+    icon = resource_path("icons/news-annotator.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def run_gui(project_path: Path | None = None) -> int:
+    app = create_application()
+    settings = Settings.load()
+    if not settings.annotator:
+        name = ask_annotator_name(None)
+        settings.annotator = name or "analyst"
+        settings.save()
+    project, problem = choose_project(project_path, settings)
+    window = MainWindow(project, settings)
+    if settings.zoom:
+        window.reader.view.set_zoom(settings.zoom)
+    window.show()
+    if problem:
+        QMessageBox.warning(window, "Project not opened", problem)
+    return app.exec()

@@ -1,0 +1,346 @@
+"""Qt models over the store: the article list and the span table, both fetched lazily."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from annotator.core.model import ArticleSummary, Relation, Span
+from annotator.ui.session import ProjectSession
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PAGE = 200
+
+
+def _span_order(span: Span) -> tuple[int, int, int]:
+    return (span.start, -span.end, span.id)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ArticleListModel(QAbstractTableModel):
+    """Every article of the project, loaded a page at a time as the view scrolls."""
+
+    COLUMNS = ("Title", "Source", "Status", "Spans")
+    _SORT_KEYS = ("title", "source", "status", "spans")
+
+    def __init__(self, session: ProjectSession, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._rows: list[ArticleSummary] = []
+        self._row_of: dict[int, int] = {}
+        self._total = 0
+        self._order_by = "id"
+        self._descending = False
+        self._search = ""
+        self._label_id: int | None = None
+        self.reload()
+        session.article_changed.connect(self._on_session_article_changed)
+        session.articles_added.connect(self.reload)
+
+    # ------------------------------------------------------------------ Qt model interface
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: ModelIndex) -> bool:  # noqa: N802
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: ModelIndex) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        page = self._fetch(len(self._rows))
+        if not page:
+            self._total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        for i, summary in enumerate(page):
+            self._row_of[summary.id] = first + i
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.title or "(untitled)", row.source, row.status, row.span_count)[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            return _one_line(row.title)  # plain text: Qt shows tooltips without rich text here
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and row.status == "done":
+            return QBrush(QColor("#3fae6a"))
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._order_by = self._SORT_KEYS[column] if 0 <= column < len(self._SORT_KEYS) else "id"
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # --------------------------------------------------------------------------- our API
+    def set_filter(self, search: str = "", label_id: int | None = None) -> None:
+        self._search = search
+        self._label_id = label_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._total = self.session.project.article_count(
+            search=self._search, label_id=self._label_id
+        )
+        self._rows = self._fetch(0)
+        self._row_of = {summary.id: i for i, summary in enumerate(self._rows)}
+        self.endResetModel()
+
+    def _fetch(self, offset: int) -> list[ArticleSummary]:
+        return self.session.project.article_summaries(
+            offset,
+            PAGE,
+            order_by=self._order_by,
+            descending=self._descending,
+            search=self._search,
+            label_id=self._label_id,
+        )
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def row_of(self, article_id: int) -> int | None:
+        """The row of an article, fetching pages until it is loaded (None if filtered out)."""
+        while article_id not in self._row_of and self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+        return self._row_of.get(article_id)
+
+    def article_id(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def _on_session_article_changed(self, article_id: int) -> None:
+        row = self._row_of.get(article_id)
+        if row is None:
+            return
+        self._rows[row] = self.session.project.article_summary(article_id)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+
+class SpanTableModel(QAbstractTableModel):
+    """The spans of the current article on the visible layers, filterable by label."""
+
+    COLUMNS = ("Label", "Text", "Note", "Links", "Annotator")
+
+    def __init__(self, session: ProjectSession, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._article_id: int | None = None
+        self._all: list[Span] = []  # spans of the article on the visible layers, by position
+        self._rows: list[Span] = []  # those matching the label filter
+        self._shown = 0  # rows handed to the view so far (lazy fetching)
+        self._relations: list[Relation] = []
+        self._label_filter: int | None = None
+        self._annotators: set[str] | None = None
+        session.span_added.connect(self._on_session_span_added)
+        session.span_removed.connect(self._on_session_span_removed)
+        session.span_changed.connect(self._on_session_span_changed)
+        session.relation_added.connect(self._on_session_relations_changed)
+        session.relation_removed.connect(self._on_session_relations_changed)
+        session.labels_changed.connect(self._on_session_labels_changed)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: ModelIndex) -> bool:  # noqa: N802
+        return not parent.isValid() and self._shown < len(self._rows)
+
+    def fetchMore(self, parent: ModelIndex) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        more = min(PAGE, len(self._rows) - self._shown)
+        if more <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+        self._shown += more
+        self.endInsertRows()
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._shown:
+            return None
+        span = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return self._label_name(span.label_id)
+            if col == 1:
+                return _one_line(span.text, 120)
+            if col == 2:
+                return _one_line(span.note, 80)
+            if col == 3:
+                return self._links_text(span.id)
+            return span.annotator
+        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
+            return span.text if col == 1 else span.note
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            try:
+                return QColor(self.session.label(span.label_id).color)
+            except KeyError:
+                return None
+        if role == Qt.ItemDataRole.UserRole:
+            return span.id
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    # --------------------------------------------------------------------------- our API
+    def set_article(
+        self, article_id: int | None, spans: list[Span], relations: list[Relation]
+    ) -> None:
+        self._article_id = article_id
+        self._all = sorted(spans, key=_span_order)
+        self._relations = list(relations)
+        self._refilter()
+
+    def set_label_filter(self, label_id: int | None) -> None:
+        self._label_filter = label_id
+        self._refilter()
+
+    def set_visible_annotators(self, annotators: set[str] | None) -> None:
+        self._annotators = annotators
+        self._refilter()
+
+    def _visible(self, span: Span) -> bool:
+        if self._annotators is not None and span.annotator not in self._annotators:
+            return False
+        return self._label_filter is None or span.label_id == self._label_filter
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        self._rows = [s for s in self._all if self._visible(s)]
+        self._shown = min(PAGE, len(self._rows))
+        self.endResetModel()
+
+    def row_of(self, span_id: int) -> int | None:
+        for i, span in enumerate(self._rows):
+            if span.id == span_id:
+                while i >= self._shown and self.canFetchMore(QModelIndex()):
+                    self.fetchMore(QModelIndex())
+                return i
+        return None
+
+    def span_at(self, row: int) -> Span | None:
+        return self._rows[row] if 0 <= row < self._shown else None
+
+    def spans(self) -> list[Span]:
+        """All spans of the article on the visible layers, whatever the label filter."""
+        return [s for s in self._all if self._annotators is None or s.annotator in self._annotators]
+
+    def relations(self) -> list[Relation]:
+        return list(self._relations)
+
+    def _label_name(self, label_id: int) -> str:
+        try:
+            return self.session.label(label_id).name
+        except KeyError:
+            return "?"
+
+    def _links_text(self, span_id: int) -> str:
+        by_id = {s.id: s for s in self._all}
+        parts = []
+        for rel in self._relations:
+            if rel.head_id == span_id and rel.child_id in by_id:
+                parts.append(f"→ {_one_line(by_id[rel.child_id].text, 30)}")
+            elif rel.child_id == span_id and rel.head_id in by_id:
+                parts.append(f"← {_one_line(by_id[rel.head_id].text, 30)}")
+        return "; ".join(parts)
+
+    # ------------------------------------------------------------------------------ slots
+    def _insert_sorted(self, span: Span) -> None:
+        insort(self._all, span, key=_span_order)
+        if not self._visible(span):
+            return
+        pos = bisect_left(self._rows, _span_order(span), key=_span_order)
+        if pos > self._shown:  # beyond what the view has fetched: it arrives with a later page
+            self._rows.insert(pos, span)
+            return
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, span)
+        self._shown += 1
+        self.endInsertRows()
+
+    def _remove(self, span_id: int) -> None:
+        self._all = [s for s in self._all if s.id != span_id]
+        for i, span in enumerate(self._rows):
+            if span.id == span_id:
+                if i < self._shown:
+                    self.beginRemoveRows(QModelIndex(), i, i)
+                    del self._rows[i]
+                    self._shown -= 1
+                    self.endRemoveRows()
+                else:
+                    del self._rows[i]
+                return
+
+    def _on_session_span_added(self, span: Span) -> None:
+        if span.article_id == self._article_id:
+            self._insert_sorted(span)
+
+    def _on_session_span_removed(self, span_id: int, article_id: int) -> None:
+        if article_id == self._article_id:
+            self._remove(span_id)
+
+    def _on_session_span_changed(self, before: Span, after: Span) -> None:
+        if after.article_id != self._article_id:
+            return
+        self._remove(before.id)
+        self._insert_sorted(after)
+
+    def _on_session_relations_changed(self, relation: Relation) -> None:
+        if relation.article_id != self._article_id or self._article_id is None:
+            return
+        self._relations = self.session.project.relations(self._article_id)
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 3), self.index(self._shown - 1, 3))
+
+    def _on_session_labels_changed(self) -> None:
+        if self._article_id is None:
+            return
+        # A label deletion removes spans; reload them from the store.
+        spans = [
+            s
+            for s in self.session.project.spans(self._article_id)
+            if s.label_id in {lb.id for lb in self.session.labels()}
+        ]
+        self.set_article(
+            self._article_id, spans, self.session.project.relations(self._article_id)
+        )

@@ -1,0 +1,850 @@
+"""The reader pane: an article's text with its spans highlighted, selectable in code points."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QTextBoundaryFinder,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextLine,
+    QTextOption,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import Article, Label, Span
+from annotator.core.text import BOM, Utf16Index, snap_to_words
+from annotator.ui.colors import HighlightScheme, label_qcolor
+from annotator.ui.highlighter import SpanHighlighter, SpanIndex, SpanLayers
+
+log = logging.getLogger(__name__)
+
+READING_FONT_FAMILIES = [
+    "Charter",
+    "Georgia",
+    "Source Serif 4",
+    "Source Serif Pro",
+    "Noto Serif",
+    "DejaVu Serif",
+    "Liberation Serif",
+    "Times New Roman",
+]
+DEFAULT_POINT_SIZE = 12.0
+ZOOM_FACTOR = 1.1  # per step, so steps feel even at any size
+MIN_ZOOM_STEPS = -5
+MAX_ZOOM_STEPS = 12
+MEASURE = 75  # characters per line: the comfortable range for continuous reading is ~60-80
+_MEASURE_SAMPLE = "The quick brown fox jumps over the lazy dog, said officials on Monday. "
+_DOCUMENT_MARGIN = 16.0
+_MIN_SIDE_MARGIN = 8
+_GRAPHEME = QTextBoundaryFinder.BoundaryType.Grapheme
+_PLAIN_BELOW = 0x300  # boundaries between characters below U+0300 are always grapheme boundaries
+
+
+def reading_font(point_size: float = DEFAULT_POINT_SIZE) -> QFont:
+    """A serif text face for long reading, falling back to whatever serif the system has."""
+    font = QFont()
+    font.setFamilies(READING_FONT_FAMILIES)
+    font.setStyleHint(QFont.StyleHint.Serif)
+    font.setPointSizeF(point_size)
+    return font
+
+
+def _cursor_x(line: QTextLine, position: int) -> float:
+    """x of a cursor position on a line (PySide returns the x with the adjusted position)."""
+    result: Any = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
+
+
+class ReaderView(QPlainTextEdit):
+    """Read-only article text with span highlights.
+
+    The public API speaks code points of the stored text only, as half-open ``[start, end)``
+    ranges; UTF-16 positions (what Qt counts) never leave this class. Highlights are layout
+    formats set by a :class:`SpanHighlighter`, so the document itself is never modified; the
+    current span and other transient marks are extra selections and painting on top.
+    """
+
+    span_clicked = Signal(int)
+    selection_changed = Signal()
+    current_span_changed = Signal(object)  # int, or None when no span is current
+    zoom_changed = Signal(int)
+    text_column_changed = Signal(int, int)  # left and right edge of the text, in pixels
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._labels: dict[int, Label] = {}
+        self._layers = SpanLayers()
+        self._scheme = HighlightScheme.from_palette(self.palette())
+        # Attached while the document is still empty, so it highlights synchronously inside
+        # setPlainText (one pass) instead of queueing a second full pass.
+        self._highlighter = SpanHighlighter(self.document(), self._layers)
+        self._highlighter.set_scheme(self._scheme)
+        self._current: int | None = None
+        self._last_selection: tuple[int, int] | None = None
+        self._press_pos: QPoint | None = None
+        self._click_place: tuple[int, ...] = ()
+        self._snap_words = False
+        self._show_span_marks = True
+        self._zoom_steps = 0
+        self._base_point_size = DEFAULT_POINT_SIZE
+        self.setObjectName("readerView")
+        self.setAccessibleName(self.tr("Article text"))
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setUndoRedoEnabled(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # Lines always wrap inside the column, so a horizontal bar would only ever be empty.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The side margins that centre the column belong to this widget, not the viewport: fill
+        # them with the text background so the page reads as one surface.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.document().setDocumentMargin(_DOCUMENT_MARGIN)
+
+        self.setFont(reading_font(self._base_point_size))
+        self.selectionChanged.connect(self._on_text_selection_changed)
+
+    # ---- article -------------------------------------------------------------------------
+
+    def set_article(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        labels: Sequence[Label],
+        *,
+        own_annotator: str,
+    ) -> None:
+        """Show a stored text with its spans; ``own_annotator``'s spans are the editable layer."""
+        if "\r" in text or text.startswith(BOM):
+            raise ValueError("stored text must have LF line ends only and no BOM")
+        index = SpanIndex(text)
+        for span in spans:
+            # A damaged project should still open: show what can be shown, say what cannot.
+            if not 0 <= span.start < span.end <= len(text):
+                log.warning("span %s [%s, %s) lies outside the text", span.id, span.start, span.end)
+            elif span.id in index.spans:
+                log.warning("span %s is given twice; showing the first", span.id)
+            else:
+                index.add(span)
+        self._text = text
+        layers = self._layers
+        layers.index = index
+        layers.utf16 = Utf16Index(text)
+        layers.own_annotator = own_annotator
+        self._labels = {label.id: label for label in labels}
+        self._highlighter.set_label_colors(self._label_colors())
+        self._last_selection = None
+        self._click_place = ()
+        had_current = self._current is not None
+        self._current = None
+        self.setExtraSelections([])
+        self.setPlainText(text)  # the highlighter formats every block during this call
+        if had_current:
+            self.current_span_changed.emit(None)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.set_article(
+            "", (), tuple(self._labels.values()), own_annotator=self._layers.own_annotator
+        )
+
+    @property
+    def text(self) -> str:
+        """The stored text on display."""
+        return self._text
+
+    @property
+    def spans(self) -> dict[int, Span]:
+        """Every span given, shown or not, by id (a copy)."""
+        return dict(self._layers.index.spans)
+
+    @property
+    def highlighter(self) -> SpanHighlighter:
+        return self._highlighter
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        """New label names or colours: repaint every highlight."""
+        self._labels = {label.id: label for label in labels}
+        self._highlighter.set_label_colors(self._label_colors())
+        self._rehighlight_all()
+
+    def set_visible_annotators(self, names: set[str] | None) -> None:
+        """Show only the layers of these annotators; None shows every layer given."""
+        layers = self._layers
+        visible = None if names is None else frozenset(names)
+        if visible == layers.visible_annotators:
+            return
+        was_visible = layers.is_visible
+        before = {span.id: was_visible(span) for span in layers.index.spans.values()}
+        layers.visible_annotators = visible
+        # Repaint only the paragraphs holding spans that appear or disappear: switching a
+        # colleague's layer on should not cost a full pass over a long article.
+        blocks: set[int] = set()
+        for span in layers.index.spans.values():
+            if layers.is_visible(span) != before[span.id]:
+                blocks.update(layers.index.blocks_of(span.start, span.end))
+        if len(blocks) > layers.index.block_count // 2:
+            self._rehighlight_all()
+        else:
+            self._rehighlight_blocks(blocks)
+
+    @property
+    def visible_annotators(self) -> frozenset[str] | None:
+        return self._layers.visible_annotators
+
+    @property
+    def own_annotator(self) -> str:
+        return self._layers.own_annotator
+
+    # ---- spans ---------------------------------------------------------------------------
+
+    def add_span(self, span: Span) -> None:
+        self._check_range(span)
+        blocks = self._layers.index.add(span)
+        self._rehighlight_blocks(blocks)
+
+    def remove_span(self, span_id: int) -> None:
+        _, blocks = self._layers.index.remove(span_id)
+        self._rehighlight_blocks(blocks)
+        if span_id == self._current:
+            self.set_current_span(None)
+
+    def update_span(self, span: Span) -> None:
+        self._check_range(span)
+        index = self._layers.index
+        _, old_blocks = index.remove(span.id)
+        new_blocks = index.add(span)
+        self._rehighlight_blocks({*old_blocks, *new_blocks})
+        if span.id == self._current:
+            self._update_current_selection()
+
+    def spans_at(self, offset: int, *, visible_only: bool = True) -> list[Span]:
+        """Spans covering the character at ``offset``, innermost (shortest) first."""
+        found = self._layers.index.at(offset)
+        if visible_only:
+            is_visible = self._layers.is_visible
+            found = [span for span in found if is_visible(span)]
+        return found
+
+    # ---- current span --------------------------------------------------------------------
+
+    @property
+    def current_span_id(self) -> int | None:
+        return self._current
+
+    def set_current_span(self, span_id: int | None, *, scroll: bool = True) -> None:
+        """Mark one span as current (None for none), scrolling to it unless told not to."""
+        if span_id is not None and span_id not in self._layers.index.spans:
+            raise KeyError(span_id)
+        changed = span_id != self._current
+        self._current = span_id
+        self._update_current_selection()
+        if span_id is not None and scroll:
+            self._reveal(self._layers.index.spans[span_id].start)
+        if changed:
+            self.current_span_changed.emit(span_id)
+
+    def _update_current_selection(self) -> None:
+        span = self._layers.index.spans.get(self._current) if self._current is not None else None
+        if span is None:
+            self.setExtraSelections([])
+        else:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor_for(span.start, span.end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(self._scheme.current(self._highlighter.label_color(span.label_id)))
+            selection.format = fmt
+            self.setExtraSelections([selection])
+        self.viewport().update()
+
+    # ---- selection -----------------------------------------------------------------------
+
+    @property
+    def snap_to_words(self) -> bool:
+        return self._snap_words
+
+    @snap_to_words.setter
+    def snap_to_words(self, value: bool) -> None:
+        self._snap_words = bool(value)
+        self._on_text_selection_changed()
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection in code points, grown to whole grapheme clusters (and words, when
+        snapping to words) and trimmed of white space; None when nothing is left."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self._snap_range(cursor.selectionStart(), cursor.selectionEnd())
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select ``[start, end)`` (code points) as if the user had."""
+        if not 0 <= start <= end <= len(self._text):
+            raise ValueError(f"[{start}, {end}) is not inside a text of {len(self._text)}")
+        self.setTextCursor(self._cursor_for(start, end))
+
+    @Slot()
+    def _on_text_selection_changed(self) -> None:
+        selection = self.selected_range()
+        if selection != self._last_selection:
+            self._last_selection = selection
+            self.selection_changed.emit()
+
+    def _snap_range(self, start16: int, end16: int) -> tuple[int, int] | None:
+        utf16 = self._layers.utf16
+        start = utf16.to_code_point(self._grapheme_floor16(start16))
+        end = utf16.to_code_point(self._grapheme_ceil16(end16), round_up=True)
+        start, end = self._trim(start, end)
+        if self._snap_words and start < end:
+            start, end = snap_to_words(self._text, start, end)
+            # Word characters stop short of some marks (e.g. Indic vowel signs): regrow.
+            start = utf16.to_code_point(self._grapheme_floor16(utf16.to_utf16(start)))
+            end = utf16.to_code_point(self._grapheme_ceil16(utf16.to_utf16(end)), round_up=True)
+            start, end = self._trim(start, end)
+        return (start, end) if start < end else None
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        """Drop whole white-space grapheme clusters from both ends."""
+        text = self._text
+        utf16 = self._layers.utf16
+        while start < end and text[start].isspace():
+            start = utf16.to_code_point(self._grapheme_ceil16(utf16.to_utf16(start) + 1))
+        while end > start and text[end - 1].isspace():
+            end = utf16.to_code_point(self._grapheme_floor16(utf16.to_utf16(end) - 1))
+        return start, max(start, end)
+
+    def _grapheme_floor16(self, position16: int) -> int:
+        """The grapheme boundary at or before a UTF-16 position."""
+        return self._grapheme_snap16(position16, forward=False)
+
+    def _grapheme_ceil16(self, position16: int) -> int:
+        """The grapheme boundary at or after a UTF-16 position."""
+        return self._grapheme_snap16(position16, forward=True)
+
+    def _grapheme_snap16(self, position16: int, *, forward: bool) -> int:
+        document = self.document()
+        position16 = max(0, min(position16, self._layers.utf16.length16))
+        block = document.findBlock(position16)
+        local = position16 - block.position()
+        if local <= 0 or local >= block.length() - 1:
+            return position16  # block edges are always boundaries
+        utf16 = self._layers.utf16
+        cp = utf16.to_code_point(position16)
+        if utf16.to_utf16(cp) == position16:
+            # Fast path: two neighbouring characters below U+0300 always have a boundary.
+            if ord(self._text[cp - 1]) < _PLAIN_BELOW and ord(self._text[cp]) < _PLAIN_BELOW:
+                return position16
+        finder = QTextBoundaryFinder(_GRAPHEME, block.text())
+        finder.setPosition(local)
+        if finder.isAtBoundary():
+            return position16
+        moved = finder.toNextBoundary() if forward else finder.toPreviousBoundary()
+        return block.position() + moved if moved >= 0 else position16
+
+    # ---- positions and scrolling ---------------------------------------------------------
+
+    def first_visible_offset(self) -> int:
+        """Code point of the first character on the topmost (at least half) visible line."""
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return 0
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        position16 = block.position()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            # The first line at least half in view: scroll values are whole pixels while line
+            # heights are fractional, so a line's last pixel row may still peek out above.
+            if top + layout.position().y() + line.rect().center().y() > 0:
+                position16 += line.textStart()
+                break
+        return self._layers.utf16.to_code_point(position16)
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll so that the line holding ``offset`` is the topmost visible line."""
+        offset = max(0, min(offset, len(self._text)))
+        position16 = self._layers.utf16.to_utf16(offset)
+        block = self.document().findBlock(position16)
+        if not block.isValid():
+            return
+        # Lay the block out so its line count, and so the scroll value, is exact.
+        self.document().documentLayout().blockBoundingRect(block)
+        line = block.layout().lineForTextPosition(position16 - block.position())
+        line_number = line.lineNumber() if line.isValid() else 0
+        self.verticalScrollBar().setValue(block.firstLineNumber() + line_number)
+
+    def _reveal(self, offset: int) -> None:
+        """Scroll ``offset`` into view, a quarter down the page, unless it is visible already."""
+        first = self.first_visible_offset()
+        bottom_right = QPoint(self.viewport().width() - 1, self.viewport().height() - 1)
+        last16 = self.cursorForPosition(bottom_right).position()
+        last = self._layers.utf16.to_code_point(last16)
+        if first <= offset < last:
+            return
+        self.scroll_to_offset(offset)
+        lines = int(self.viewport().height() / QFontMetricsF(self.font()).lineSpacing())
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() - lines // 4)
+
+    def offset_at(self, point: QPoint) -> int | None:
+        """Code point of the character under a viewport position, or None off the text."""
+        cursor = self.cursorForPosition(point)
+        block = cursor.block()
+        if not block.isValid():
+            return None
+        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
+        layout = block.layout()
+        local = QPointF(point) - origin - layout.position()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            rect = line.rect()
+            if rect.top() <= local.y() < rect.bottom():
+                natural = line.naturalTextRect()
+                if not natural.left() <= local.x() < natural.right():
+                    return None
+                position = line.xToCursor(local.x(), QTextLine.CursorPosition.CursorOnCharacter)
+                if position >= block.length() - 1:
+                    return None
+                return self._layers.utf16.to_code_point(block.position() + position)
+        return None
+
+    def _cursor_for(self, start: int, end: int) -> QTextCursor:
+        utf16 = self._layers.utf16
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(utf16.to_utf16(start))
+        cursor.setPosition(utf16.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    # ---- zoom and layout -----------------------------------------------------------------
+
+    @property
+    def zoom_steps(self) -> int:
+        return self._zoom_steps
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._zoom_steps + 1)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._zoom_steps - 1)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(0)
+
+    def set_zoom(self, steps: int) -> None:
+        """Text size in steps of 10% from the default; highlights and reading position stay."""
+        steps = max(MIN_ZOOM_STEPS, min(MAX_ZOOM_STEPS, int(steps)))
+        if steps == self._zoom_steps:
+            return
+        first = self.first_visible_offset()
+        self._zoom_steps = steps
+        size = round(self._base_point_size * ZOOM_FACTOR**steps * 2) / 2
+        self.setFont(reading_font(size))
+        self._update_column()
+        self.scroll_to_offset(first)
+        self.zoom_changed.emit(steps)
+
+    def text_column_margins(self) -> tuple[int, int]:
+        """Distance from this widget's left and right edges to the text column."""
+        margins = self.viewportMargins()
+        inner = int(self.document().documentMargin()) + self.frameWidth()
+        return margins.left() + inner, margins.right() + inner
+
+    def _update_column(self) -> None:
+        margins = self.viewportMargins()
+        # From the widget, not the viewport: after shrinking, old margins may exceed the width.
+        bar = self.verticalScrollBar()
+        bar_width = bar.sizeHint().width() if bar.isVisibleTo(self) else 0
+        available = self.contentsRect().width() - bar_width
+        metrics = QFontMetricsF(self.font())
+        char_width = metrics.horizontalAdvance(_MEASURE_SAMPLE) / len(_MEASURE_SAMPLE)
+        column = char_width * MEASURE + 2 * self.document().documentMargin()
+        side = max(_MIN_SIDE_MARGIN, int((available - column) / 2))
+        if side != margins.left() or side != margins.right():
+            self.setViewportMargins(side, 0, side, 0)
+            # The base class re-wraps the text on its own resize only, not the viewport's.
+            super().resizeEvent(QResizeEvent(self.size(), self.size()))
+        self.text_column_changed.emit(*self.text_column_margins())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._update_column()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        kind = event.type()
+        if kind in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._refresh_colors()
+        elif kind == QEvent.Type.FontChange:
+            self._update_column()
+
+    def _refresh_colors(self) -> None:
+        scheme = HighlightScheme.from_palette(self.palette())
+        if scheme.base == self._scheme.base and scheme.dark == self._scheme.dark:
+            return
+        self._scheme = scheme
+        self._highlighter.set_scheme(scheme)
+        self._rehighlight_all()
+
+    # ---- input ---------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        self._press_pos = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        super().mouseReleaseEvent(event)
+        press, self._press_pos = self._press_pos, None
+        if event.button() != Qt.MouseButton.LeftButton or press is None:
+            return
+        position = event.position().toPoint()
+        if (position - press).manhattanLength() >= QApplication.startDragDistance():
+            return
+        if self.textCursor().hasSelection():
+            return
+        self._click_at(position)
+
+    def _click_at(self, position: QPoint) -> None:
+        offset = self.offset_at(position)
+        spans = self.spans_at(offset) if offset is not None else []
+        if not spans:
+            self._click_place = ()
+            self.set_current_span(None)
+            return
+        place = tuple(span.id for span in spans)
+        chosen = place[0]
+        if place == self._click_place and self._current in place:
+            # A second click on the same stack of spans steps outwards through it.
+            chosen = place[(place.index(self._current) + 1) % len(place)]
+        self._click_place = place
+        self.set_current_span(chosen, scroll=False)
+        self.span_clicked.emit(chosen)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            # The base class would zoom behind our back; keep steps and margins in charge.
+            delta = event.angleDelta().y()
+            if delta > 0:
+                self.zoom_in()
+            elif delta < 0:
+                self.zoom_out()
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            offset = self.offset_at(event.pos())
+            spans = self.spans_at(offset) if offset is not None else []
+            if spans:
+                QToolTip.showText(event.globalPos(), self.tooltip_html(spans), self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_html(self, spans: Iterable[Span]) -> str:
+        """Rich text naming each span's label, annotator and note; user text is escaped."""
+        parts = []
+        for span in spans:
+            label = self._labels.get(span.label_id)
+            name = label.name if label is not None else self.tr("Unknown label")
+            swatch = self._highlighter.label_color(span.label_id).name()
+            layer = "" if self._layers.is_own(span) else self.tr(" (other layer)")
+            part = (
+                f'<span style="color:{swatch}">&#9632;</span> <b>{html.escape(name)}</b>'
+                f" &middot; {html.escape(span.annotator)}{html.escape(layer)}"
+            )
+            if span.note:
+                note = html.escape(span.note).replace("\n", "<br/>")
+                part += f"<br/><i>{note}</i>"
+            parts.append(part)
+        return "<qt>" + "<hr/>".join(parts) + "</qt>"
+
+    # ---- painting ------------------------------------------------------------------------
+
+    @property
+    def show_span_marks(self) -> bool:
+        """Whether own spans get thin bracket marks at their ends (tells adjacent spans apart)."""
+        return self._show_span_marks
+
+    @show_span_marks.setter
+    def show_span_marks(self, value: bool) -> None:
+        self._show_span_marks = bool(value)
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        index = self._layers.index
+        if not index.spans:
+            return
+        painter = QPainter(self.viewport())
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            for block, origin in self._visible_blocks(event.rect().bottom()):
+                if self._show_span_marks:
+                    self._paint_marks(painter, block, origin)
+                if self._current is not None:
+                    self._paint_current_outline(painter, block, origin)
+        finally:
+            painter.end()
+
+    def _visible_blocks(self, bottom: int) -> Iterator[tuple[QTextBlock, QPointF]]:
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                break
+            if block.isVisible():
+                yield block, geometry.topLeft() + block.layout().position()
+            block = block.next()
+
+    def _paint_marks(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
+        layers = self._layers
+        number = block.blockNumber()
+        spans = [
+            s for s in layers.index.in_block(number) if layers.is_own(s) and layers.is_visible(s)
+        ]
+        if not spans:
+            return
+        block_start, block_end = layers.index.block_bounds(number)
+        layout = block.layout()
+        rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
+        utf16 = layers.utf16
+        base16 = block.position()
+        for span in spans:
+            pen = QPen(self._scheme.line(self._highlighter.label_color(span.label_id)), 1.2)
+            painter.setPen(pen)
+            if block_start <= span.start < block_end:
+                local = utf16.to_utf16(span.start) - base16
+                self._paint_bracket(
+                    painter, layout.lineForTextPosition(local), local, origin, opening=True, rtl=rtl
+                )
+            if block_start < span.end <= block_end:
+                local = utf16.to_utf16(span.end) - base16
+                # The line of the last character: an end at a wrap point belongs to its line.
+                self._paint_bracket(
+                    painter,
+                    layout.lineForTextPosition(local - 1),
+                    local,
+                    origin,
+                    opening=False,
+                    rtl=rtl,
+                )
+
+    @staticmethod
+    def _paint_bracket(
+        painter: QPainter, line: QTextLine, local: int, origin: QPointF, *, opening: bool, rtl: bool
+    ) -> None:
+        if not line.isValid():
+            return
+        x = origin.x() + _cursor_x(line, local)
+        top = origin.y() + line.y() + 1.5
+        bottom = origin.y() + line.y() + line.height() - 1.5
+        serif = 3.0 if opening != rtl else -3.0
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(QPointF(x, top), QPointF(x + serif, top))
+        painter.drawLine(QPointF(x, bottom), QPointF(x + serif, bottom))
+
+    def _paint_current_outline(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
+        span = self._layers.index.spans.get(self._current) if self._current is not None else None
+        if span is None:
+            return
+        block_start, block_end = self._layers.index.block_bounds(block.blockNumber())
+        start, end = max(span.start, block_start), min(span.end, block_end)
+        if start >= end:
+            return
+        utf16 = self._layers.utf16
+        start16 = utf16.to_utf16(start) - block.position()
+        end16 = utf16.to_utf16(end) - block.position()
+        layout = block.layout()
+        painter.setPen(QPen(self._scheme.line(self._highlighter.label_color(span.label_id)), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            line_start = line.textStart()
+            line_end = line_start + line.textLength()
+            if line_end <= start16 or line_start >= end16:
+                continue
+            x1 = _cursor_x(line, max(start16, line_start))
+            x2 = _cursor_x(line, min(end16, line_end))
+            rect = QRectF(
+                origin.x() + min(x1, x2) - 1,
+                origin.y() + line.y(),
+                abs(x2 - x1) + 2,
+                line.height(),
+            )
+            painter.drawRoundedRect(rect, 2.5, 2.5)
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _label_colors(self) -> dict[int, QColor]:
+        return {label.id: label_qcolor(label.color) for label in self._labels.values()}
+
+    def _check_range(self, span: Span) -> None:
+        if not 0 <= span.start < span.end <= len(self._text):
+            raise ValueError(
+                f"span {span.id} [{span.start}, {span.end}) is not inside a text of "
+                f"{len(self._text)}"
+            )
+
+    def _rehighlight_blocks(self, blocks: Iterable[int]) -> None:
+        document = self.document()
+        for number in sorted(set(blocks)):
+            self._highlighter.rehighlightBlock(document.findBlockByNumber(number))
+        self.viewport().update()
+
+    def _rehighlight_all(self) -> None:
+        self._highlighter.rehighlight()
+        self._update_current_selection()
+
+
+class ArticleHeader(QWidget):
+    """Title and a muted metadata line (source · author · published · url) above the text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleHeader")
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("articleTitle")
+        self.metadata_label = QLabel(self)
+        self.metadata_label.setObjectName("articleMetadata")
+        for label in (self.title_label, self.metadata_label):
+            # Titles come from the web: never let a "<b>" in one turn into markup.
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.metadata_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.title_label.setAccessibleName(self.tr("Article title"))
+        self.metadata_label.setAccessibleName(self.tr("Article details"))
+        self._layout = QVBoxLayout(self)
+        self._layout.setSpacing(6)
+        self._layout.addWidget(self.title_label)
+        self._layout.addWidget(self.metadata_label)
+        self._top, self._bottom = 18, 2
+        self.set_column_margins(_MIN_SIDE_MARGIN, _MIN_SIDE_MARGIN)
+        self.set_point_size(DEFAULT_POINT_SIZE)
+        self.clear()
+
+    def set_article(self, title: str, metadata_line: str = "") -> None:
+        """Show a title and a ready-made metadata line (see :meth:`metadata_line_of`)."""
+        self.title_label.setText(title)
+        self.title_label.setVisible(bool(title))
+        self.metadata_label.setText(metadata_line)
+        self.metadata_label.setVisible(bool(metadata_line))
+
+    def show_article(self, article: Article) -> None:
+        """Show an article's title and metadata."""
+        self.set_article(article.title, self.metadata_line_of(article))
+
+    @staticmethod
+    def metadata_line_of(article: Article) -> str:
+        """source · author · published · url, leaving out the empty ones."""
+        parts = (article.source, article.author, article.published, article.url)
+        return " · ".join(part.strip() for part in parts if part.strip())
+
+    def clear(self) -> None:
+        self.set_article("")
+
+    def title_text(self) -> str:
+        return self.title_label.text()
+
+    def metadata_text(self) -> str:
+        return self.metadata_label.text()
+
+    def set_column_margins(self, left: int, right: int) -> None:
+        """Line the header up with the reader's text column."""
+        self._layout.setContentsMargins(left, self._top, right, self._bottom)
+
+    def set_point_size(self, point_size: float) -> None:
+        """Follow the reader's text size (zoom)."""
+        title_font = reading_font(round(point_size * 1.6 * 2) / 2)
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
+        meta_font = QFont(self.font())
+        meta_font.setPointSizeF(max(7.0, round(point_size * 0.85 * 2) / 2))
+        self.metadata_label.setFont(meta_font)
+
+
+class ReaderPane(QWidget):
+    """The article header above the reader view, sharing one text column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerPane")
+        self.header = ArticleHeader(self)
+        self.view = ReaderView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.view, 1)
+        self.view.text_column_changed.connect(self._on_view_text_column_changed)
+        self.view.zoom_changed.connect(self._on_view_zoom_changed)
+        self.setFocusProxy(self.view)
+
+    def set_article(
+        self,
+        article: Article,
+        spans: Sequence[Span],
+        labels: Sequence[Label],
+        *,
+        own_annotator: str,
+    ) -> None:
+        self.header.show_article(article)
+        self.view.set_article(article.text, spans, labels, own_annotator=own_annotator)
+
+    def clear(self) -> None:
+        self.header.clear()
+        self.view.clear()
+
+    @Slot(int, int)
+    def _on_view_text_column_changed(self, left: int, right: int) -> None:
+        self.header.set_column_margins(left, right)
+
+    @Slot(int)
+    def _on_view_zoom_changed(self, _steps: int) -> None:
+        self.header.set_point_size(self.view.font().pointSizeF())
