@@ -1,15 +1,19 @@
-"""Command line: ``annotator [PROJECT]`` opens the app; subcommands work without a display."""
+"""Command line: ``annotator [PROJECT]`` opens the app; subcommands work without a display.
+
+Each subcommand is a pair of functions, one adding its parser and one running it, listed once in
+:data:`SUBCOMMAND_TABLE`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from annotator import __version__
 
-SUBCOMMANDS = ("import",)
+Subparsers = argparse._SubParsersAction  # type: ignore[type-arg]
 
 
 def _default_annotator() -> str:
@@ -18,7 +22,13 @@ def _default_annotator() -> str:
     return Settings.load().annotator or "analyst"
 
 
-def _build_import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _error(message: object) -> int:
+    print(f"annotator: {message}", file=sys.stderr)
+    return 2
+
+
+# ------------------------------------------------------------------------------------- import
+def _add_import(sub: Subparsers) -> None:
     p = sub.add_parser(
         "import",
         help="import articles into a project (created if needed) and print a summary",
@@ -38,6 +48,7 @@ def _build_import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument(
         "--text-column", default="text", help="the CSV column holding article text (default: text)"
     )
+    p.add_argument("--encoding", help="read every file in this encoding instead of detecting it")
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -47,22 +58,28 @@ def _run_import(args: argparse.Namespace) -> int:
     try:
         project = Project.open(args.project)
     except ProjectError as exc:
-        print(f"annotator: {exc}", file=sys.stderr)
-        return 2
+        return _error(exc)
     try:
         summary = import_paths(
             project,
             args.paths,
             annotator=args.annotator or _default_annotator(),
             csv_text_column=args.text_column,
+            encoding=args.encoding,
         )
     except ProjectError as exc:
-        print(f"annotator: {exc}", file=sys.stderr)
-        return 2
+        return _error(exc)
     finally:
         project.close()
     print(summary.describe())
     return 1 if summary.rejected and not (summary.articles_added or summary.duplicates) else 0
+
+
+# --------------------------------------------------------------------------------- registry
+SUBCOMMAND_TABLE: dict[str, tuple[Callable[[Subparsers], None], Callable[[argparse.Namespace], int]]] = {
+    "import": (_add_import, _run_import),
+}
+SUBCOMMANDS = tuple(SUBCOMMAND_TABLE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,14 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] in SUBCOMMANDS:
+    if args_list and args_list[0] in SUBCOMMAND_TABLE:
         parser = argparse.ArgumentParser(prog="annotator")
         sub = parser.add_subparsers(dest="command", required=True)
-        _build_import_parser(sub)
+        for add, _run in SUBCOMMAND_TABLE.values():
+            add(sub)
         args = parser.parse_args(args_list)
-        if args.command == "import":
-            return _run_import(args)
-        return 2  # pragma: no cover - argparse rejects unknown subcommands
+        return SUBCOMMAND_TABLE[args.command][1](args)
     parser = build_parser()
     parser.add_argument("project", nargs="?", type=Path, help="project file to open")
     args = parser.parse_args(args_list)

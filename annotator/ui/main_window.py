@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QTableView,
+    QStyle,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -101,6 +103,10 @@ class MainWindow(QMainWindow):
         state = QSettings().value("main_window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks(
+                [self.articles_dock, self.spans_dock], [300, 380], Qt.Orientation.Horizontal
+            )
 
     # ------------------------------------------------------------------------- building
     def _build_widgets(self) -> None:
@@ -217,7 +223,17 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.articles_dock.toggleViewAction(), self.spans_dock.toggleViewAction()])
         self._label_bar_end = self.label_bar.addSeparator()
-        self.label_bar.addActions([self.undo_action, self.redo_action, a["manage_labels"]])
+        style = self.style()
+        self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        for action in (self.undo_action, self.redo_action):
+            # Icon only: the action's text names the last edit and would stretch the bar.
+            button = QToolButton(self.label_bar)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setAutoRaise(True)
+            self.label_bar.addWidget(button)
+        self.label_bar.addAction(a["manage_labels"])
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
         for action in self.actions.values():
@@ -284,6 +300,7 @@ class MainWindow(QMainWindow):
         self.span_view.setModel(self.span_model)
         span_header = self.span_view.horizontalHeader()
         span_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        span_header.setMinimumSectionSize(40)
         for col in (0, 2, 3, 4):
             span_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.span_view.selectionModel().currentRowChanged.connect(self._on_span_row_changed)
@@ -501,10 +518,8 @@ class MainWindow(QMainWindow):
         self.reader.view.set_article(
             article.text, spans, self.session.labels(), own_annotator=self.session.annotator
         )
-        visible = self._visible_annotators()
-        self.reader.view.set_visible_annotators(visible)
-        self.span_model.set_visible_annotators(visible)
         self.span_model.set_article(article_id, spans, relations)
+        self._apply_layers()
         if position:
             self.reader.view.scroll_to_offset(position)
         row = self.article_model.row_of(article_id)
@@ -709,6 +724,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(exc.message, 5000)
             return None
         self.undo_stack.push(AddSpanCommand(self.session, span))
+        # Drop the text selection so the new highlight shows; the span becomes the current one.
+        cursor = self.reader.view.textCursor()
+        cursor.clearSelection()
+        self.reader.view.setTextCursor(cursor)
         self.reader.view.set_current_span(span.id, scroll=False)
         return span
 
@@ -943,6 +962,8 @@ class MainWindow(QMainWindow):
         visible = self._visible_annotators()
         self.reader.view.set_visible_annotators(visible)
         self.span_model.set_visible_annotators(visible)
+        # Whose span it is matters only when more than one layer is shown.
+        self.span_view.setColumnHidden(4, visible is not None and len(visible) == 1)
 
     def _zoom_in(self) -> None:
         self.reader.view.zoom_in()
