@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 from annotator.core.model import ArticleDraft
 from annotator.core.text import canonicalize
@@ -138,3 +139,20 @@ def _article(
         ),
         line,
     )
+
+
+def csv_columns(path: Path, *, encoding: str | None = None) -> list[str]:
+    """The header of a CSV file, so the user can pick the text column; [] if unreadable."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)  # the header is on the first lines; no need for the rest
+        content = decode_bytes(head, encoding=encoding)
+    except (OSError, DecodeError):
+        return []
+    if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
+        csv.field_size_limit(_FIELD_SIZE_LIMIT)
+    try:
+        _, header = next(_records(content))
+    except (StopIteration, csv.Error):
+        return []
+    return [name.strip() for name in header]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, Label, LabelSpec, Span
 from annotator.core.text import trim_whitespace
+from annotator.formats.csv_articles import csv_columns
 from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
 from annotator.settings import ReadingPlace, Settings
 from annotator.store import PROJECT_SUFFIX, Project, ProjectError
@@ -410,6 +412,9 @@ class MainWindow(QMainWindow):
         if self.project.read_only:
             QMessageBox.information(self, "Import", "This project is open read-only.")
             return None
+        text_column = self._choose_csv_text_column(paths)
+        if text_column is None:
+            return None
         dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("Import")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -437,6 +442,7 @@ class MainWindow(QMainWindow):
                 self.project,
                 list(paths),
                 annotator=self.session.annotator,
+                csv_text_column=text_column,
                 progress=progress,
                 is_cancelled=cancelled,
             )
@@ -457,6 +463,25 @@ class MainWindow(QMainWindow):
             self.open_article(summary.article_ids[0])
         self._show_import_summary(summary)
         return summary
+
+    def _choose_csv_text_column(self, paths: Sequence[Path]) -> str | None:
+        """The CSV column holding article text: "text", or the one the user picks."""
+        for path in paths:
+            if path.suffix.lower() != ".csv" or not path.is_file():
+                continue
+            columns = csv_columns(path)
+            if not columns or any(c.casefold() == "text" for c in columns):
+                continue
+            column, ok = QInputDialog.getItem(
+                self,
+                "Which column holds the article text?",
+                f"{path.name} has no “text” column. Choose the column with the article text:",
+                columns,
+                0,
+                False,
+            )
+            return column if ok else None
+        return "text"
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
         text = summary.describe()

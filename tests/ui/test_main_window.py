@@ -337,3 +337,102 @@ def test_models_pass_qt_model_tester(qtmodeltester, window):
     window.tag_selection(window.session.label_for_hotkey("2").id)
     qtmodeltester.check(window.article_model)
     qtmodeltester.check(window.span_model)
+
+
+def test_span_editor_changes_note_attributes_bounds_and_links_in_one_undo_step(
+    qtbot, window, monkeypatch
+):
+    from annotator.ui.dialogs import SpanEditorDialog
+
+    select_text(window, "“we will see”")
+    press(qtbot, window, Qt.Key.Key_1)
+    quote_id = window.reader.view.current_span_id
+    select_text(window, "Peskov")
+    press(qtbot, window, Qt.Key.Key_2)
+    source_id = window.reader.view.current_span_id
+    window.reader.view.set_current_span(quote_id)
+    window.actions["link_span"].trigger()
+    window.reader.view.span_clicked.emit(source_id)
+    window.reader.view.set_current_span(quote_id)
+    quote = window.session.project.span(quote_id)
+
+    def fake_exec(dialog: SpanEditorDialog) -> int:
+        assert dialog.links.count() == 1
+        assert "Peskov" in dialog.links.item(0).text()
+        dialog.note.setPlainText("Said on a call <b>Friday</b>")
+        dialog._add_attribute_row("confidence", "high")
+        dialog.start_box.setValue(quote.start + 1)  # drop the opening quote mark
+        dialog.end_box.setValue(quote.end - 1)
+        dialog.links.setCurrentRow(0)
+        dialog._on_unlink_clicked()
+        return SpanEditorDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SpanEditorDialog, "exec", fake_exec)
+    window.actions["edit_span"].trigger()
+    edited = window.session.project.span(quote_id)
+    assert edited.text == "we will see"
+    assert edited.note == "Said on a call <b>Friday</b>"
+    assert edited.attributes == {"confidence": "high"}
+    assert window.session.project.relations(window.article_id) == []
+    # the tooltip shows the note as text, not as markup
+    assert "&lt;b&gt;Friday&lt;/b&gt;" in window.reader.view.tooltip_html([edited])
+    window.undo_action.trigger()
+    restored = window.session.project.span(quote_id)
+    assert (restored.text, restored.note, restored.attributes) == ("“we will see”", "", {})
+    assert len(window.session.project.relations(window.article_id)) == 1
+
+
+def test_label_manager_adds_renames_and_reorders(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window._manage_labels()
+    dialog = window._label_dialog
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Denial", True))
+    dialog.buttons["add"].click()
+    names = [lb.name for lb in window.session.labels()]
+    assert names[-1] == "Denial"
+    denial = window.session.project.label_by_name("Denial")
+    assert denial.hotkey == "5"
+    # the new label tags with its key at once
+    select_text(window, "Expect many tweets")
+    press(qtbot, window, Qt.Key.Key_5)
+    assert window.session.project.spans(window.article_id)[0].label_id == denial.id
+    dialog.list.setCurrentRow(len(names) - 1)
+    dialog.buttons["up"].click()
+    assert [lb.name for lb in window.session.labels()][-2] == "Denial"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Quote", True))
+    dialog.list.setCurrentRow(0)
+    dialog.buttons["rename"].click()  # same name: nothing changes
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Claim", True))
+    dialog.list.setCurrentRow(0)
+    dialog.buttons["rename"].click()  # a duplicate name is refused with a message
+    assert warned and "Claim" in warned[0]
+    assert window.session.labels()[0].name == "Quote"
+    window.undo_action.trigger()  # reorder
+    window.undo_action.trigger()  # the tag
+    window.undo_action.trigger()  # the new label
+    assert window.session.project.label_by_name("Denial") is None
+    dialog.close()
+
+
+def test_csv_without_text_column_asks_which_column(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    csv_file = tmp_path / "dump.csv"
+    csv_file.write_text(
+        'id,headline,body\n1,"Talks","Putin and Trump will talk.\nMore later."\n', encoding="utf-8"
+    )
+    offered: list[list[str]] = []
+
+    def fake_get_item(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return "body", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", fake_get_item)
+    summary = window.import_paths([csv_file])
+    assert offered == [["id", "headline", "body"]]
+    assert summary is not None and summary.articles_added == 1
+    added = window.session.project.article(summary.article_ids[0])
+    assert added.text == "Putin and Trump will talk.\nMore later."
