@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from annotator.core.model import ArticleDraft
@@ -15,6 +16,7 @@ from annotator.formats.records import (
     title_from_text,
 )
 
+_PARAGRAPH_BREAK = re.compile(r"\n+")
 _EXTRA_FIELDS = ("description", "sitename", "hostname", "language", "categories", "tags")
 
 
@@ -43,7 +45,8 @@ def read_html(data: bytes, *, encoding: str | None = None) -> ReadResult:
     if not body or not body.strip():
         yield RecordError(None, "no article text found in the page")
         return
-    text = canonicalize(body).text
+    # trafilatura puts one paragraph on each line; a blank line between them reads like the page.
+    text = _PARAGRAPH_BREAK.sub("\n\n", canonicalize(body).text.strip("\n"))
     problem = text_problem(text)
     if problem is not None:
         yield RecordError(None, problem)

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._article_text = ""
         self._linking_from: int | None = None
         self._label_dialog: LabelManagerDialog | None = None
+        self._syncing = False  # True while the window itself moves a list's selection
         self.undo_stack = QUndoStack(self)
         self.actions = build_actions(self)
         self._label_actions: list[QAction] = []
@@ -294,7 +295,9 @@ class MainWindow(QMainWindow):
         self.article_view.setModel(self.article_model)
         header = self.article_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 80)  # outlet names can be long; the title needs the room
+        for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.article_view.selectionModel().currentRowChanged.connect(self._on_article_row_changed)
@@ -303,7 +306,7 @@ class MainWindow(QMainWindow):
         span_header = self.span_view.horizontalHeader()
         span_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         span_header.setMinimumSectionSize(40)
-        for col in (0, 2, 3, 4):
+        for col in (2, 3, 4):
             span_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.span_view.selectionModel().currentRowChanged.connect(self._on_span_row_changed)
         s = self.session
@@ -539,26 +542,34 @@ class MainWindow(QMainWindow):
         meta = " · ".join(
             part for part in (article.source, article.author, article.published, article.url) if part
         )
-        self.reader.header.set_article(article.title or "(untitled)", meta)
         self.reader.view.set_article(
             article.text, spans, self.session.labels(), own_annotator=self.session.annotator
         )
+        if _first_line(article.text) == article.title.strip() and article.title.strip():
+            # The headline is part of the text (so it can be tagged): show it there, once.
+            self.reader.header.set_article("", meta)
+            self.reader.view.emphasize_headline()
+        else:
+            self.reader.header.set_article(article.title or "(untitled)", meta)
         self.span_model.set_article(article_id, spans, relations)
         self._apply_layers()
         if position:
             self.reader.view.scroll_to_offset(position)
         row = self.article_model.row_of(article_id)
         if row is not None:
-            selection = self.article_view.selectionModel()
-            selection.blockSignals(True)
-            self.article_view.selectRow(row)
-            selection.blockSignals(False)
+            self._syncing = True
+            try:
+                self.article_view.selectRow(row)
+            finally:
+                self._syncing = False
             self.article_view.scrollTo(self.article_model.index(row, 0))
         self.settings.places[str(project.path)] = ReadingPlace(article_id, position or 0)
         self._update_actions()
         self.article_opened.emit(article_id)
 
     def _on_article_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing:
+            return
         article_id = self.article_model.article_id(current.row())
         if article_id is not None and article_id != self.article_id:
             self.open_article(article_id)
@@ -644,6 +655,11 @@ class MainWindow(QMainWindow):
             combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
         self._update_article_count()
+        # The label column fits the longest label name (its swatch included).
+        metrics = self.span_view.fontMetrics()
+        widest = max((metrics.horizontalAdvance(lb.name) for lb in self.session.labels()), default=40)
+        self.span_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.span_view.setColumnWidth(0, widest + 44)
 
     def _manage_labels(self) -> None:
         assert self.session is not None
@@ -899,16 +915,19 @@ class MainWindow(QMainWindow):
         if isinstance(span_id, int):
             row = self.span_model.row_of(span_id)
             if row is not None:
-                selection = self.span_view.selectionModel()
-                selection.blockSignals(True)
-                self.span_view.selectRow(row)
-                selection.blockSignals(False)
+                self._syncing = True
+                try:
+                    self.span_view.selectRow(row)
+                finally:
+                    self._syncing = False
                 self.span_view.scrollTo(self.span_model.index(row, 1))
         else:
             self.span_view.clearSelection()
         self._update_actions()
 
     def _on_span_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing:
+            return
         span = self.span_model.span_at(current.row())
         if span is not None and span.id != self.reader.view.current_span_id:
             self.reader.view.set_current_span(span.id)
@@ -1042,6 +1061,10 @@ class MainWindow(QMainWindow):
             self.project.close()
             self.project = None
         super().closeEvent(event)
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.split("\n", 50) if line.strip()), "")
 
 
 def _word_step(text: str, offset: int, direction: int) -> int:

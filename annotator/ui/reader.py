@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QTextBlock,
     QTextCharFormat,
     QTextCursor,
+    QTextFormat,
     QTextLine,
     QTextOption,
     QWheelEvent,
@@ -182,6 +183,26 @@ class ReaderView(QPlainTextEdit):
         self.setPlainText(text)  # the highlighter formats every block during this call
         if had_current:
             self.current_span_changed.emit(None)
+
+    def emphasize_headline(self) -> None:
+        """Show the first paragraph as a headline (bold, larger) without changing the text.
+
+        The format goes into the document, under the highlighter's span formats, which merge
+        over it; it scales with zoom because it is a relative size.
+        """
+        doc = self.document()
+        block = doc.firstBlock()
+        if not block.isValid() or block.length() <= 1:
+            return
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        headline = QTextCharFormat()
+        headline.setFontWeight(QFont.Weight.Bold)
+        headline.setProperty(QTextFormat.Property.FontSizeAdjustment, 2)
+        undo = doc.isUndoRedoEnabled()
+        doc.setUndoRedoEnabled(False)
+        cursor.mergeCharFormat(headline)
+        doc.setUndoRedoEnabled(undo)
 
     def clear(self) -> None:
         """Show nothing."""

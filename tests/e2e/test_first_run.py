@@ -35,7 +35,12 @@ def test_first_run_opens_default_project_with_sample_then_tags_and_restores(qtbo
     qtbot.waitUntil(window.isActiveWindow)
 
     sample = SAMPLE.read_text(encoding="utf-8")
-    assert window.reader.header.title_text() == TITLE
+    assert window.session.project.article(window.article_id).title == TITLE
+    # the headline is the text's first line: shown once, there, as a headline
+    assert window.reader.header.title_text() == ""
+    first = window.reader.view.document().firstBlock()
+    assert first.text() == TITLE
+    assert first.begin().fragment().charFormat().fontWeight() == 700
     assert window.reader.view.document().toRawText().replace("\u2029", "\n") == sample
 
     sentence = "Expect many tweets to follow both phone calls."

@@ -86,7 +86,8 @@ def test_saved_page_gives_article_text_and_metadata(
     assert article.published == "2017-01-28"
     assert article.meta["description"] == "The first official call since the inauguration."
     text = article.text
-    paragraphs = text.split("\n")
+    paragraphs = text.split("\n\n")  # one blank line between paragraphs, as on the page
+    assert "\n\n\n" not in text and not text.startswith("\n") and not text.endswith("\n")
     assert paragraphs[0] == "Kremlin says Putin and Trump will speak on Saturday"
     assert paragraphs[1].startswith("Presidents Vladimir Putin and Donald Trump will have")
     assert paragraphs[2] == (
