@@ -273,6 +273,7 @@ class SpanEditorDialog(QDialog):
             item = QListWidgetItem(description)
             item.setData(Qt.ItemDataRole.UserRole, relation)
             self.links.addItem(item)
+        self.links.setMaximumHeight(90)
         unlink = QPushButton("Remove link")
         unlink.clicked.connect(self._on_unlink_clicked)
         unlink.setEnabled(bool(relations))
