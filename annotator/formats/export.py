@@ -1,25 +1,68 @@
 """Exporting a project: which articles and spans go out, and what each format writer reports.
 
 Writers take an iterable of :class:`ExportDoc` (one article with its spans and relations, label
-names resolved) so that they stream: no writer needs more than one article in memory.
+names resolved) so that they stream: no writer needs more than one article in memory. The
+formats themselves are listed in :mod:`annotator.formats.registry`; :func:`export_project` is the
+one entry point the CLI and the UI call.
+
+A writer is a callable ``write(docs, out, *, labels) -> ExportReport`` (see :class:`Writer`):
+
+- ``docs`` is consumed once, in article-id order; progress and cancellation happen while it is
+  consumed (:func:`export_project` wraps it), so a writer only writes.
+- ``out`` is the file (or, for a folder format, the folder) to write; its parent exists.
+  Use :func:`atomic_file` / :func:`atomic_folder` so a failed or cancelled export leaves no
+  half-written output behind.
+- ``labels`` are the project's labels that the export keeps (name, colour, ...), in the
+  project's order, for formats that declare them (a Label Studio config, brat's annotation.conf).
+- The returned report counts what was written and lists, as :class:`Loss` entries, everything the
+  format could not carry (never drop anything silently).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import math
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-from annotator.core.model import Article
+from annotator.core.model import Article, Label
+from annotator.store import Project, ProjectError
+
+__all__ = [
+    "SPLIT_NAMES",
+    "CancelCheck",
+    "ExportCancelled",
+    "ExportDoc",
+    "ExportError",
+    "ExportFilter",
+    "ExportRelation",
+    "ExportReport",
+    "ExportSpan",
+    "Loss",
+    "ProgressCallback",
+    "Writer",
+    "atomic_file",
+    "atomic_folder",
+    "export_project",
+    "iter_docs",
+    "parse_split",
+    "split_article_ids",
+    "split_target",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class ExportSpan:
-    start: int
+    start: int  # code points of ExportDoc.article.text, end exclusive
     end: int
     label: str
-    text: str
+    text: str  # == article.text[start:end], always
     annotator: str
     note: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
@@ -35,7 +78,11 @@ class ExportRelation:
 
 @dataclass(frozen=True, slots=True)
 class ExportDoc:
-    """One article as it is exported: spans sorted by (start, -end, label, annotator)."""
+    """One article as it is exported.
+
+    Spans are sorted by (start, -end, label, annotator, note) and relations by (head, child,
+    type), so the same project always gives the same output.
+    """
 
     article: Article
     spans: tuple[ExportSpan, ...]
@@ -47,6 +94,7 @@ class ExportFilter:
     labels: frozenset[str] | None = None  # None: every label
     status: str | None = None  # None: every status
     annotator: str | None = None  # None: every annotator's spans
+    article_ids: frozenset[int] | None = None  # None: every article (used for splits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +116,314 @@ class ExportReport:
     relations: int = 0
     files: list[Path] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
+    splits: dict[str, int] = field(default_factory=dict)  # split name -> articles, when split
+
+    def lose(self, count: int, what: str) -> None:
+        """Record ``count`` things the format could not carry (adds to an earlier same loss)."""
+        if count <= 0:
+            return
+        for i, loss in enumerate(self.losses):
+            if loss.what == what:
+                self.losses[i] = Loss(loss.count + count, what)
+                return
+        self.losses.append(Loss(count, what))
+
+    def add(self, other: ExportReport) -> None:
+        """Fold another part's report (a split) into this one."""
+        self.articles += other.articles
+        self.spans += other.spans
+        self.relations += other.relations
+        self.files.extend(other.files)
+        for loss in other.losses:
+            self.lose(loss.count, loss.what)
+
+    @property
+    def lossless(self) -> bool:
+        return not any(loss.count for loss in self.losses)
 
     def describe(self) -> str:
         lines = [
             f"Exported {self.articles} article(s), {self.spans} span(s) and "
             f"{self.relations} relation(s) as {self.format}."
         ]
+        if self.splits:
+            lines.append(
+                "  split: " + ", ".join(f"{name} {n}" for name, n in self.splits.items())
+            )
         lines.extend(f"  lost: {loss}" for loss in self.losses if loss.count)
-        if not any(loss.count for loss in self.losses):
+        if self.lossless:
             lines.append("  Nothing was lost.")
         lines.extend(f"  wrote: {path}" for path in self.files)
         return "\n".join(lines)
 
 
 class Writer(Protocol):
-    def __call__(self, docs: Iterable[ExportDoc], out: Path, *, labels: list[Any]) -> ExportReport:
-        ...
+    def __call__(
+        self, docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label]
+    ) -> ExportReport: ...
 
 
 ProgressCallback = Callable[[int, int], None]  # (articles done, articles total)
+CancelCheck = Callable[[], bool]
+
+
+class ExportError(Exception):
+    """An export that cannot be done (unknown format or label, unwritable path, ...)."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; no output file was left behind."""
+
+
+# --------------------------------------------------------------------------------- reading
+def _sort_key(span: ExportSpan, span_id: int) -> tuple[Any, ...]:
+    return (span.start, -span.end, span.label, span.annotator, span.note, span_id)
+
+
+def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterator[ExportDoc]:
+    """Stream the project's articles as :class:`ExportDoc`, in article-id order.
+
+    Only a small batch of articles is in memory at any time. Label names in ``filter.labels``
+    that the project does not have match nothing.
+    """
+    labels = {label.id: label.name for label in project.labels()}
+    label_ids = None
+    if filter.labels is not None:
+        label_ids = [lid for lid, name in labels.items() if name in filter.labels]
+    for article, spans, relations in project.iter_annotated_articles(
+        status=filter.status,
+        label_ids=label_ids,
+        annotator=filter.annotator,
+        article_ids=filter.article_ids,
+    ):
+        pairs = sorted(
+            (
+                (
+                    ExportSpan(
+                        s.start,
+                        s.end,
+                        labels[s.label_id],
+                        s.text,
+                        s.annotator,
+                        s.note,
+                        dict(s.attributes),
+                    ),
+                    s.id,
+                )
+                for s in spans
+            ),
+            key=lambda pair: _sort_key(*pair),
+        )
+        index = {span_id: i for i, (_, span_id) in enumerate(pairs)}
+        export_relations = sorted(
+            (
+                ExportRelation(index[r.head_id], index[r.child_id], r.type, r.annotator)
+                for r in relations
+            ),
+            key=lambda r: (r.head, r.child, r.type, r.annotator),
+        )
+        yield ExportDoc(article, tuple(s for s, _ in pairs), tuple(export_relations))
+
+
+# ----------------------------------------------------------------------------------- splits
+SPLIT_NAMES: dict[int, tuple[str, ...]] = {2: ("train", "test"), 3: ("train", "dev", "test")}
+
+
+def parse_split(text: str) -> tuple[float, ...]:
+    """'80/10/10' (train/dev/test) or '80/20' (train/test) as fractions summing to 1."""
+    parts = [p.strip() for p in text.replace(",", "/").split("/")]
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise ExportError(f"split {text!r} must be numbers such as 80/10/10") from None
+    if len(numbers) not in SPLIT_NAMES:
+        raise ExportError(f"split {text!r} needs two (train/test) or three (train/dev/test) parts")
+    if any(n < 0 or not math.isfinite(n) for n in numbers) or sum(numbers) <= 0:
+        raise ExportError(f"split {text!r} must be non-negative numbers with a positive sum")
+    total = sum(numbers)
+    return tuple(n / total for n in numbers)
+
+
+def split_article_ids(
+    article_ids: Sequence[int], fractions: Sequence[float], seed: int
+) -> dict[str, list[int]]:
+    """Deal articles into train/(dev/)test: shuffled with ``seed``, cut by the fractions.
+
+    The same ids, fractions and seed always give the same split; each id lands in one part.
+    Part sizes are the fractions of the total rounded down, the remainder going to the parts
+    with the largest fractional remainders (earlier parts first on ties).
+    """
+    names = SPLIT_NAMES[len(fractions)]
+    ids = sorted(article_ids)
+    random.Random(seed).shuffle(ids)
+    exact = [f * len(ids) for f in fractions]
+    sizes = [math.floor(x) for x in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - sizes[i]), i))
+    for i in order[: len(ids) - sum(sizes)]:
+        sizes[i] += 1
+    parts: dict[str, list[int]] = {}
+    at = 0
+    for name, size in zip(names, sizes, strict=True):
+        parts[name] = sorted(ids[at : at + size])
+        at += size
+    return parts
+
+
+def split_target(out: Path, split: str, *, folder: bool) -> Path:
+    """Where one split goes: ``OUT/train`` for folder formats, ``OUT-train.SUFFIX`` for files.
+
+    A file's full suffix is kept: ``data.jsonl`` -> ``data-train.jsonl``; ``ls.json`` ->
+    ``ls-train.json``.
+    """
+    if folder:
+        return out / split
+    suffix = "".join(out.suffixes[-1:])
+    stem = out.name[: len(out.name) - len(suffix)] if suffix else out.name
+    return out.with_name(f"{stem}-{split}{suffix}")
+
+
+# ------------------------------------------------------------------------------------ output
+@contextmanager
+def atomic_file(path: Path, mode: str = "w", **open_args: Any) -> Iterator[IO[Any]]:
+    """Open ``path.part`` for writing and move it onto ``path`` only if the block succeeds.
+
+    Text mode defaults to UTF-8 with "\\n" line ends on every platform.
+    """
+    if "b" not in mode:
+        open_args.setdefault("encoding", "utf-8")
+        open_args.setdefault("newline", "\n")
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open(mode, **open_args) as fh:
+            yield fh
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A fresh temporary folder beside ``path``; on success its files are moved into ``path``.
+
+    ``path`` is created if needed; files already in it that the export does not write stay.
+    On failure the temporary folder is removed and ``path`` is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    try:
+        yield tmp
+        path.mkdir(exist_ok=True)
+        for entry in sorted(tmp.rglob("*")):
+            target = path / entry.relative_to(tmp)
+            if entry.is_dir():
+                target.mkdir(exist_ok=True)
+            else:
+                os.replace(entry, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------ export
+def _tracked(
+    docs: Iterable[ExportDoc],
+    total: int,
+    progress: ProgressCallback | None,
+    is_cancelled: CancelCheck | None,
+    done: list[int],
+) -> Iterator[ExportDoc]:
+    for doc in docs:
+        if is_cancelled is not None and is_cancelled():
+            raise ExportCancelled("export cancelled; nothing was written")
+        yield doc
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+
+def export_project(
+    project: Project,
+    format_name: str,
+    out: str | Path,
+    *,
+    filter: ExportFilter = ExportFilter(),
+    split: str | Sequence[float] | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+) -> ExportReport:
+    """Export ``project`` as ``format_name`` to ``out`` and return what was written and lost.
+
+    ``split`` ('80/10/10' or fractions) deals the exported articles into train/dev/test parts
+    (see :func:`split_article_ids`, :func:`split_target`). ``progress(done, total)`` is called
+    after each article; ``is_cancelled()`` is checked before each one and, when true, stops the
+    export with :class:`ExportCancelled`, leaving no output file. Raises :class:`ExportError`
+    for an unknown format or label, a missing optional dependency or an unwritable target.
+    """
+    from annotator.formats.registry import get_format
+
+    spec = get_format(format_name)
+    writer = spec.load_writer()
+    out = Path(out).expanduser()
+    if filter.status is not None:
+        from annotator.core.model import STATUSES
+
+        if filter.status not in STATUSES:
+            raise ExportError(
+                f"unknown status {filter.status!r}; one of " + ", ".join(map(repr, STATUSES))
+            )
+    all_labels = project.labels()
+    if filter.labels is not None:
+        missing = sorted(filter.labels - {label.name for label in all_labels})
+        if missing:
+            raise ExportError(
+                "no label named " + ", ".join(map(repr, missing)) + "; the project's labels: "
+                + ", ".join(label.name for label in all_labels)
+            )
+        labels = [label for label in all_labels if label.name in filter.labels]
+    else:
+        labels = all_labels
+    if spec.folder:
+        if out.exists() and not out.is_dir():
+            raise ExportError(f"{out} is a file; {spec.name} writes a folder")
+    elif out.is_dir():
+        raise ExportError(f"{out} is a folder; {spec.name} writes a file")
+
+    ids = project.export_article_ids(status=filter.status)
+    if filter.article_ids is not None:
+        ids = [i for i in ids if i in filter.article_ids]
+    if split is None:
+        parts: dict[str, list[int] | None] = {"": None}
+    else:
+        fractions = parse_split(split) if isinstance(split, str) else tuple(split)
+        if len(fractions) not in SPLIT_NAMES:
+            raise ExportError("a split has two (train/test) or three (train/dev/test) parts")
+        parts = dict(split_article_ids(ids, fractions, seed))
+
+    report = ExportReport(spec.name)
+    done = [0]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for name, part_ids in parts.items():
+            target = out if not name else split_target(out, name, folder=spec.folder)
+            part_filter = filter if part_ids is None else replace(
+                filter, article_ids=frozenset(part_ids)
+            )
+            docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
+            part = writer(docs, target, labels=labels)
+            report.add(part)
+            if name:
+                report.splits[name] = part.articles
+    except BaseException as exc:
+        # Parts already written (earlier splits) go too: an export is whole or absent.
+        for path in report.files:
+            if path.is_file():
+                path.unlink(missing_ok=True)
+        if isinstance(exc, ProjectError):
+            raise ExportError(str(exc)) from exc
+        if isinstance(exc, OSError):
+            raise ExportError(
+                f"cannot write {exc.filename or out}: {exc.strerror or exc}"
+            ) from exc
+        raise
+    return report

@@ -7,11 +7,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.formats.csv_articles import read_csv
+from annotator.core.text import offsets_in_range
+from annotator.formats.csv_spans import read_csv_file
+from annotator.formats.export import ExportError
 from annotator.formats.html_page import read_html
-from annotator.formats.jsonl import read_jsonl
+from annotator.formats.jsonl import read_jsonl_path
 from annotator.formats.plain import read_plain
-from annotator.formats.records import ArticleRecord, ReadResult, RecordError, Rejection
+from annotator.formats.records import (
+    AnnotationRecord,
+    ArticleRecord,
+    ReadOptions,
+    ReadResult,
+    RecordError,
+    Rejection,
+    RelationRecord,
+    SpanRecord,
+)
+from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
 
@@ -60,12 +72,6 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
-class _Options:
-    csv_text_column: str
-    encoding: str | None
-
-
 def import_paths(
     project: Project,
     paths: Sequence[str | Path],
@@ -75,6 +81,7 @@ def import_paths(
     progress: ProgressCallback | None = None,
     is_cancelled: CancelCheck | None = None,
     encoding: str | None = None,
+    format: str | None = None,
 ) -> ImportSummary:
     """Import files and folders into ``project`` in one transaction and return the summary.
 
@@ -82,7 +89,11 @@ def import_paths(
     (``is_cancelled()`` true between files or records) raises :class:`ImportCancelled`; an error
     of the project raises :class:`ProjectError`; either way the whole batch is rolled back.
     ``progress(done, total, path)`` is called before each file, ``done`` files being finished.
-    ``encoding`` overrides detection for every file.
+    ``encoding`` overrides detection for every file. ``format`` names a format of
+    :data:`annotator.formats.registry.FORMATS` to read every path as, whatever its suffix; a
+    folder is then searched for that format's suffixes, or handed whole to a folder format
+    (brat, parquet). Without it the suffix decides. An unknown format raises
+    :class:`ProjectError` before anything is read.
     """
 
     def check_cancelled() -> None:
@@ -91,9 +102,18 @@ def import_paths(
 
     if isinstance(paths, str | Path):  # one path given bare, not a string of one-letter paths
         paths = [paths]
-    options = _Options(csv_text_column, encoding or None)
+    options = ReadOptions(encoding=encoding or None, csv_text_column=csv_text_column)
+    reader: Callable[[Path, ReadOptions], ReadResult] = _read
+    if format is None:
+        entries = collect_files(paths, SUFFIXES, check_cancelled=check_cancelled)
+    else:
+        try:
+            spec = get_format(format)
+            reader = spec.load_reader()
+        except ExportError as exc:
+            raise ProjectError(None, str(exc)) from exc
+        entries = _format_entries(paths, spec, check_cancelled)
     summary = ImportSummary()
-    entries = collect_files(paths, SUFFIXES, check_cancelled=check_cancelled)
     files = [e for e in entries if isinstance(e, Path)]
     writer = _Writer(project, annotator, summary)
     try:
@@ -106,10 +126,16 @@ def import_paths(
                 check_cancelled()
                 if progress is not None:
                     progress(done, len(files), str(entry))
-                for item in _read(entry, options):
+                for item in reader(entry, options):
                     check_cancelled()
                     if isinstance(item, RecordError):
-                        summary.rejections.append(Rejection(entry, item.line, item.message))
+                        summary.rejections.append(
+                            Rejection(item.path or entry, item.line, item.message)
+                        )
+                    elif isinstance(item, AnnotationRecord):
+                        problem = writer.write_annotations(item)
+                        if problem is not None:
+                            summary.rejections.append(Rejection(entry, item.line, problem))
                     else:
                         writer.write(item)
                 done += 1
@@ -118,21 +144,48 @@ def import_paths(
     return summary
 
 
-def _read(path: Path, options: _Options) -> ReadResult:
+def _format_entries(
+    paths: Sequence[str | Path], spec: FormatSpec, check_cancelled: Callable[[], None]
+) -> list[Path | Rejection]:
+    """What to read as a named format: files the user named whatever their suffix, folders
+    searched for the format's suffixes, or handed whole to a folder format."""
+    entries: list[Path | Rejection] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
+        if spec.folder or path.is_file():
+            found: list[Path | Rejection] = (
+                [path] if path.exists() else [Rejection(path, None, "no such file or folder")]
+            )
+        else:
+            found = collect_files([path], spec.suffixes, check_cancelled=check_cancelled)
+        for entry in found:
+            if isinstance(entry, Path):
+                if entry.resolve() in seen:
+                    continue
+                seen.add(entry.resolve())
+            entries.append(entry)
+    return entries
+
+
+def _read(path: Path, options: ReadOptions) -> ReadResult:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from read_jsonl_path(path, encoding=options.encoding)
+        return
+    if suffix == ".csv":
+        # An ordinary CSV of articles, or a span table this app exported (no article texts).
+        yield from read_csv_file(path, options)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
         return
-    suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         yield from read_plain(data, encoding=options.encoding, markdown=suffix == ".md")
     elif suffix in (".html", ".htm"):
         yield from read_html(data, encoding=options.encoding)
-    elif suffix == ".jsonl":
-        yield from read_jsonl(data, encoding=options.encoding)
-    elif suffix == ".csv":
-        yield from read_csv(data, text_column=options.csv_text_column, encoding=options.encoding)
     else:  # collect_files lets only SUFFIXES through
         yield RecordError(None, f"unsupported file type '{path.suffix}'")
 
@@ -153,11 +206,20 @@ class _Writer:
             self._summary.articles_added += 1
         else:
             self._summary.duplicates += 1
+        self._write_spans(article_id, record.spans, record.relations)
+
+    def _write_spans(
+        self,
+        article_id: int,
+        spans: Sequence[SpanRecord],
+        relations: Sequence[RelationRecord],
+    ) -> None:
+        project = self._project
         if article_id not in self._touched:
             self._touched.add(article_id)
             self._summary.article_ids.append(article_id)
         span_ids: list[int] = []
-        for span in record.spans:
+        for span in spans:
             label_id = project.ensure_label(span.label).id
             who = span.annotator or self._annotator
             if project.has_span(article_id, span.start, span.end, label_id, who):
@@ -176,14 +238,38 @@ class _Writer:
             )
             span_ids.append(stored.id)
             self._summary.spans_added += 1
-        for relation in record.relations:
+        for relation in relations:
             head, child = span_ids[relation.head], span_ids[relation.child]
             if project.has_relation(head, child, relation.type):
                 continue
             # A relation belongs to the layer of its spans unless it names its own annotator.
-            who = relation.annotator or record.spans[relation.head].annotator or self._annotator
+            who = relation.annotator or spans[relation.head].annotator or self._annotator
             project.add_relation(head, child, relation.type, who)
             self._summary.relations_added += 1
+
+    def write_annotations(self, record: AnnotationRecord) -> str | None:
+        """Add spans to the article with the record's content hash; the problem, or None."""
+        project = self._project
+        article_id = project.article_id_by_hash(record.content_hash)
+        if article_id is None:
+            return (
+                f"no article in the project has content hash {record.content_hash[:12]}…; "
+                "import the articles first (this file holds spans only)"
+            )
+        text = project.article_text(article_id)
+        for i, span in enumerate(record.spans):
+            if not offsets_in_range(len(text), span.start, span.end):
+                return (
+                    f"span {i}: [{span.start}, {span.end}) is outside the article "
+                    f"({len(text)} characters)"
+                )
+            if i < len(record.span_texts) and text[span.start : span.end] != record.span_texts[i]:
+                return (
+                    f"span {i}: its text {record.span_texts[i]!r} does not match the article's "
+                    f"text at [{span.start}, {span.end}), {text[span.start : span.end]!r}"
+                )
+        self._write_spans(article_id, record.spans, record.relations)
+        return None
 
     def _existing_span_id(
         self, article_id: int, start: int, end: int, label_id: int, annotator: str

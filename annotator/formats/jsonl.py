@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
@@ -12,6 +14,7 @@ from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
     InvalidRecord,
+    ReadOptions,
     ReadResult,
     RecordError,
     RelationRecord,
@@ -22,9 +25,55 @@ from annotator.formats.records import (
 )
 
 _RECORD_KEYS = frozenset({"text", "meta", "spans", "relations", *ARTICLE_FIELDS})
+# Written by exports so an article can be recognised; derived from the text, so never kept as
+# free metadata (it would change the article's meta on every round trip).
+DERIVED_META_KEYS = frozenset({"content_hash"})
 
 
-def read_jsonl(data: bytes, *, encoding: str | None = None) -> ReadResult:
+_SNIFF_BYTES = 65536
+
+
+def read_jsonl_file(path: Path, options: ReadOptions) -> ReadResult:
+    """The registry's reader: :func:`read_jsonl_path`."""
+    yield from read_jsonl_path(path, encoding=options.encoding)
+
+
+def read_jsonl_path(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    parse: Callable[[str, int], ArticleRecord] | None = None,
+) -> ReadResult:
+    """:func:`read_jsonl` over a file, a line at a time, so memory stays flat however big it is.
+
+    A file that names another encoding (``encoding``, a BOM) or looks like UTF-16/32 (NUL bytes
+    at its start) is read whole and decoded as :func:`read_jsonl` does.
+    """
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+        return
+    with fh:
+        try:
+            head = fh.read(_SNIFF_BYTES)
+            if encoding or bom_encoding(head) is not None or b"\x00" in head:
+                yield from read_jsonl(head + fh.read(), encoding=encoding, parse=parse)
+                return
+            fh.seek(0)
+        except OSError as exc:
+            yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+            return
+        # Binary files iterate by b"\n" only, as JSON Lines must be split.
+        yield from _parse_lines((_decode_line(raw) for raw in fh), parse or parse_line)
+
+
+def read_jsonl(
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    parse: Callable[[str, int], ArticleRecord] | None = None,
+) -> ReadResult:
     """Yield each line's article, or the reason that line cannot be imported.
 
     A line looks like::
@@ -36,8 +85,10 @@ def read_jsonl(data: bytes, *, encoding: str | None = None) -> ReadResult:
 
     Offsets count code points of ``text`` as given (end exclusive) and are moved to the stored
     text; ``title``/``source``/``author``/``url``/``published``/``status`` may stand at the top
-    level or in ``meta``; every other key is kept as free metadata. Relations name spans by their
-    index in the line's ``spans``.
+    level or in ``meta``; every other key is kept as free metadata (``meta.content_hash``, which
+    exports write, is derived from the text and dropped). Relations name spans by their index in
+    the line's ``spans``. ``parse(line, number)`` replaces :func:`parse_line` for other JSONL
+    dialects (doccano).
     """
     if not data.strip():
         yield RecordError(None, "file is empty")
@@ -47,16 +98,36 @@ def read_jsonl(data: bytes, *, encoding: str | None = None) -> ReadResult:
     except DecodeError as exc:
         yield RecordError(None, exc.message)
         return
+    yield from _parse_lines(lines, parse or parse_line)
+
+
+def _parse_lines(
+    lines: Iterable[str | DecodeError], parse_one: Callable[[str, int], ArticleRecord]
+) -> ReadResult:
+    seen_content = False
     for number, line in enumerate(lines, start=1):
         if isinstance(line, DecodeError):
+            seen_content = True
             yield RecordError(number, line.message)
             continue
         if not line.strip():
             continue
+        seen_content = True
         try:
-            yield parse_line(line, number)
+            yield parse_one(line, number)
         except InvalidRecord as exc:
             yield RecordError(number, str(exc))
+    if not seen_content:
+        yield RecordError(None, "file is empty")
+
+
+def _decode_line(raw: bytes) -> str | DecodeError:
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return DecodeError(f"is not valid UTF-8 (byte {exc.start + 1} of the line)")
 
 
 def _lines(data: bytes, encoding: str | None) -> list[str | DecodeError]:
@@ -67,23 +138,27 @@ def _lines(data: bytes, encoding: str | None) -> list[str | DecodeError]:
     """
     if encoding or bom_encoding(data) is not None or b"\x00" in data:
         return list(decode_bytes(data, encoding=encoding).split("\n"))
-    lines: list[str | DecodeError] = []
-    for raw in data.split(b"\n"):
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            lines.append(DecodeError(f"is not valid UTF-8 (byte {exc.start + 1} of the line)"))
-    return lines
+    return [_decode_line(raw) for raw in data.split(b"\n")]
 
 
 def parse_line(line: str, number: int | None = None) -> ArticleRecord:
     """Check one JSON line completely and return its article; raises :class:`InvalidRecord`."""
+    return parse_object(load_object(line), number)
+
+
+def load_object(line: str) -> dict[str, Any]:
+    """One line's JSON object; raises :class:`InvalidRecord`."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from exc
     if not isinstance(obj, dict):
         raise InvalidRecord(f"a line must hold a JSON object, not {_kind(obj)}")
+    return obj
+
+
+def parse_object(obj: dict[str, Any], number: int | None = None) -> ArticleRecord:
+    """Check one article object in the native shape (see :func:`read_jsonl`) completely."""
     try:
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -114,8 +189,10 @@ def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
         # A top-level field wins over the same key in meta.
         value = obj[name] if obj.get(name) is not None else meta.get(name)
         fields[name] = field_value(name, value)
-    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS}
-    extra.update({k: v for k, v in meta.items() if k not in ARTICLE_FIELDS})
+    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS and k not in DERIVED_META_KEYS}
+    extra.update(
+        {k: v for k, v in meta.items() if k not in ARTICLE_FIELDS and k not in DERIVED_META_KEYS}
+    )
     return ArticleDraft(
         text=text,
         title=fields["title"] or title_from_text(text),

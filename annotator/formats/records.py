@@ -60,13 +60,41 @@ class ArticleRecord:
 
 @dataclass(frozen=True, slots=True)
 class RecordError:
-    """A record (or, with ``line`` None, a whole file) that cannot be imported."""
+    """A record (or, with ``line`` None, a whole file) that cannot be imported.
+
+    ``path`` names the file the record is in when a reader reads several (a folder format such as
+    brat or parquet); None means the path the reader was given.
+    """
 
     line: int | None
     message: str
+    path: Path | None = None
 
 
-ReadResult = Iterator[ArticleRecord | RecordError]
+@dataclass(frozen=True, slots=True)
+class AnnotationRecord:
+    """Spans (and relations) for an article already in the project, found by its content hash.
+
+    Formats that cannot carry article text (a CSV of spans) yield these; the importer rejects one
+    whose article the project does not hold.
+    """
+
+    content_hash: str
+    line: int | None = None
+    spans: tuple[SpanRecord, ...] = ()
+    relations: tuple[RelationRecord, ...] = ()
+    span_texts: tuple[str, ...] = ()  # the covered text of each span, checked on import
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Options every format reader receives (most use only ``encoding``)."""
+
+    encoding: str | None = None
+    csv_text_column: str = "text"
+
+
+ReadResult = Iterator[ArticleRecord | AnnotationRecord | RecordError]
 
 
 class InvalidRecord(ValueError):

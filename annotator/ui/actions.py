@@ -27,37 +27,71 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # File
     ActionSpec("new_project", "&New Project…", Key.New, "Create an empty project file"),
     ActionSpec("open_project", "&Open Project…", Key.Open, "Open a project file"),
-    ActionSpec("save_copy", "Save a &Copy…", "Ctrl+Shift+S",
-               "Write a self-contained copy of the project, e.g. to send to a colleague"),
-    ActionSpec("import_files", "&Import Files…", "Ctrl+I",
-               "Import .txt, .md, .html, .jsonl or .csv files"),
-    ActionSpec("import_folder", "Import &Folder…", "Ctrl+Shift+I",
-               "Import every supported file in a folder and its subfolders"),
+    ActionSpec(
+        "save_copy",
+        "Save a &Copy…",
+        "Ctrl+Shift+S",
+        "Write a self-contained copy of the project, e.g. to send to a colleague",
+    ),
+    ActionSpec(
+        "import_files", "&Import Files…", "Ctrl+I", "Import .txt, .md, .html, .jsonl or .csv files"
+    ),
+    ActionSpec(
+        "import_folder",
+        "Import &Folder…",
+        "Ctrl+Shift+I",
+        "Import every supported file in a folder and its subfolders",
+    ),
+    ActionSpec(
+        "export",
+        "&Export…",
+        "Ctrl+E",
+        "Export labeled data as JSONL, doccano, brat, CoNLL, CSV, Label Studio or Parquet",
+    ),
     ActionSpec("quit", "&Quit", Key.Quit),
     # Edit
-    ActionSpec("manage_labels", "&Labels…", "Ctrl+L", "Add, rename, recolour, reorder or delete labels"),
+    ActionSpec(
+        "manage_labels", "&Labels…", "Ctrl+L", "Add, rename, recolour, reorder or delete labels"
+    ),
     ActionSpec("set_annotator", "Analyst &Name…", None, "The name recorded on your spans"),
-    ActionSpec("snap_to_words", "&Snap Selection to Words", "Ctrl+W",
-               "Grow selections so they never cut a word", checkable=True),
+    ActionSpec(
+        "snap_to_words",
+        "&Snap Selection to Words",
+        "Ctrl+W",
+        "Grow selections so they never cut a word",
+        checkable=True,
+    ),
     ActionSpec("find", "&Find Articles", Key.Find, "Search the text and titles of all articles"),
     # Span
     ActionSpec("edit_span", "&Edit Span…", "Return", "Edit label, boundaries, note and attributes"),
     ActionSpec("delete_span", "&Delete Span", Key.Delete, "Delete the selected span"),
-    ActionSpec("span_to_selection", "Set Span to Se&lection", "Ctrl+B",
-               "Move the selected span's boundaries to the selected text"),
+    ActionSpec(
+        "span_to_selection",
+        "Set Span to Se&lection",
+        "Ctrl+B",
+        "Move the selected span's boundaries to the selected text",
+    ),
     ActionSpec("extend_start", "Extend Start by a Word", "Alt+Left"),
     ActionSpec("shrink_start", "Shrink Start by a Word", "Alt+Right"),
     ActionSpec("shrink_end", "Shrink End by a Word", "Alt+Shift+Left"),
     ActionSpec("extend_end", "Extend End by a Word", "Alt+Shift+Right"),
-    ActionSpec("link_span", "&Link to Source…", "Ctrl+K",
-               "Link the selected span (e.g. a Quote) to the span it is attributed to"),
+    ActionSpec(
+        "link_span",
+        "&Link to Source…",
+        "Ctrl+K",
+        "Link the selected span (e.g. a Quote) to the span it is attributed to",
+    ),
     ActionSpec("next_span", "&Next Span", "]", "Select the next span"),
     ActionSpec("previous_span", "&Previous Span", "[", "Select the previous span"),
     ActionSpec("clear_span", "Clear Span Selection", "Esc"),
     # Article
     ActionSpec("next_article", "&Next Article", "Ctrl+PgDown", "Open the next article in the list"),
-    ActionSpec("previous_article", "&Previous Article", "Ctrl+PgUp",
-               "Open the previous article in the list"),
+    ActionSpec(
+        "previous_article",
+        "&Previous Article",
+        "Ctrl+PgUp",
+        "Open the previous article in the list",
+    ),
     ActionSpec("status_new", "Mark as &New", "Ctrl+Alt+1"),
     ActionSpec("status_in_progress", "Mark as &In Progress", "Ctrl+Alt+2"),
     ActionSpec("status_done", "Mark as &Done", "Ctrl+Alt+3"),
@@ -65,8 +99,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("zoom_in", "Zoom &In", Key.ZoomIn),
     ActionSpec("zoom_out", "Zoom &Out", Key.ZoomOut),
     ActionSpec("zoom_reset", "&Actual Size", "Ctrl+0"),
-    ActionSpec("show_all_layers", "Show &All Annotators", "Ctrl+Shift+A",
-               "Show every annotator's spans, not just yours", checkable=True),
+    ActionSpec(
+        "show_all_layers",
+        "Show &All Annotators",
+        "Ctrl+Shift+A",
+        "Show every annotator's spans, not just yours",
+        checkable=True,
+    ),
 )
 
 

@@ -1,0 +1,243 @@
+"""File ▸ Export…: format, filters, a preview of counts, a progress bar and what was lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import STATUSES
+from annotator.formats.export import (
+    ExportCancelled,
+    ExportError,
+    ExportFilter,
+    ExportReport,
+    export_project,
+)
+from annotator.formats.registry import FORMATS
+from annotator.store import Project, ProjectError
+from annotator.store.counts import export_counts
+from annotator.ui.dialogs import color_icon
+
+
+class ExportDialog(QDialog):
+    """Choose a format, a target and filters; the export runs when the dialog is accepted."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.project = project
+        self.report: ExportReport | None = None
+
+        self.format_box = QComboBox()
+        for spec in FORMATS.values():
+            if spec.writer is None:
+                continue
+            self.format_box.addItem(spec.name, spec.name)
+            self.format_box.setItemData(
+                self.format_box.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.format_help = QLabel()
+        self.format_help.setWordWrap(True)
+        self.format_help.setTextFormat(Qt.TextFormat.PlainText)
+        self.target = QLineEdit()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        target_row = QHBoxLayout()
+        target_row.addWidget(self.target, 1)
+        target_row.addWidget(browse)
+
+        self.labels = QListWidget()
+        self.labels.setMaximumHeight(110)
+        for label in project.labels():
+            item = QListWidgetItem(color_icon(label.color), label.name)
+            item.setData(Qt.ItemDataRole.UserRole, label.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.labels.addItem(item)
+        self.status_box = QComboBox()
+        self.status_box.addItem("Any status", None)
+        for status in STATUSES:
+            self.status_box.addItem(status, status)
+        self.annotator_box = QComboBox()
+        self.annotator_box.addItem("Every annotator", None)
+        for name in project.annotators():
+            self.annotator_box.addItem(name, name)
+
+        self.split_check = QCheckBox("Split by article into")
+        self.split_text = QLineEdit("80/10/10")
+        self.split_text.setMaximumWidth(100)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setPrefix("seed ")
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split_check)
+        split_row.addWidget(self.split_text)
+        split_row.addWidget(self.seed)
+        split_row.addStretch(1)
+
+        self.preview = QLabel()
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+
+        form = QFormLayout()
+        form.addRow("Format:", self.format_box)
+        form.addRow("", self.format_help)
+        form.addRow("Export to:", target_row)
+        form.addRow("Labels:", self.labels)
+        form.addRow("Articles:", self.status_box)
+        form.addRow("Spans by:", self.annotator_box)
+        form.addRow("", split_row)
+        form.addRow("", self.preview)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.accepted.connect(self.run_export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        self.format_box.currentIndexChanged.connect(self._on_format_changed)
+        self.labels.itemChanged.connect(self._update_preview)
+        self.status_box.currentIndexChanged.connect(self._update_preview)
+        self.annotator_box.currentIndexChanged.connect(self._update_preview)
+        self.target.textChanged.connect(self._update_buttons)
+        self._on_format_changed()
+        self.resize(560, 480)
+
+    # ----------------------------------------------------------------------------- state
+    @property
+    def spec(self):  # noqa: ANN201 - FormatSpec
+        return FORMATS[self.format_box.currentData()]
+
+    def export_filter(self) -> ExportFilter:
+        checked = {
+            self.labels.item(i).text()
+            for i in range(self.labels.count())
+            if self.labels.item(i).checkState() == Qt.CheckState.Checked
+        }
+        every = len(checked) == self.labels.count()
+        return ExportFilter(
+            labels=None if every else frozenset(checked),
+            status=self.status_box.currentData(),
+            annotator=self.annotator_box.currentData(),
+        )
+
+    def _checked_label_ids(self) -> list[int] | None:
+        ids = [
+            self.labels.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.labels.count())
+            if self.labels.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        return None if len(ids) == self.labels.count() else ids
+
+    def _on_format_changed(self) -> None:
+        spec = self.spec
+        self.format_help.setText(spec.description + (" (writes a folder)" if spec.folder else ""))
+        current = self.target.text().strip()
+        stem = self.project.path.with_suffix("")
+        if not current:
+            self.target.setText(
+                str(
+                    stem.with_name(stem.name + "-export")
+                    if spec.folder
+                    else stem.with_name(stem.name + "-export" + spec.suffix)
+                )
+            )
+        else:
+            path = Path(current)
+            self.target.setText(
+                str(path.with_suffix("") if spec.folder else path.with_suffix(spec.suffix))
+            )
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        articles, spans = export_counts(
+            self.project,
+            status=self.status_box.currentData(),
+            label_ids=self._checked_label_ids(),
+            annotator=self.annotator_box.currentData(),
+        )
+        self.preview.setText(f"{articles} article(s) and {spans} span(s) will be exported.")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self.target.text().strip())
+        )
+
+    def _browse(self) -> None:
+        spec = self.spec
+        if spec.folder:
+            path = QFileDialog.getExistingDirectory(self, "Export to folder", self.target.text())
+        else:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export to file", self.target.text(), f"{spec.name} (*{spec.suffix})"
+            )
+        if path:
+            self.target.setText(path)
+
+    # ---------------------------------------------------------------------------- export
+    def run_export(self) -> None:
+        target = Path(self.target.text().strip()).expanduser()
+        split = self.split_text.text().strip() if self.split_check.isChecked() else None
+        progress = QProgressDialog("Exporting…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Export")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            if done % 50 == 0:
+                QApplication.processEvents()
+
+        try:
+            self.report = export_project(
+                self.project,
+                self.spec.name,
+                target,
+                filter=self.export_filter(),
+                split=split,
+                seed=self.seed.value(),
+                progress=on_progress,
+                is_cancelled=progress.wasCanceled,
+            )
+        except ExportCancelled:
+            progress.close()
+            QMessageBox.information(self, "Export", "Export cancelled: nothing was written.")
+            return
+        except (ExportError, ProjectError, OSError) as exc:
+            progress.close()
+            QMessageBox.critical(self, "Export failed", f"Nothing was written.\n\n{exc}")
+            return
+        progress.close()
+        box = QMessageBox(self)
+        lost = [loss for loss in self.report.losses if loss.count]
+        box.setIcon(QMessageBox.Icon.Warning if lost else QMessageBox.Icon.Information)
+        box.setWindowTitle("Export finished")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.report.describe())
+        box.exec()
+        self.accept()
