@@ -12,6 +12,7 @@ from annotator import __version__
 from annotator.formats.importer import import_paths
 from annotator.resources import resource_path
 from annotator.settings import Settings, default_project_path
+from annotator.single_instance import InstanceServer, send_to_running_instance
 from annotator.store import Project, ProjectError
 from annotator.ui.dialogs import ask_annotator_name
 from annotator.ui.main_window import MainWindow
@@ -63,7 +64,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("News Annotator")
     app.setOrganizationName("news-annotator")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("news-annotator")
+    app.setDesktopFileName("org.newsannotator.NewsAnnotator")  # packaging/linux/*.desktop
     icon = resource_path("icons/news-annotator.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -72,6 +73,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def run_gui(project_path: Path | None = None) -> int:
     app = create_application()
+    # Single instance: a running app takes the project (or just comes forward) and we are done.
+    if send_to_running_instance(project_path):
+        return 0
+    instance_server = InstanceServer(app, hold=True)
+    instance_server.listen()  # when it cannot, this instance simply runs on its own
     settings = Settings.load()
     if not settings.annotator:
         name = ask_annotator_name(None)
@@ -84,4 +90,20 @@ def run_gui(project_path: Path | None = None) -> int:
     window.show()
     if problem:
         QMessageBox.warning(window, "Project not opened", problem)
-    return app.exec()
+    instance_server.open_requested.connect(lambda path: open_handed_over(window, path))
+    instance_server.release()
+    try:
+        return app.exec()
+    finally:
+        instance_server.close()
+
+
+def open_handed_over(window: MainWindow, path: str) -> None:
+    """A later launch handed over ``path`` ("" for none): open it and bring the window forward."""
+    if path and (window.project is None or window.project.path.resolve() != Path(path).resolve()):
+        window.open_project(Path(path))
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()

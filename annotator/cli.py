@@ -49,6 +49,7 @@ def _add_import(sub: Subparsers) -> None:
         "--text-column", default="text", help="the CSV column holding article text (default: text)"
     )
     p.add_argument("--encoding", help="read every file in this encoding instead of detecting it")
+    _add_import_format(p)
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -66,6 +67,7 @@ def _run_import(args: argparse.Namespace) -> int:
             annotator=args.annotator or _default_annotator(),
             csv_text_column=args.text_column,
             encoding=args.encoding,
+            format=getattr(args, "format", None),
         )
     except ProjectError as exc:
         return _error(exc)
@@ -75,9 +77,200 @@ def _run_import(args: argparse.Namespace) -> int:
     return 1 if summary.rejected and not (summary.articles_added or summary.duplicates) else 0
 
 
+def _add_import_format(p: argparse.ArgumentParser) -> None:
+    from annotator.formats.registry import import_formats
+
+    names = [spec.name for spec in import_formats()]
+    p.add_argument(
+        "--format",
+        choices=names,
+        metavar="FORMAT",
+        help="read every PATH as this format whatever its suffix (" + ", ".join(names) + "); "
+        "a folder is searched for the format's files, or read whole for a folder format. "
+        "Without it the suffix decides",
+    )
+
+
+# ------------------------------------------------------------------------------------- export
+def _add_export(sub: Subparsers) -> None:
+    from annotator.formats.registry import export_formats
+
+    specs = export_formats()
+    p = sub.add_parser(
+        "export",
+        help="export a project's articles and annotations as a dataset",
+        description=(
+            "Export PROJECT as FORMAT to OUT (a file, or a folder for folder formats) and print "
+            "what was written and what the format could not carry. With --split the articles "
+            "are dealt into train/dev/test parts, written as OUT-train.SUFFIX, OUT-dev.SUFFIX, "
+            "OUT-test.SUFFIX (OUT/train/, OUT/dev/, OUT/test/ for folder formats)."
+        ),
+        epilog="Formats: "
+        + "; ".join(f"{spec.name}: {spec.description}" for spec in specs),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("project", type=Path, help="the project file (.annot)")
+    p.add_argument(
+        "--format",
+        "-f",
+        required=True,
+        choices=[spec.name for spec in specs],
+        metavar="FORMAT",
+        help="one of: " + ", ".join(spec.name for spec in specs),
+    )
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="where to write")
+    p.add_argument("--labels", help="only spans with these labels, comma-separated (L1,L2)")
+    p.add_argument("--status", help="only articles with this status (new, 'in progress', done)")
+    p.add_argument("--annotator", help="only this annotator's spans")
+    p.add_argument(
+        "--split",
+        metavar="TRAIN/DEV/TEST",
+        help="deal articles into parts by these percentages, e.g. 80/10/10 or 80/20",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="shuffle seed of --split (default: 0)"
+    )
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from annotator.formats.export import ExportError, ExportFilter, export_project
+    from annotator.store import Project, ProjectError
+
+    labels = None
+    if args.labels is not None:
+        labels = frozenset(name.strip() for name in args.labels.split(",") if name.strip())
+        if not labels:
+            return _error("--labels names no label")
+    export_filter = ExportFilter(labels=labels, status=args.status, annotator=args.annotator)
+    try:
+        project = Project.open(args.project, create=False, read_only=True)
+    except ProjectError as exc:
+        return _error(exc)
+    try:
+        report = export_project(
+            project,
+            args.format,
+            args.output,
+            filter=export_filter,
+            split=args.split,
+            seed=args.seed,
+        )
+    except ExportError as exc:
+        return _error(exc)
+    finally:
+        project.close()
+    print(report.describe())
+    return 0
+
+
+# -------------------------------------------------------------------------------------- agree
+def _add_agree(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "agree",
+        help="inter-annotator agreement between project files (opened read-only)",
+        description=(
+            "Compare the main annotator layer (the annotator with the most spans) of each FILE "
+            "over the articles all files share (matched by text, whatever their titles): span F1 "
+            "(exact and overlap), character-level Cohen's kappa and Krippendorff's alpha per "
+            "label; for three or more files also the pairwise matrix and Fleiss' kappa. Files "
+            "are only read: nothing is written to them or beside them. 'n/a' (null in JSON) "
+            "marks an undefined figure. Exit status: 0 report printed, 1 no article is shared "
+            "by all files, 2 a file could not be read."
+        ),
+    )
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="project files (.annot)")
+    p.add_argument("--labels", help="compare only these labels (comma-separated, in this order)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--html", type=Path, metavar="PATH", help="also write an HTML report here")
+    p.add_argument("--csv", type=Path, metavar="PATH", help="also write the figures as CSV here")
+
+
+def _run_agree(args: argparse.Namespace) -> int:
+    import json
+
+    from annotator.review.compare import compare_files
+    from annotator.review.report import format_table, render_html, to_dict, write_csv
+    from annotator.store import ProjectError
+
+    if len(args.files) < 2:
+        return _error("agree needs at least two project files")
+    labels = None
+    if args.labels is not None:
+        labels = list(dict.fromkeys(n.strip() for n in args.labels.split(",") if n.strip()))
+        if not labels:
+            return _error("--labels names no label")
+    try:
+        comparison = compare_files(args.files, labels)
+    except ProjectError as exc:
+        return _error(exc)
+    try:
+        if args.html is not None:
+            args.html.write_text(render_html(comparison), encoding="utf-8")
+        if args.csv is not None:
+            with args.csv.open("w", encoding="utf-8", newline="") as stream:
+                write_csv(comparison, stream)
+    except OSError as exc:
+        return _error(f"cannot write the report: {exc}")
+    if args.json:
+        print(json.dumps(to_dict(comparison), ensure_ascii=False, indent=2))
+    else:
+        print(format_table(comparison))
+    return 0 if comparison.agreement.articles else 1
+
+
+# -------------------------------------------------------------------------------------- merge
+def _add_merge(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "merge",
+        help="copy a colleague's spans, relations and notes into a project as their layer",
+        description=(
+            "Copy every span (with its note, attributes and who made it) and relation of SOURCE "
+            "into TARGET (created if it does not exist), adding the articles and labels TARGET "
+            "lacks. SOURCE is only read. Spans TARGET already has are skipped, so merging the "
+            "same file twice adds nothing. All or nothing: on an error TARGET is unchanged. "
+            "Exit status: 0 merged, 2 error."
+        ),
+    )
+    p.add_argument("target", type=Path, metavar="TARGET", help="the project to merge into")
+    p.add_argument("source", type=Path, metavar="SOURCE", help="the colleague's project file")
+    p.add_argument(
+        "--as", dest="as_name", metavar="NAME",
+        help="name of the merged layer in TARGET (default: the colleague's annotator name); "
+        "needed when TARGET already has its own layer of that name",
+    )
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from annotator.review.merge import merge_project
+    from annotator.store import Project, ProjectError
+    from annotator.store.readonly import open_read_only
+
+    try:
+        source = open_read_only(args.source)  # checked before TARGET is even opened
+    except ProjectError as exc:
+        return _error(exc)
+    try:
+        project = Project.open(args.target)
+    except ProjectError as exc:
+        source.close()
+        return _error(exc)
+    try:
+        result = merge_project(project, source, as_name=args.as_name)
+    except ProjectError as exc:
+        return _error(exc)
+    finally:
+        project.close()
+        source.close()
+    print(result.describe())
+    return 0
+
+
 # --------------------------------------------------------------------------------- registry
 SUBCOMMAND_TABLE: dict[str, tuple[Callable[[Subparsers], None], Callable[[argparse.Namespace], int]]] = {
     "import": (_add_import, _run_import),
+    "export": (_add_export, _run_export),
+    "agree": (_add_agree, _run_agree),
+    "merge": (_add_merge, _run_merge),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_TABLE)
 
@@ -92,7 +285,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Subcommands: " + ", ".join(SUBCOMMANDS) + " (see 'annotator SUBCOMMAND --help').",
     )
     parser.add_argument("--version", action="version", version=f"News Annotator {__version__}")
+    _add_self_test_option(parser)
     return parser
+
+
+# ---------------------------------------------------------------------------------- self-test
+def _add_self_test_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the app on a temporary project, tag, undo, redo and export the sample "
+        "article, then exit 0 if all of it worked (non-zero with the reason otherwise); "
+        "your own settings and projects are not touched",
+    )
+
+
+def _run_self_test() -> int:
+    from annotator.selftest import run_self_test
+
+    return run_self_test()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     parser.add_argument("project", nargs="?", type=Path, help="project file to open")
     args = parser.parse_args(args_list)
+    if args.self_test:
+        return _run_self_test()
     from annotator.app import run_gui
 
     return run_gui(args.project)

@@ -15,6 +15,17 @@ CORPORA = SHARED / "corpora"
 SAMPLE = REPO / "resources" / "samples" / "putin-trump-call.txt"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_dirs_for_wider_fixtures(tmp_path_factory: pytest.TempPathFactory):
+    """The same for module- and session-scoped fixtures, which are set up before the per-test
+    folders below: opening and closing a project writes backups into the data dir."""
+    home = tmp_path_factory.mktemp("session-home")
+    with pytest.MonkeyPatch.context() as patch:
+        for kind in ("config", "data", "state", "cache"):
+            patch.setenv(f"XDG_{kind.upper()}_HOME", str(home / kind))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Point platformdirs' config and data dirs at a temporary folder for every test."""

@@ -16,7 +16,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _headless_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     return env
 
 
@@ -24,7 +28,11 @@ def _headless_env() -> dict[str, str]:
 def test_help_and_version_work_without_a_display(args: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "annotator.cli", *args],
-        capture_output=True, text=True, env=_headless_env(), timeout=60, cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=_headless_env(),
+        timeout=60,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     if args == ["--version"]:

@@ -498,6 +498,8 @@ def read_brat(
 
     Rejections name the .ann (or .txt) file and line in :attr:`RecordError.path`/``line``.
     """
+    if on_note is None and options is not None:
+        on_note = options.on_note
     del options  # brat files are UTF-8 by definition
     path = Path(path)
     if path.is_dir():

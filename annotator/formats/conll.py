@@ -414,6 +414,7 @@ def read_conll(
 ) -> ReadResult:
     """Yield the articles of a CoNLL file, or the reasons some cannot be imported."""
     options = options or ReadOptions()
+    on_note = on_note or options.on_note
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -56,6 +56,7 @@ class ImportSummary:
     spans_added: int = 0
     relations_added: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    notes: list[Rejection] = field(default_factory=list)  # imported, but not exactly as written
     article_ids: list[int] = field(default_factory=list)  # every article touched, in file order
 
     @property
@@ -69,6 +70,7 @@ class ImportSummary:
             f"{self.relations_added} relation(s) added."
         ]
         lines.extend(f"  rejected: {r}" for r in self.rejections)
+        lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
 
@@ -102,7 +104,12 @@ def import_paths(
 
     if isinstance(paths, str | Path):  # one path given bare, not a string of one-letter paths
         paths = [paths]
-    options = ReadOptions(encoding=encoding or None, csv_text_column=csv_text_column)
+    summary = ImportSummary()
+    options = ReadOptions(
+        encoding=encoding or None,
+        csv_text_column=csv_text_column,
+        on_note=lambda path, line, message: summary.notes.append(Rejection(path, line, message)),
+    )
     reader: Callable[[Path, ReadOptions], ReadResult] = _read
     if format is None:
         entries = collect_files(paths, SUFFIXES, check_cancelled=check_cancelled)
@@ -113,7 +120,6 @@ def import_paths(
         except ExportError as exc:
             raise ProjectError(None, str(exc)) from exc
         entries = _format_entries(paths, spec, check_cancelled)
-    summary = ImportSummary()
     files = [e for e in entries if isinstance(e, Path)]
     writer = _Writer(project, annotator, summary)
     try:

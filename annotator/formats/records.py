@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,9 @@ class ReadOptions:
 
     encoding: str | None = None
     csv_text_column: str = "text"
+    # Told of things a reader imported differently from the file (not rejections): e.g. a
+    # discontinuous brat span imported as one span. Called as on_note(path, line, message).
+    on_note: Callable[[Path, int | None, str], None] | None = None
 
 
 ReadResult = Iterator[ArticleRecord | AnnotationRecord | RecordError]

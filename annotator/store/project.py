@@ -8,13 +8,14 @@ in :meth:`Project.atomic`, which nests through savepoints.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -33,7 +34,13 @@ from annotator.core.model import (
     SpanSnapshot,
 )
 from annotator.core.text import content_hash, offsets_in_range
+from annotator.store.integrity import SpanMismatch, span_mismatches
 from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, migrations
+
+if TYPE_CHECKING:  # durability modules import this one; Project.open imports them when it runs
+    from annotator.store.backup import BackupInfo, BackupManager
+    from annotator.store.fsinfo import StorageInfo
+    from annotator.store.lock import ProjectLock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PROJECT_SUFFIX = ".annot"
@@ -50,6 +57,38 @@ class ProjectError(Exception):
 
 class ReadOnlyError(ProjectError):
     pass
+
+
+class ProjectMissing(ProjectError):
+    """The file is not there (moved, deleted, or on a drive that is not connected)."""
+
+
+class ProjectDamaged(ProjectError):
+    """SQLite cannot read the file, or it fails its check: offer to restore a backup."""
+
+
+class ProjectFromNewerVersion(ProjectError):
+    """Written by a newer release: it may be opened read-only, never written."""
+
+
+def _database_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
+    """The ProjectError for a SQLite error raised while opening ``path``."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
+        return ProjectDamaged(path, f"is damaged or unreadable: {exc}")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return ProjectError(path, "is in use by another program; close it there and try again.")
+    return ProjectError(path, f"cannot be opened: {exc}")
+
+
+def _read_only_uri(path: Path) -> str:
+    uri = f"{path.as_uri()}?mode=ro"
+    wal = Path(f"{path}-wal")
+    if not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size):
+        # A WAL-mode file in a folder we cannot write: SQLite cannot create the -shm it needs.
+        # With no -wal content to miss, reading the main file as immutable is exact.
+        uri += "&immutable=1"
+    return uri
 
 
 def now() -> str:
@@ -84,7 +123,7 @@ def _span(row: Sequence[Any]) -> Span:
         text=row[5],
         annotator=row[6],
         note=row[7],
-        attributes=json.loads(row[8]) if row[8] else {},
+        attributes=json.loads(row[8]) if row[8] and row[8] != "{}" else {},
         created_at=row[9],
         updated_at=row[10],
     )
@@ -131,15 +170,45 @@ class Project:
         self.read_only = read_only
         self._conn: sqlite3.Connection = db.conn
         self._closed = False
+        # Durability (store/fsinfo.py, lock.py, backup.py), set by open(): why a project we were
+        # asked to open for writing is read-only (None: writable, or read-only as requested); a
+        # warning about network or sync-folder storage; the write lock; the backups.
+        self.read_only_reason: str | None = None
+        self.storage: StorageInfo | None = None
+        self.storage_warning: str | None = None
+        self.lock: ProjectLock | None = None
+        self.backups: BackupManager | None = None
+        self.migration_backup: BackupInfo | None = None  # taken before this open's upgrade
 
     # ----------------------------------------------------------------- opening and closing
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False) -> Project:
-        """Open (or create) a project file, upgrading its schema if it is older than this app."""
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        lock: bool = True,
+        backups: bool = True,
+    ) -> Project:
+        """Open (or create) a project file, upgrading its schema if it is older than this app.
+
+        For writing, the project takes its write lock (:class:`~annotator.store.lock.ProjectLock`,
+        raising ``ProjectLocked`` when another instance or window holds it; ``lock=False`` skips
+        it), backs the file up first if it must upgrade it, and backs it up on opening when it
+        changed since its last backup (``backups=False``: no backups but the one before an
+        upgrade, for throwaway files such as benchmarks'). A file or folder that cannot be written opens read-only,
+        with :attr:`read_only_reason` saying why. On a network drive or in a sync folder the
+        project uses a rollback journal instead of WAL and :attr:`storage_warning` says so.
+        """
+        # Imported here: these durability modules import this one.
+        from annotator.store import backup, fsinfo
+        from annotator.store.lock import ProjectLock
+
         path = Path(path).expanduser().absolute()
         exists = path.exists()
         if not exists and (not create or read_only):
-            raise ProjectError(path, "does not exist.")
+            raise ProjectMissing(path, "does not exist.")
         if exists:
             if path.is_dir():
                 raise ProjectError(path, "is a folder, not a project file.")
@@ -152,22 +221,55 @@ class Project:
         new = not exists or path.stat().st_size == 0
         if new and read_only:
             raise ProjectError(path, "is empty, not a News Annotator project.")
+        # Durability: decide read-only, storage and lock before SQLite touches the file.
+        read_only_reason = None
+        if new and not os.access(path.parent, os.W_OK | os.X_OK):
+            raise ProjectError(path, "cannot be created: its folder is read-only.")
+        if not new and not read_only:
+            problem = fsinfo.write_problem(path)
+            if problem is not None:
+                read_only, read_only_reason = True, f"opened read-only because {problem}"
+        storage = fsinfo.detect_storage(path)
+        held = ProjectLock.acquire(path) if lock and not read_only else None
+        fingerprint = backup.file_fingerprint(path)
         conn: sqlite3.Connection | None = None
         try:
             if read_only:
-                conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+                conn = sqlite3.connect(_read_only_uri(path), uri=True)
             else:
                 conn = sqlite3.connect(str(path))
             db = Database(conn, execute_plugins=False)
             project = cls(path, db, read_only=read_only)
+            project.read_only_reason = read_only_reason
+            project.storage, project.storage_warning = storage, storage.warning(path)
+            project.lock = held
             project._prepare(new=new)
+            if not read_only and backups:
+                project.backups = backup.BackupManager(project)
+                project.backups.opened(fingerprint, new=new)
         except BaseException as exc:
             # A refused file must not stay open (and locked) behind the error.
             if conn is not None:
                 conn.close()
+            if held is not None:
+                held.release()
             if isinstance(exc, sqlite3.DatabaseError):
-                raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+                raise _database_error(path, exc) from exc
             raise
+        return project
+
+    @classmethod
+    def from_connection(cls, path: str | Path, conn: sqlite3.Connection) -> Project:
+        """A read-only project over a connection that is already open, checked as ``open()``
+        checks a file: used for in-memory snapshots of colleagues' files
+        (:func:`annotator.store.readonly.open_read_only`). ``path`` names the original file in
+        messages; nothing is ever written to it."""
+        path = Path(path)
+        project = cls(path, Database(conn, execute_plugins=False), read_only=True)
+        try:
+            project._prepare(new=False)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
         return project
 
     def _prepare(self, *, new: bool) -> None:
@@ -177,7 +279,7 @@ class Project:
         if not new:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise ProjectError(self.path, f"is damaged: {check}")
+                raise ProjectDamaged(self.path, f"is damaged: {check}")
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             has_tables = conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
@@ -193,18 +295,36 @@ class Project:
             unknown = applied - KNOWN_MIGRATIONS
             if unknown:
                 if not self.read_only:
-                    raise ProjectError(
+                    raise ProjectFromNewerVersion(
                         self.path,
                         "was written by a newer version of News Annotator; "
                         "open it read-only or update the app.",
                     )
         if self.read_only:
             return
+        # Durability: an existing file is backed up before its schema is upgraded, and is not
+        # upgraded (nor touched) when no backup can be made (store/backup.py).
+        if not new and migrations.applied(self.db) and migrations.pending(self.db):
+            from annotator.store.backup import backup_before_migration
+
+            self.migration_backup = backup_before_migration(self)
         # Before WAL: so a new file carries its identity in the main file's header at once, not
         # only in the WAL until the first checkpoint.
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        if self.storage is None or not self.storage.unsafe_for_wal:
+            # WAL + synchronous=NORMAL: a commit is one append to the WAL, not synced. A crash
+            # or kill of the app loses no committed action (tests/store/test_durability_kill.py);
+            # only a power cut or OS crash can drop the last commits not yet written back by the
+            # OS, never corrupting the file. The backup timer's checkpoint syncs everything each
+            # period, and backups bound the rest; FULL would sync on every single action.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            # Network drives cannot share WAL's memory-mapped index and sync clients copy the
+            # main file without its -wal: a rollback journal, synced on every commit, keeps the
+            # main file complete after each action.
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
         fresh = not migrations.applied(self.db)
         migrations.apply(self.db)
         if fresh:
@@ -218,11 +338,18 @@ class Project:
         if self._closed:
             return
         self._closed = True
+        # Durability: back up changes made since the last backup, then remember the closed file
+        # as equal to it (the next open skips its backup) and give up the write lock.
+        same_as_backup = self.backups.closing() if self.backups is not None else False
         try:
             if not self.read_only:
                 self._conn.execute("PRAGMA optimize")
         finally:
             self.db.close()
+            if self.backups is not None and same_as_backup:
+                self.backups.closed()
+            if self.lock is not None:
+                self.lock.release()
 
     def __enter__(self) -> Project:
         return self
@@ -265,6 +392,7 @@ class Project:
             tmp.unlink(missing_ok=True)
             dest = sqlite3.connect(str(tmp))
             try:
+                dest.execute("PRAGMA foreign_keys = ON")  # like every connection of the store
                 self._conn.backup(dest)
                 dest.execute("PRAGMA journal_mode = DELETE")
                 dest.commit()
@@ -777,6 +905,114 @@ class Project:
         with self.db.atomic():
             self._insert_relation_row(rel)
         return self.relation(rel.id)
+
+    # ------------------------------------------------------------------------------ export
+    def export_article_ids(self, *, status: str | None = None) -> list[int]:
+        """The ids of the articles an export covers, in id order (ints only, never texts)."""
+        if status is None:
+            rows = self._conn.execute("SELECT id FROM articles ORDER BY id")
+        else:
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE status = ? ORDER BY id", (status,)
+            )
+        return [row[0] for row in rows]
+
+    def iter_annotated_articles(
+        self,
+        *,
+        status: str | None = None,
+        label_ids: Iterable[int] | None = None,
+        annotator: str | None = None,
+        article_ids: Iterable[int] | None = None,
+        batch_size: int = 32,
+    ) -> Iterator[tuple[Article, list[Span], list[Relation]]]:
+        """Each article in id order with its spans and the relations between those spans.
+
+        Reads ``batch_size`` articles at a time, with three queries per batch (articles, spans,
+        relations), so memory stays flat however large the project. ``label_ids`` and
+        ``annotator`` restrict the spans; a relation comes along only when both its spans do.
+        ``article_ids`` (with ``status``) restricts the articles. Spans come sorted by start,
+        longest first, then id; relations by id.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        span_clauses: list[str] = []
+        span_params: list[Any] = []
+        if label_ids is not None:
+            wanted = sorted(set(label_ids))
+            if not wanted:
+                span_clauses.append("0")
+            else:
+                span_clauses.append(f"label_id IN ({', '.join('?' * len(wanted))})")
+                span_params.extend(wanted)
+        if annotator is not None:
+            span_clauses.append("annotator = ?")
+            span_params.append(annotator)
+        span_filter = "".join(f" AND {clause}" for clause in span_clauses)
+        for batch in self._article_batches(status, article_ids, batch_size):
+            if not batch:
+                continue
+            first, last = batch[0].id, batch[-1].id
+            spans_of: dict[int, list[Span]] = {a.id: [] for a in batch}
+            for row in self._conn.execute(
+                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE article_id BETWEEN ? AND ?{span_filter}"
+                ' ORDER BY article_id, start, "end" DESC, id',
+                [first, last, *span_params],
+            ):
+                if row[1] in spans_of:
+                    spans_of[row[1]].append(_span(row))
+            relations_of: dict[int, list[Relation]] = {a.id: [] for a in batch}
+            for row in self._conn.execute(
+                f"SELECT {_RELATION_COLUMNS} FROM relations WHERE article_id BETWEEN ? AND ?"
+                " ORDER BY article_id, id",
+                (first, last),
+            ):
+                if row[1] in relations_of:
+                    relations_of[row[1]].append(_relation(row))
+            for article in batch:
+                spans = spans_of.pop(article.id)
+                kept = {s.id for s in spans}
+                relations = [
+                    r
+                    for r in relations_of.pop(article.id)
+                    if r.head_id in kept and r.child_id in kept
+                ]
+                yield article, spans, relations
+
+    def _article_batches(
+        self, status: str | None, article_ids: Iterable[int] | None, batch_size: int
+    ) -> Iterator[list[Article]]:
+        status_clause = " AND status = ?" if status is not None else ""
+        status_params: list[Any] = [status] if status is not None else []
+        if article_ids is not None:
+            ids = sorted(set(article_ids))
+            for i in range(0, len(ids), batch_size):
+                chunk = ids[i : i + batch_size]
+                rows = self._conn.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+                    f" WHERE id IN ({', '.join('?' * len(chunk))}){status_clause} ORDER BY id",
+                    [*chunk, *status_params],
+                ).fetchall()
+                yield [_article(r) for r in rows]
+            return
+        after = 0
+        while True:
+            # Keyset paging: no cursor stays open between batches, and each page is an index seek.
+            rows = self._conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id > ?{status_clause}"
+                " ORDER BY id LIMIT ?",
+                [after, *status_params, batch_size],
+            ).fetchall()
+            if not rows:
+                return
+            yield [_article(r) for r in rows]
+            after = rows[-1][0]
+
+    # ------------------------------------------------------------------------------ checks
+    def check_spans(self) -> list[SpanMismatch]:
+        """Spans whose stored text differs from the article at their offsets. Read-only: such
+        spans are reported, never shifted to fit."""
+        return span_mismatches(self._conn)
 
     # ------------------------------------------------------------------------------ counts
     def counts(self) -> dict[str, int]:

@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressDialog,
-    QTableView,
     QStyle,
+    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.model import DEFAULT_RELATION_TYPE, Label, LabelSpec, Span
+from annotator.core.model import DEFAULT_RELATION_TYPE, LabelSpec, Span
 from annotator.core.text import trim_whitespace
 from annotator.formats.csv_articles import csv_columns
 from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
@@ -64,6 +64,7 @@ from annotator.ui.dialogs import (
     ask_annotator_name,
     color_icon,
 )
+from annotator.ui.export_dialog import ExportDialog
 from annotator.ui.models import ArticleListModel, SpanTableModel
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
@@ -197,13 +198,15 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["save_copy"])
         file_menu.addSeparator()
-        file_menu.addActions([a["import_files"], a["import_folder"]])
+        file_menu.addActions([a["import_files"], a["import_folder"], a["export"]])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([a["find"], a["manage_labels"], a["snap_to_words"], a["set_annotator"]])
+        edit_menu.addActions(
+            [a["find"], a["manage_labels"], a["snap_to_words"], a["set_annotator"]]
+        )
         self.span_menu = bar.addMenu("&Span")
         self.tag_menu = self.span_menu.addMenu("&Tag as")
         self.span_menu.addActions(
@@ -224,7 +227,9 @@ class MainWindow(QMainWindow):
         self.layers_menu = view_menu.addMenu("Annotator &Layers")
         self.layers_menu.aboutToShow.connect(self._fill_layers_menu)
         view_menu.addSeparator()
-        view_menu.addActions([self.articles_dock.toggleViewAction(), self.spans_dock.toggleViewAction()])
+        view_menu.addActions(
+            [self.articles_dock.toggleViewAction(), self.spans_dock.toggleViewAction()]
+        )
         self._label_bar_end = self.label_bar.addSeparator()
         style = self.style()
         self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
@@ -251,6 +256,7 @@ class MainWindow(QMainWindow):
         a["save_copy"].triggered.connect(self._save_copy)
         a["import_files"].triggered.connect(self._import_files_dialog)
         a["import_folder"].triggered.connect(self._import_folder_dialog)
+        a["export"].triggered.connect(self.show_export_dialog)
         a["quit"].triggered.connect(self.close)
         a["manage_labels"].triggered.connect(self._manage_labels)
         a["set_annotator"].triggered.connect(self._set_annotator)
@@ -290,7 +296,7 @@ class MainWindow(QMainWindow):
             old.close()
         self.project = project
         self.session = ProjectSession(project, self.settings.annotator or "analyst", self)
-        self._hidden_layers: set[str] = set()
+        self._shown_layers: set[str] = set()  # other annotators' layers the analyst turned on
         self.article_model = ArticleListModel(self.session, self)
         self.article_view.setModel(self.article_model)
         header = self.article_view.horizontalHeader()
@@ -315,8 +321,15 @@ class MainWindow(QMainWindow):
         s.span_changed.connect(self._on_session_span_changed)
         s.labels_changed.connect(self._on_session_labels_changed)
         s.article_changed.connect(self._on_session_article_changed)
-        for sig in (s.span_added, s.span_removed, s.span_changed, s.labels_changed,
-                    s.relation_added, s.relation_removed, s.article_changed):
+        for sig in (
+            s.span_added,
+            s.span_removed,
+            s.span_changed,
+            s.labels_changed,
+            s.relation_added,
+            s.relation_removed,
+            s.article_changed,
+        ):
             sig.connect(self._show_saved)
         self._rebuild_labels()
         self._update_title()
@@ -370,7 +383,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()), PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(Path.home()), PROJECT_FILTER
+        )
         if path:
             self.open_project(Path(path))
 
@@ -385,7 +400,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def _save_copy(self) -> None:
         assert self.project is not None
-        suggestion = str(self.project.path.with_name(self.project.path.stem + " copy" + PROJECT_SUFFIX))
+        suggestion = str(
+            self.project.path.with_name(self.project.path.stem + " copy" + PROJECT_SUFFIX)
+        )
         path, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggestion, PROJECT_FILTER)
         if not path:
             return
@@ -399,7 +416,9 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------------------- import
     @Slot()
     def _import_files_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(Path.home()), IMPORT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import articles", str(Path.home()), IMPORT_FILTER
+        )
         if paths:
             self.import_paths([Path(p) for p in paths])
 
@@ -489,14 +508,26 @@ class MainWindow(QMainWindow):
     def _show_import_summary(self, summary: ImportSummary) -> None:
         text = summary.describe()
         self.statusBar().showMessage(text.splitlines()[0], 10000)
-        if summary.rejections:
+        if summary.rejections or summary.notes:
             box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle("Import finished with rejections")
+            box.setIcon(QMessageBox.Icon.Warning if summary.rejections else QMessageBox.Icon.Information)
+            box.setWindowTitle(
+                "Import finished with rejections" if summary.rejections else "Import finished"
+            )
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setText(text.splitlines()[0])
-            box.setDetailedText("\n".join(str(r) for r in summary.rejections))
+            details = [f"rejected: {r}" for r in summary.rejections]
+            details += [f"note: {n}" for n in summary.notes]
+            box.setDetailedText("\n".join(details))
             box.open()
+
+    def show_export_dialog(self) -> ExportDialog | None:
+        if self.project is None:
+            return None
+        dialog = ExportDialog(self.project, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
@@ -520,7 +551,9 @@ class MainWindow(QMainWindow):
     def _show_empty(self) -> None:
         self.article_id = None
         self._article_text = ""
-        self.reader.header.set_article("No article yet", "Import articles with File ▸ Import, or drop files here.")
+        self.reader.header.set_article(
+            "No article yet", "Import articles with File ▸ Import, or drop files here."
+        )
         self.reader.view.clear()
         self.span_model.set_article(None, [], [])
 
@@ -540,7 +573,9 @@ class MainWindow(QMainWindow):
         spans = project.spans(article_id)
         relations = project.relations(article_id)
         meta = " · ".join(
-            part for part in (article.source, article.author, article.published, article.url) if part
+            part
+            for part in (article.source, article.author, article.published, article.url)
+            if part
         )
         self.reader.view.set_article(
             article.text, spans, self.session.labels(), own_annotator=self.session.annotator
@@ -579,7 +614,9 @@ class MainWindow(QMainWindow):
             return
         row = self.article_model.row_of(self.article_id)
         target = (row if row is not None else -1) + step
-        if target >= self.article_model.rowCount() and self.article_model.canFetchMore(QModelIndex()):
+        if target >= self.article_model.rowCount() and self.article_model.canFetchMore(
+            QModelIndex()
+        ):
             self.article_model.fetchMore(QModelIndex())
         article_id = self.article_model.article_id(target)
         if article_id is not None:
@@ -657,14 +694,17 @@ class MainWindow(QMainWindow):
         self._update_article_count()
         # The label column fits the longest label name (its swatch included).
         metrics = self.span_view.fontMetrics()
-        widest = max((metrics.horizontalAdvance(lb.name) for lb in self.session.labels()), default=40)
-        self.span_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        widest = max(
+            (metrics.horizontalAdvance(lb.name) for lb in self.session.labels()), default=40
+        )
+        self.span_view.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Interactive
+        )
         self.span_view.setColumnWidth(0, widest + 44)
 
     def _manage_labels(self) -> None:
         assert self.session is not None
         if self._label_dialog is None:
-            session = self.session
             dialog = LabelManagerDialog(
                 lambda: self.session.labels() if self.session else [],
                 lambda lid: self.session.project.label_usage(lid) if self.session else 0,
@@ -676,7 +716,6 @@ class MainWindow(QMainWindow):
             dialog.reorder_requested.connect(self._reorder_labels)
             dialog.finished.connect(lambda _r: setattr(self, "_label_dialog", None))
             self._label_dialog = dialog
-            del session
         self._label_dialog.refresh()
         self._label_dialog.show()
         self._label_dialog.raise_()
@@ -752,11 +791,16 @@ class MainWindow(QMainWindow):
         if selected is None:
             current = self._current_span()
             if current is None:
-                self.statusBar().showMessage("Select some text first, then press a label's key.", 4000)
+                self.statusBar().showMessage(
+                    "Select some text first, then press a label's key.", 4000
+                )
                 return None
             if current.label_id != label_id:
-                self._apply_span_change(current, {"label_id": label_id},
-                                        f"Relabel as {self.session.label(label_id).name}")
+                self._apply_span_change(
+                    current,
+                    {"label_id": label_id},
+                    f"Relabel as {self.session.label(label_id).name}",
+                )
             return None
         start, end = selected
         try:
@@ -853,8 +897,9 @@ class MainWindow(QMainWindow):
         start, end = trim_whitespace(text, start, end)
         if start >= end or (start, end) == (span.start, span.end):
             return
-        self._apply_span_change(span, {"start": start, "end": end}, "Adjust span boundaries",
-                                merge=True)
+        self._apply_span_change(
+            span, {"start": start, "end": end}, "Adjust span boundaries", merge=True
+        )
 
     def _start_linking(self) -> None:
         span = self._current_span()
@@ -969,13 +1014,7 @@ class MainWindow(QMainWindow):
         if self.actions["show_all_layers"].isChecked():
             return None
         assert self.session is not None
-        names = {self.session.annotator}
-        names.update(self._extra_layers)
-        return names
-
-    @property
-    def _extra_layers(self) -> set[str]:
-        return getattr(self, "_shown_layers", set())
+        return {self.session.annotator} | self._shown_layers
 
     def _fill_layers_menu(self) -> None:
         self.layers_menu.clear()
@@ -994,7 +1033,7 @@ class MainWindow(QMainWindow):
             action.toggled.connect(lambda on, n=name: self._toggle_layer(n, on))
 
     def _toggle_layer(self, name: str, on: bool) -> None:
-        layers = set(self._extra_layers)
+        layers = set(self._shown_layers)
         if on:
             layers.add(name)
         else:
@@ -1041,8 +1080,16 @@ class MainWindow(QMainWindow):
         has_article = self.article_id is not None
         has_span = self.reader.view.current_span_id is not None
         a = self.actions
-        for name in ("edit_span", "delete_span", "link_span", "extend_start", "shrink_start",
-                     "shrink_end", "extend_end", "span_to_selection"):
+        for name in (
+            "edit_span",
+            "delete_span",
+            "link_span",
+            "extend_start",
+            "shrink_start",
+            "shrink_end",
+            "extend_end",
+            "span_to_selection",
+        ):
             a[name].setEnabled(editable and has_span)
         for name in ("status_new", "status_in_progress", "status_done"):
             a[name].setEnabled(editable and has_article)
@@ -1072,11 +1119,10 @@ def _word_step(text: str, offset: int, direction: int) -> int:
     if direction < 0:
         starts = [m.start() for m in _WORD.finditer(text, max(0, offset - 200), offset)]
         return starts[-1] if starts and starts[-1] < offset else max(0, offset - 1)
-    match = _WORD.search(text, offset + 1 if offset < len(text) and text[offset].isspace() else offset)
+    match = _WORD.search(
+        text, offset + 1 if offset < len(text) and text[offset].isspace() else offset
+    )
     if match is None:
         return len(text)
     end = match.end()
     return end if end > offset else min(len(text), offset + 1)
-
-
-__all__ = ["MainWindow", "Label"]

@@ -341,6 +341,4 @@ class SpanTableModel(QAbstractTableModel):
             for s in self.session.project.spans(self._article_id)
             if s.label_id in {lb.id for lb in self.session.labels()}
         ]
-        self.set_article(
-            self._article_id, spans, self.session.project.relations(self._article_id)
-        )
+        self.set_article(self._article_id, spans, self.session.project.relations(self._article_id))

@@ -62,7 +62,9 @@ def test_first_run_opens_default_project_with_sample_then_tags_and_restores(qtbo
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.project.counts()["spans"] == 0
-    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert window.session.project.counts()["spans"] == 1
     article_id = window.article_id
     window.close()

@@ -626,3 +626,22 @@ def test_shared_export_corpus_keeps_offsets(project: Project, tmp_path: Path) ->
             }
 
         assert offsets(copy) == offsets(project)
+
+
+def test_import_summary_lists_reader_notes(tmp_path: Path) -> None:
+    """A discontinuous brat span is imported as one span, and the summary says so."""
+    from annotator.formats.importer import import_paths
+    from annotator.store import Project
+
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "doc.txt").write_text("Peskov said the call, he added, was useful.", encoding="utf-8")
+    (folder / "doc.ann").write_text("T1\tQuote 12 20;32 42\tthe call was useful\n", encoding="utf-8")
+    with Project.open(tmp_path / "p.annot") as project:
+        summary = import_paths(project, [folder], annotator="ann", format="brat")
+        assert summary.rejections == []
+        assert summary.spans_added == 1
+        assert len(summary.notes) == 1
+        note = summary.notes[0]
+        assert note.path.name == "doc.ann" and note.line == 1
+        assert "note: " in summary.describe() and "doc.ann:1" in summary.describe()

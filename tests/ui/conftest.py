@@ -39,9 +39,7 @@ def project_path(tmp_path: Path) -> Path:
     path = tmp_path / "project.annot"
     with Project.open(path) as project:
         project.add_article(ArticleDraft(text=MIXED_TEXT, title="Mixed scripts", source="Wire"))
-        project.add_article(
-            ArticleDraft(text="Second article.\nIt has two lines.", title="Second")
-        )
+        project.add_article(ArticleDraft(text="Second article.\nIt has two lines.", title="Second"))
         project.add_article(ArticleDraft(text="Third article text here.", title="Third"))
     return path
 

@@ -130,9 +130,9 @@ def test_relabel_delete_and_undo_with_relations(qtbot, window, project_path):
     assert len(db_spans(project_path)) == 1
     window.undo_action.trigger()
     assert len(db_spans(project_path)) == 2
-    assert [(r.head_id, r.child_id) for r in window.session.project.relations(window.article_id)] == [
-        (quote_id, source_id)
-    ]
+    assert [
+        (r.head_id, r.child_id) for r in window.session.project.relations(window.article_id)
+    ] == [(quote_id, source_id)]
     # undo the relabel and the link, in order
     window.undo_action.trigger()
     assert window.session.project.span(quote_id).label_id == window.session.label_for_hotkey("1").id
@@ -260,24 +260,41 @@ def _drop(window: MainWindow, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPointF(window.rect().center())
     enter = QDragEnterEvent(
-        QPoint(int(pos.x()), int(pos.y())), Qt.DropAction.CopyAction, mime,
-        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+        QPoint(int(pos.x()), int(pos.y())),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        pos,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(window, drop)
 
 
 def test_drag_and_drop_imports_files_and_folders(qtbot, window, tmp_path):
     folder = tmp_path / "drop"
     (folder / "nested").mkdir(parents=True)
-    (folder / "one.txt").write_text("Dropped headline\n\nBody of the dropped article.", encoding="utf-8")
-    (folder / "nested" / "two.txt").write_text("Nested headline\r\nNested body.\r\n", encoding="utf-8")
+    (folder / "one.txt").write_text(
+        "Dropped headline\n\nBody of the dropped article.", encoding="utf-8"
+    )
+    (folder / "nested" / "two.txt").write_text(
+        "Nested headline\r\nNested body.\r\n", encoding="utf-8"
+    )
     lines = [
-        json.dumps({"text": "JSONL article with a quote.", "title": "From JSONL",
-                    "spans": [{"start": 19, "end": 26, "label": "Quote", "annotator": "bob"}]}),
+        json.dumps(
+            {
+                "text": "JSONL article with a quote.",
+                "title": "From JSONL",
+                "spans": [{"start": 19, "end": 26, "label": "Quote", "annotator": "bob"}],
+            }
+        ),
     ]
     jsonl = tmp_path / "batch.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -286,16 +303,22 @@ def test_drag_and_drop_imports_files_and_folders(qtbot, window, tmp_path):
     project = window.session.project
     assert project.counts()["articles"] == before + 3
     assert window.article_model.rowCount() == before + 3
-    titles = [window.article_model.index(r, 0).data() for r in range(window.article_model.rowCount())]
+    titles = [
+        window.article_model.index(r, 0).data() for r in range(window.article_model.rowCount())
+    ]
     assert {"Dropped headline", "Nested headline", "From JSONL"} <= set(titles)
     jsonl_id = next(a.id for a in project.article_summaries() if a.title == "From JSONL")
     assert [(s.text, s.annotator) for s in project.spans(jsonl_id)] == [("a quote", "bob")]
 
 
-def test_malformed_drop_changes_nothing_and_names_file_and_line(qtbot, window, tmp_path, monkeypatch):
+def test_malformed_drop_changes_nothing_and_names_file_and_line(
+    qtbot, window, tmp_path, monkeypatch
+):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "fine"\n{"text": "ok", "spans": [{"start": 5, "end": 99, "label": "Quote"}]}\n',
-                   encoding="utf-8")
+    bad.write_text(
+        '{"text": "fine"\n{"text": "ok", "spans": [{"start": 5, "end": 99, "label": "Quote"}]}\n',
+        encoding="utf-8",
+    )
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "open", lambda self: shown.append(self.detailedText()))
     before = window.session.project.counts()
@@ -322,9 +345,11 @@ def test_no_two_actions_share_a_shortcut_and_none_takes_a_label_hotkey(window) -
     for spec in ACTIONS:
         if spec.shortcut is None:
             continue
-        for key in QKeySequence.keyBindings(spec.shortcut) if isinstance(
-            spec.shortcut, QKeySequence.StandardKey
-        ) else [QKeySequence(spec.shortcut)]:
+        for key in (
+            QKeySequence.keyBindings(spec.shortcut)
+            if isinstance(spec.shortcut, QKeySequence.StandardKey)
+            else [QKeySequence(spec.shortcut)]
+        ):
             text = key.toString()
             assert text not in seen, f"{spec.name} and {seen[text]} share {text}"
             seen[text] = spec.name

@@ -1,0 +1,325 @@
+"""Merging a colleague's project file into the open project as their layer(s).
+
+Every span keeps its annotator (so the merged work stays apart from the project's own and shows
+as a layer), its note, attributes and timestamps; relations and the covered text come along.
+``as_name`` renames the source's main layer (the annotator with the most spans); its other
+layers keep their names.
+
+* Idempotent: a span the project already holds with the same article (by content hash), start,
+  end, label and annotator is skipped, and so is a relation between the same two spans with the
+  same type; merging the same file twice adds nothing.
+* Articles the project lacks are added with their metadata (title, source, author, URL, date,
+  meta; status "new"), and match by content hash afterwards. Labels the merged spans use and the
+  project lacks are created, keeping the colleague's colour and hotkey when no project label
+  uses them yet. Only labels that merged spans use are created.
+* A layer name the project already uses for its own spans (both analysts kept the default
+  name, say) is refused with :class:`LayerClashError` unless it was itself merged earlier or is
+  the ``as_name`` given explicitly: that keeps two people's spans from silently becoming one
+  layer. Merged layer names are recorded in ``project_info`` (``merged-layer:NAME``).
+* One transaction: on any error nothing is merged. Spans that cannot be placed (offsets outside
+  their article, a missing label) are skipped and listed in :attr:`MergeResult.skipped`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core.model import LABEL_PALETTE, Label, LabelSpec
+from annotator.review.compare import main_annotator
+from annotator.store import Project, ProjectError
+from annotator.store.layers import (
+    RelationCopy,
+    SpanCopy,
+    all_relations,
+    all_spans,
+    annotator_span_counts,
+    article_drafts,
+    article_refs,
+    delete_rows,
+    info_with_prefix,
+    insert_relations,
+    insert_spans,
+    relation_keys,
+    set_info,
+    span_ids_by_key,
+)
+from annotator.store.readonly import open_read_only
+
+MERGED_LAYER_PREFIX = "merged-layer:"
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+class LayerClashError(ProjectError):
+    """The project already has its own layer of that name; merge under another (``as_name``)."""
+
+    def __init__(self, path: Path | str | None, message: str, layer: str) -> None:
+        super().__init__(path, message)
+        self.layer = layer
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """What a merge added (enough for :func:`undo_merge`) and what it skipped."""
+
+    source: Path
+    layers: Mapping[str, str]  # annotator in the source -> layer name in the project
+    articles_added: tuple[int, ...] = ()
+    labels_added: tuple[Label, ...] = ()
+    spans_added: tuple[int, ...] = ()
+    relations_added: tuple[int, ...] = ()
+    duplicate_spans: int = 0
+    duplicate_relations: int = 0
+    skipped: tuple[str, ...] = ()
+    info_keys_added: tuple[str, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.articles_added
+            or self.labels_added
+            or self.spans_added
+            or self.relations_added
+            or self.info_keys_added
+        )
+
+    def describe(self) -> str:
+        renamed = ", ".join(
+            f"{src!r} as {dst!r}" if src != dst else repr(src) for src, dst in self.layers.items()
+        )
+        lines = [
+            f"Merged {self.source.name}: layer(s) {renamed or '(none)'}; "
+            f"{len(self.spans_added)} span(s), {len(self.relations_added)} relation(s), "
+            f"{len(self.articles_added)} article(s) and {len(self.labels_added)} label(s) added; "
+            f"{self.duplicate_spans} span(s) and {self.duplicate_relations} relation(s) "
+            "already there."
+        ]
+        lines.extend(f"  skipped: {reason}" for reason in self.skipped)
+        return "\n".join(lines)
+
+
+def merge_file(project: Project, path: str | Path, *, as_name: str | None = None) -> MergeResult:
+    """Merge the file at ``path`` (opened read-only, nothing written beside it)."""
+    with open_read_only(path) as source:
+        return merge_project(project, source, as_name=as_name)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _label_spec(source_label: Label, taken: list[Label]) -> LabelSpec:
+    colors = {lb.color.lower() for lb in taken}
+    hotkeys = {lb.hotkey for lb in taken if lb.hotkey}
+    color = source_label.color
+    if not _COLOR.fullmatch(color) or color.lower() in colors:
+        color = next(
+            (c for c in LABEL_PALETTE if c.lower() not in colors),
+            LABEL_PALETTE[len(taken) % len(LABEL_PALETTE)],
+        )
+    hotkey = source_label.hotkey
+    if len(hotkey) != 1 or not hotkey.isalnum() or hotkey in hotkeys:
+        hotkey = ""
+    return LabelSpec(source_label.name.strip(), color, hotkey, source_label.description)
+
+
+def merge_project(project: Project, source: Project, *, as_name: str | None = None) -> MergeResult:
+    """Copy ``source``'s spans, relations and notes into ``project`` (see the module doc)."""
+    if _same_file(source.path, project.path):
+        raise ProjectError(source.path, "is the open project itself; nothing to merge.")
+    counts = annotator_span_counts(source)
+    main = main_annotator(counts)
+    layers = {name: name for name in counts}
+    if as_name is not None:
+        as_name = as_name.strip()
+        if not as_name:
+            raise ProjectError(project.path, "a layer needs a name (--as)")
+        if main:
+            if as_name in counts and as_name != main:
+                raise LayerClashError(
+                    source.path,
+                    f"already has a layer {as_name!r} besides its main layer {main!r}; "
+                    "choose another name",
+                    as_name,
+                )
+            layers[main] = as_name
+    own_counts = annotator_span_counts(project)
+    merged_before = {
+        k[len(MERGED_LAYER_PREFIX) :] for k in info_with_prefix(project, MERGED_LAYER_PREFIX)
+    }
+    for original, target in layers.items():
+        if own_counts.get(target) and target not in merged_before and target != as_name:
+            raise LayerClashError(
+                project.path,
+                f"already has its own layer {target!r}: merging the spans of {original!r} from "
+                f"{source.path.name} would mix two people's work. Merge them under another "
+                "name (annotator merge ... --as NAME).",
+                target,
+            )
+
+    skipped: list[str] = []
+    refs = {ref.id: ref for ref in article_refs(source)}
+    spans = all_spans(source)
+    drafts = article_drafts(source, refs)
+    source_labels = {lb.id: lb for lb in source.labels()}
+
+    with project.atomic():
+        # Articles, by content hash.
+        target_article: dict[int, int] = {}
+        articles_added: list[int] = []
+        for ref in refs.values():
+            existing = project.article_id_by_hash(ref.content_hash)
+            if existing is None:
+                try:
+                    existing, _ = project.add_article(drafts[ref.id])
+                except ProjectError as exc:
+                    skipped.append(f"article {ref.id} ({ref.title!r}): {exc.message}")
+                    continue
+                articles_added.append(existing)
+            target_article[ref.id] = existing
+
+        # Labels the spans use.
+        labels_added: list[Label] = []
+        target_label: dict[int, int] = {}
+        for label_id in sorted({s.label_id for s in spans}):
+            source_label = source_labels.get(label_id)
+            if source_label is None or not source_label.name.strip():
+                continue  # reported with each span below
+            label = project.label_by_name(source_label.name.strip())
+            if label is None:
+                label = project.add_label(_label_spec(source_label, project.labels()))
+                labels_added.append(label)
+            target_label[label_id] = label.id
+
+        # Spans.
+        existing_spans = span_ids_by_key(project, set(layers.values()))
+        span_map: dict[int, int] = {}  # source span id -> project span id
+        copies: list[SpanCopy] = []
+        pending: dict[tuple[int, int, int, int, str], int] = {}  # key -> index in copies
+        copied: list[tuple[int, tuple[int, int, int, int, str]]] = []
+        duplicates = 0
+        for span in spans:
+            owner = refs.get(span.article_id)
+            where = f"span {span.id}"
+            if owner is None or span.article_id not in target_article:
+                skipped.append(f"{where}: its article {span.article_id} was not merged")
+                continue
+            if span.label_id not in target_label:
+                skipped.append(
+                    f"{where} in article {span.article_id}: its label is missing or unnamed"
+                )
+                continue
+            if not 0 <= span.start < span.end <= owner.length:
+                skipped.append(
+                    f"{where} [{span.start}, {span.end}) is outside article "
+                    f"{span.article_id} ({owner.length} characters) or empty"
+                )
+                continue
+            key = (
+                target_article[span.article_id],
+                span.start,
+                span.end,
+                target_label[span.label_id],
+                layers[span.annotator],
+            )
+            if key in existing_spans:
+                duplicates += 1
+                span_map[span.id] = existing_spans[key]
+                continue
+            copied.append((span.id, key))
+            if key in pending:  # the source holds this span twice
+                duplicates += 1
+                continue
+            pending[key] = len(copies)
+            copies.append(
+                SpanCopy(
+                    article_id=key[0],
+                    start=span.start,
+                    end=span.end,
+                    label_id=key[3],
+                    text=drafts[span.article_id].text[span.start : span.end],
+                    annotator=key[4],
+                    note=span.note,
+                    attributes=dict(span.attributes),
+                    created_at=span.created_at,
+                    updated_at=span.updated_at,
+                )
+            )
+        new_ids = insert_spans(project, copies)
+        for span_id, key in copied:
+            span_map[span_id] = new_ids[pending[key]]
+
+        # Relations.
+        have = relation_keys(project)
+        relation_copies: list[RelationCopy] = []
+        relation_duplicates = 0
+        for rel in all_relations(source):
+            head, child = span_map.get(rel.head_id), span_map.get(rel.child_id)
+            if head is None or child is None:
+                skipped.append(f"relation {rel.id}: one of its spans was not merged")
+                continue
+            head_article = target_article.get(rel.article_id)
+            if head == child or head_article is None:
+                skipped.append(f"relation {rel.id}: links a span to itself or lacks its article")
+                continue
+            key3 = (head, child, rel.type)
+            if key3 in have:
+                relation_duplicates += 1
+                continue
+            have.add(key3)
+            relation_copies.append(
+                RelationCopy(
+                    head_article,
+                    head,
+                    child,
+                    rel.type,
+                    layers.get(rel.annotator, rel.annotator),
+                    rel.created_at,
+                )
+            )
+        relation_ids = insert_relations(project, relation_copies)
+
+        # Remember which layers came from a merge (so merging again is not a clash).
+        info_added = []
+        for original, target in layers.items():
+            key_name = MERGED_LAYER_PREFIX + target
+            if target in merged_before:
+                continue
+            set_info(
+                project,
+                key_name,
+                json.dumps({"from": source.path.name, "annotator": original}, ensure_ascii=False),
+            )
+            info_added.append(key_name)
+
+    return MergeResult(
+        source=source.path,
+        layers=layers,
+        articles_added=tuple(articles_added),
+        labels_added=tuple(labels_added),
+        spans_added=tuple(new_ids),
+        relations_added=tuple(relation_ids),
+        duplicate_spans=duplicates,
+        duplicate_relations=relation_duplicates,
+        skipped=tuple(skipped),
+        info_keys_added=tuple(info_added),
+    )
+
+
+def undo_merge(project: Project, result: MergeResult) -> None:
+    """Remove what a merge added, in one transaction (the inverse a GUI undo command calls)."""
+    delete_rows(
+        project,
+        relations=result.relations_added,
+        spans=result.spans_added,
+        articles=result.articles_added,
+        labels=[label.id for label in result.labels_added],
+        info_keys=result.info_keys_added,
+    )

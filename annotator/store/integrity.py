@@ -1,0 +1,54 @@
+"""Checks that find drift in a project without changing it: spans whose text moved."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SpanMismatch:
+    """A span whose stored covered text differs from the article's text at its offsets."""
+
+    span_id: int
+    article_id: int
+    start: int
+    end: int
+    stored_text: str
+    actual_text: str  # what the article has at [start, end) now ("" when outside the text)
+    article_length: int
+
+    @property
+    def outside(self) -> bool:
+        return self.end > self.article_length
+
+    def describe(self) -> str:
+        if self.outside:
+            return (
+                f"span {self.span_id} of article {self.article_id} at [{self.start}, {self.end}) "
+                f"reaches past the article's end ({self.article_length} characters); it stores "
+                f"{self.stored_text!r}"
+            )
+        return (
+            f"span {self.span_id} of article {self.article_id} at [{self.start}, {self.end}) "
+            f"stores {self.stored_text!r} but the article has {self.actual_text!r} there"
+        )
+
+
+def span_mismatches(conn: sqlite3.Connection) -> list[SpanMismatch]:
+    """Every span whose text is not the article's text at its offsets, by article and start.
+
+    ``substr`` and ``length`` count characters (code points) like the stored offsets do; the
+    store keeps NULs out of texts, which would end SQLite's count early.
+    """
+    rows = conn.execute(
+        'SELECT s.id, s.article_id, s.start, s."end", s.text,'
+        ' substr(a.text, s.start + 1, s."end" - s.start), length(a.text)'
+        " FROM spans s JOIN articles a ON a.id = s.article_id"
+        ' WHERE s.text IS NOT substr(a.text, s.start + 1, s."end" - s.start)'
+        ' OR s."end" > length(a.text)'
+        " ORDER BY s.article_id, s.start, s.id"
+    ).fetchall()
+    return [
+        SpanMismatch(row[0], row[1], row[2], row[3], row[4], row[5] or "", row[6]) for row in rows
+    ]
