@@ -98,6 +98,10 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self._connect_actions()
+        # Review ▸ (compare, agreement, adjudication, merge) lives in its own module.
+        from annotator.ui.review import ReviewController
+
+        self.review = ReviewController(self)
         self._set_project(project)
         geometry = QSettings().value("main_window/geometry")
         if geometry is not None:
