@@ -13,25 +13,41 @@ from annotator.formats.importer import import_paths
 from annotator.resources import resource_path
 from annotator.settings import Settings, default_project_path
 from annotator.single_instance import InstanceServer, send_to_running_instance
-from annotator.store import Project, ProjectError
-from annotator.ui.dialogs import ask_annotator_name
+from annotator.store import Project, ProjectError, ProjectFromNewerVersion
+from annotator.store.lock import ProjectLocked
+from annotator.ui.dialogs import ask_annotator_name, show_message
 from annotator.ui.main_window import MainWindow
+from annotator.ui.opening import open_project_interactively
 
 SAMPLE_ARTICLE = "samples/putin-trump-call.txt"
 
 
-def open_default_project(settings: Settings) -> Project:
-    """The default project, created with the sample article the first time."""
+def open_default_project(settings: Settings, *, interactive: bool = False) -> Project | None:
+    """The default project, created with the sample article the first time.
+
+    Interactive: failures are explained in dialogs and None comes back when nothing opened.
+    """
     path = default_project_path()
     is_new = not path.exists()
-    project = Project.open(path)
+    if interactive:
+        project = open_project_interactively(None, path, create=True)
+        if project is None:
+            return None
+    else:
+        project = Project.open(path)
     if is_new:
         import_paths(project, [resource_path(SAMPLE_ARTICLE)], annotator=settings.annotator)
     return project
 
 
-def choose_project(requested: Path | None, settings: Settings) -> tuple[Project, str | None]:
-    """The project to open and, if the wanted one failed, the message saying why."""
+def choose_project(
+    requested: Path | None, settings: Settings, *, interactive: bool = False
+) -> tuple[Project | None, str | None]:
+    """The project to open and, if the wanted one failed, the message saying why.
+
+    The one named, else the last one used, else the default project. Interactive, each failure
+    is explained in a dialog that offers what can be done (read-only, restore a backup).
+    """
     candidates: list[Path] = []
     if requested is not None:
         candidates.append(requested)
@@ -42,18 +58,23 @@ def choose_project(requested: Path | None, settings: Settings) -> tuple[Project,
         if requested is None and not path.exists():
             settings.forget_project(path)
             continue
+        if interactive:
+            project = open_project_interactively(None, path, create=requested is not None)
+            if project is not None:
+                return project, None
+            continue
         try:
             return Project.open(path, create=requested is not None), None
+        except (ProjectFromNewerVersion, ProjectLocked) as exc:
+            try:
+                return Project.open(path, read_only=True, lock=False), (
+                    f"{exc}\n\nIt has been opened read-only."
+                )
+            except ProjectError:
+                problem = str(exc)
         except ProjectError as exc:
             problem = str(exc)
-            if exc.message.startswith("was written by a newer version"):
-                try:
-                    return Project.open(path, read_only=True), (
-                        f"{exc}\n\nIt has been opened read-only."
-                    )
-                except ProjectError:
-                    pass
-    return open_default_project(settings), problem
+    return open_default_project(settings, interactive=interactive), problem
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -83,13 +104,22 @@ def run_gui(project_path: Path | None = None) -> int:
         name = ask_annotator_name(None)
         settings.annotator = name or "analyst"
         settings.save()
-    project, problem = choose_project(project_path, settings)
+    project, problem = choose_project(project_path, settings, interactive=True)
+    if project is None:
+        show_message(
+            None,
+            QMessageBox.Icon.Critical,
+            "News Annotator",
+            "No project could be opened, not even your default project. "
+            "See the messages shown before this one.",
+        )
+        return 1
     window = MainWindow(project, settings)
     if settings.zoom:
         window.reader.view.set_zoom(settings.zoom)
     window.show()
     if problem:
-        QMessageBox.warning(window, "Project not opened", problem)
+        show_message(window, QMessageBox.Icon.Warning, "Project not opened", problem)
     instance_server.open_requested.connect(lambda path: open_handed_over(window, path))
     instance_server.release()
     try:

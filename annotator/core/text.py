@@ -40,20 +40,21 @@ class CanonicalText:
 
 
 def canonicalize(raw: str) -> CanonicalText:
-    """Return the text as it is stored: no leading BOM, no NULs, LF line ends only.
+    """Return the text as it is stored: no leading BOMs, no NULs, LF line ends only.
 
     NULs go because SQLite's ``length()`` stops at the first one, which would put every offset
     after it out of reach.
     """
-    removed: list[int] = []
-    if raw.startswith(BOM):
-        removed.append(0)
+    # Every leading BOM goes (files concatenated by tools can carry several): Qt drops a leading
+    # one when showing the text, which would shift every offset in the view.
+    boms = len(raw) - len(raw.lstrip(BOM))
+    removed: list[int] = list(range(boms))
     if "\r" not in raw and "\x00" not in raw:
-        return CanonicalText(raw[1:] if removed else raw, tuple(removed))
+        return CanonicalText(raw[boms:], tuple(removed))
     removed.extend(m.start() for m in _DROPPED.finditer(raw))
     parts: list[str] = []
     last = 0
-    for i in removed:  # ascending: the BOM is at 0, matches come in order
+    for i in removed:  # ascending: the BOMs lead, matches come in order
         parts.append(raw[last:i])
         last = i + 1
     parts.append(raw[last:])

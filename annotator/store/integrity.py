@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +53,18 @@ def span_mismatches(conn: sqlite3.Connection) -> list[SpanMismatch]:
     return [
         SpanMismatch(row[0], row[1], row[2], row[3], row[4], row[5] or "", row[6]) for row in rows
     ]
+
+
+def span_mismatches_in_file(path: str | Path) -> list[SpanMismatch]:
+    """:func:`span_mismatches` on its own read-only connection, so it can run off the GUI thread
+    while the project stays open for writing."""
+    from annotator.store.project import ProjectError  # project imports this module
+
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            return span_mismatches(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise ProjectError(path, f"could not be checked: {exc}") from exc

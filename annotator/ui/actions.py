@@ -34,6 +34,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Write a self-contained copy of the project, e.g. to send to a colleague",
     ),
     ActionSpec(
+        "restore_backup",
+        "Restore from &Backup…",
+        None,
+        "Replace the project with one of its automatic backups",
+    ),
+    ActionSpec(
         "import_files", "&Import Files…", "Ctrl+I", "Import .txt, .md, .html, .jsonl or .csv files"
     ),
     ActionSpec(

@@ -31,12 +31,39 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import LABEL_PALETTE, Label, LabelSpec, Relation, Span
+from annotator.store.backup import BackupInfo
+from annotator.ui.models import plain_tooltip
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
     return QIcon(pixmap)
+
+
+def show_message(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    *,
+    details: str = "",
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton,
+    button_texts: dict[QMessageBox.StandardButton, str] | None = None,
+) -> QMessageBox.StandardButton:
+    """A message box that shows every string as plain text (names and notes are untrusted)."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    if default != QMessageBox.StandardButton.NoButton:
+        box.setDefaultButton(default)
+    for button, label in (button_texts or {}).items():
+        widget = box.button(button)
+        if widget is not None:
+            widget.setText(label)
+    return QMessageBox.StandardButton(box.exec())
 
 
 def ask_annotator_name(parent: QWidget | None, current: str = "") -> str | None:
@@ -182,7 +209,12 @@ class LabelManagerDialog(QDialog):
         keys = ["(none)"] + [str(k) for k in range(1, 10)]
         current = keys.index(label.hotkey) if label.hotkey in keys else 0
         key, ok = QInputDialog.getItem(
-            self, "Hotkey", f"Key that tags a selection as {label.name}:", keys, current, False
+            self,
+            "Hotkey",
+            plain_tooltip(f"Key that tags a selection as {label.name}:"),
+            keys,
+            current,
+            False,
         )
         if not ok:
             return
@@ -200,7 +232,7 @@ class LabelManagerDialog(QDialog):
         if label is None:
             return
         text, ok = QInputDialog.getMultiLineText(
-            self, "Description", f"What {label.name} means:", label.description
+            self, "Description", plain_tooltip(f"What {label.name} means:"), label.description
         )
         if ok and text != label.description:
             self.update_requested.emit(label.id, {"description": text})
@@ -213,7 +245,14 @@ class LabelManagerDialog(QDialog):
         question = f"Delete the label “{label.name}”?"
         if count:
             question += f"\n\nThis removes {count} span(s) tagged with it (you can undo this)."
-        answer = QMessageBox.question(self, "Delete label", question)
+        answer = show_message(
+            self,
+            QMessageBox.Icon.Question,
+            "Delete label",
+            question,
+            buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            default=QMessageBox.StandardButton.No,
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(label.id)
 
@@ -353,3 +392,43 @@ class SpanEditorDialog(QDialog):
             "attributes": dict(self.span.attributes),
         }
         return {k: v for k, v in candidate.items() if v != current[k]}
+
+
+class BackupDialog(QDialog):
+    """Lists a project's automatic backups (time, contents, why taken); one can be restored."""
+
+    def __init__(self, backups: list[BackupInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Restore from Backup")
+        self.backups = backups
+        self.list = QListWidget()
+        for info in backups:
+            item = QListWidgetItem(info.describe())
+            item.setToolTip(str(info.path))
+            self.list.addItem(item)
+        if backups:
+            self.list.setCurrentRow(0)
+        intro = QLabel(
+            "Backups are taken when the project opens, every few minutes while it changes and "
+            "before an upgrade. Restoring replaces the project with the chosen backup; the "
+            "project as it is now is backed up first."
+            if backups
+            else "This project has no backups yet."
+        )
+        intro.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(backups))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.buttons)
+        self.resize(520, 360)
+
+    def chosen(self) -> BackupInfo | None:
+        row = self.list.currentRow()
+        return self.backups[row] if 0 <= row < len(self.backups) else None

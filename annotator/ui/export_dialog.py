@@ -37,7 +37,7 @@ from annotator.formats.export import (
 from annotator.formats.registry import FORMATS
 from annotator.store import Project, ProjectError
 from annotator.store.counts import export_counts
-from annotator.ui.dialogs import color_icon
+from annotator.ui.dialogs import color_icon, show_message
 
 
 class ExportDialog(QDialog):
@@ -226,11 +226,15 @@ class ExportDialog(QDialog):
             )
         except ExportCancelled:
             progress.close()
-            QMessageBox.information(self, "Export", "Export cancelled: nothing was written.")
+            show_message(
+                self, QMessageBox.Icon.Information, "Export", "Export cancelled: nothing was written."
+            )
             return
         except (ExportError, ProjectError, OSError) as exc:
             progress.close()
-            QMessageBox.critical(self, "Export failed", f"Nothing was written.\n\n{exc}")
+            show_message(
+                self, QMessageBox.Icon.Critical, "Export failed", f"Nothing was written.\n\n{exc}"
+            )
             return
         progress.close()
         box = QMessageBox(self)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -39,12 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import DEFAULT_RELATION_TYPE, LabelSpec, Span
+from annotator.core.model import DEFAULT_RELATION_TYPE, LabelSpec, Relation, Span
 from annotator.core.text import trim_whitespace
 from annotator.formats.csv_articles import csv_columns
 from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
 from annotator.settings import ReadingPlace, Settings
 from annotator.store import PROJECT_SUFFIX, Project, ProjectError
+from annotator.store.backup import ProjectVanished, list_backups, restore_backup
 from annotator.ui.actions import build_actions
 from annotator.ui.commands import (
     AddLabelCommand,
@@ -59,13 +61,20 @@ from annotator.ui.commands import (
     UpdateSpanCommand,
 )
 from annotator.ui.dialogs import (
+    BackupDialog,
     LabelManagerDialog,
     SpanEditorDialog,
     ask_annotator_name,
     color_icon,
+    show_message,
 )
 from annotator.ui.export_dialog import ExportDialog
-from annotator.ui.models import ArticleListModel, SpanTableModel
+from annotator.ui.models import ArticleListModel, SpanTableModel, plain_tooltip
+from annotator.ui.opening import (
+    SpanCheck,
+    open_project_interactively,
+    report_span_mismatches,
+)
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
 
@@ -90,6 +99,8 @@ class MainWindow(QMainWindow):
         self._linking_from: int | None = None
         self._label_dialog: LabelManagerDialog | None = None
         self._syncing = False  # True while the window itself moves a list's selection
+        self._span_checks: list[SpanCheck] = []
+        self.span_mismatches: list[object] = []  # found by the last background span check
         self.undo_stack = QUndoStack(self)
         self.actions = build_actions(self)
         self._label_actions: list[QAction] = []
@@ -187,9 +198,23 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         a = self.actions
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        # Undo and redo run in one transaction each, so a step made of several store calls
+        # (an edit that also removes links, a bulk accept) is undone whole or not at all.
+        self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self._undo)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(
+            lambda text: self.undo_action.setText(f"&Undo {text}".strip())
+        )
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setEnabled(False)
+        self.redo_action.triggered.connect(self._redo)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.redoTextChanged.connect(
+            lambda text: self.redo_action.setText(f"&Redo {text}".strip())
+        )
         redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's default
             if QKeySequence(extra) not in redo_keys:
@@ -200,7 +225,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([a["new_project"], a["open_project"]])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addAction(a["save_copy"])
+        file_menu.addActions([a["save_copy"], a["restore_backup"]])
         file_menu.addSeparator()
         file_menu.addActions([a["import_files"], a["import_folder"], a["export"]])
         file_menu.addSeparator()
@@ -258,6 +283,7 @@ class MainWindow(QMainWindow):
         a["new_project"].triggered.connect(self._new_project)
         a["open_project"].triggered.connect(self._open_project_dialog)
         a["save_copy"].triggered.connect(self._save_copy)
+        a["restore_backup"].triggered.connect(self.restore_from_backup)
         a["import_files"].triggered.connect(self._import_files_dialog)
         a["import_folder"].triggered.connect(self._import_folder_dialog)
         a["export"].triggered.connect(self.show_export_dialog)
@@ -288,6 +314,10 @@ class MainWindow(QMainWindow):
         a["zoom_reset"].triggered.connect(lambda: self._set_zoom(0))
         a["show_all_layers"].toggled.connect(self._apply_layers)
         self.undo_stack.indexChanged.connect(self._update_actions)
+        # Rolling backups: the store decides whether one is due (changed, and old enough).
+        self._backup_timer = QTimer(self, interval=60_000)
+        self._backup_timer.timeout.connect(self._on_backup_timer)
+        self._backup_timer.start()
 
     # -------------------------------------------------------------------------- project
     def _set_project(self, project: Project) -> None:
@@ -351,7 +381,24 @@ class MainWindow(QMainWindow):
         else:
             self._show_empty()
         self._update_actions()
+        self._start_span_check(project)
         self.project_opened.emit(project.path)
+
+    def _start_span_check(self, project: Project) -> None:
+        """Check every span against its text in the background; report drift when found."""
+        check = SpanCheck(project.path, self)
+        check.checked.connect(
+            lambda found, path=project.path: self._on_span_check_checked(path, found)
+        )
+        check.finished.connect(check.deleteLater)
+        self._span_checks.append(check)
+        check.finished.connect(lambda c=check: self._span_checks.remove(c))
+        check.start()
+
+    def _on_span_check_checked(self, path: Path, mismatches: list[object]) -> None:
+        self.span_mismatches = mismatches
+        if self.project is not None and self.project.path == path:
+            report_span_mismatches(self, path, mismatches)
 
     def _update_title(self) -> None:
         if self.project is None:
@@ -360,13 +407,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.project.path.name}{suffix} — News Annotator")
         self.setWindowFilePath(str(self.project.path))
 
-    def open_project(self, path: Path, *, read_only: bool = False) -> bool:
-        try:
-            project = Project.open(path, create=True, read_only=read_only)
-        except ProjectError as exc:
-            QMessageBox.critical(self, "Cannot open project", str(exc))
-            if not Path(path).exists():
-                self.settings.forget_project(Path(path))
+    def open_project(self, path: Path, *, create: bool = False) -> bool:
+        """Open another project; every way that can fail is explained (see ui.opening)."""
+        path = Path(path).expanduser().absolute()
+        if self.project is not None and path == self.project.path:
+            self.raise_()
+            self.activateWindow()
+            return True
+        project = open_project_interactively(self, path, create=create)
+        if project is None:
+            if not path.exists():
+                self.settings.forget_project(path)
                 self.settings.save()
             return False
         self._set_project(project)
@@ -381,9 +432,14 @@ class MainWindow(QMainWindow):
         if target.suffix != PROJECT_SUFFIX:
             target = target.with_suffix(PROJECT_SUFFIX)
         if target.exists():
-            QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
+            show_message(
+                self,
+                QMessageBox.Icon.Warning,
+                "New project",
+                f"{target} already exists; open it instead.",
+            )
             return
-        self.open_project(target)
+        self.open_project(target, create=True)
 
     @Slot()
     def _open_project_dialog(self) -> None:
@@ -396,7 +452,7 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for entry in self.settings.recent_projects:
-            action = self.recent_menu.addAction(entry)
+            action = self.recent_menu.addAction(entry.replace("&", "&&"))
             action.triggered.connect(lambda _=False, p=entry: self.open_project(Path(p)))
         if not self.settings.recent_projects:
             self.recent_menu.addAction("(none)").setEnabled(False)
@@ -413,11 +469,61 @@ class MainWindow(QMainWindow):
         try:
             self.project.copy_to(Path(path))
         except (ProjectError, OSError) as exc:
-            QMessageBox.critical(self, "Save a copy", f"The copy could not be written:\n{exc}")
+            show_message(
+                self,
+                QMessageBox.Icon.Critical,
+                "Save a copy",
+                f"The copy could not be written:\n{exc}",
+            )
             return
         self.statusBar().showMessage(f"Copy saved to {path}", 5000)
 
     # --------------------------------------------------------------------------- import
+    def _on_backup_timer(self) -> None:
+        backups = self.project.backups if self.project is not None else None
+        if backups is None:
+            return
+        try:
+            backups.maybe_backup()
+        except ProjectVanished as exc:
+            self._backup_timer.stop()
+            answer = show_message(
+                self,
+                QMessageBox.Icon.Critical,
+                "Project file gone",
+                f"{exc}\n\nSave a copy of the project now, somewhere safe?",
+                buttons=QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                default=QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Save:
+                self._save_copy()
+        except ProjectError as exc:
+            self.statusBar().showMessage(f"Backup failed: {exc}", 10000)
+
+    def restore_from_backup(self) -> bool:
+        """Let the analyst pick a backup and put it in place of the open project."""
+        if self.project is None:
+            return False
+        path = self.project.path
+        dialog = BackupDialog(list_backups(path), self)
+        info = dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        if info is None:
+            return False
+        self._remember_place()
+        self.undo_stack.clear()  # the undo history belongs to the file being replaced
+        self.project.close()
+        try:
+            restore_backup(info, path)
+        except ProjectError as exc:
+            show_message(self, QMessageBox.Icon.Critical, "Restore failed", str(exc))
+        project = open_project_interactively(self, path)
+        if project is None:
+            return False
+        self.project = None  # closed above: _set_project must not close it again
+        self._set_project(project)
+        self.statusBar().showMessage(f"Restored the backup of {info.describe()}", 10000)
+        return True
+
     @Slot()
     def _import_files_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -436,7 +542,9 @@ class MainWindow(QMainWindow):
         """Import with a cancellable progress dialog; the batch is all or nothing."""
         assert self.project is not None and self.session is not None
         if self.project.read_only:
-            QMessageBox.information(self, "Import", "This project is open read-only.")
+            show_message(
+                self, QMessageBox.Icon.Information, "Import", "This project is open read-only."
+            )
             return None
         text_column = self._choose_csv_text_column(paths)
         if text_column is None:
@@ -478,7 +586,9 @@ class MainWindow(QMainWindow):
             return None
         except ProjectError as exc:
             dialog.close()
-            QMessageBox.critical(self, "Import failed", f"Nothing was imported.\n\n{exc}")
+            show_message(
+                self, QMessageBox.Icon.Critical, "Import failed", f"Nothing was imported.\n\n{exc}"
+            )
             return None
         dialog.close()
         self.session.articles_added.emit()
@@ -514,7 +624,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text.splitlines()[0], 10000)
         if summary.rejections or summary.notes:
             box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning if summary.rejections else QMessageBox.Icon.Information)
+            box.setIcon(
+                QMessageBox.Icon.Warning if summary.rejections else QMessageBox.Icon.Information
+            )
             box.setWindowTitle(
                 "Import finished with rejections" if summary.rejections else "Import finished"
             )
@@ -668,13 +780,16 @@ class MainWindow(QMainWindow):
         self._label_actions = []
         self.tag_menu.clear()
         for label in self.session.labels():
-            text = f"{label.name}" + (f" ({label.hotkey})" if label.hotkey else "")
+            # "&" would turn the next letter into a mnemonic: a label name is shown as typed.
+            text = label.name.replace("&", "&&") + (f" ({label.hotkey})" if label.hotkey else "")
             action = QAction(color_icon(label.color), text, self)
             action.setObjectName(f"tag_{label.id}")
             if label.hotkey:
                 action.setShortcut(QKeySequence(label.hotkey))
             tip = f"Tag the selection as {label.name}, or relabel the selected span"
-            action.setToolTip(tip + (f"\n{label.description}" if label.description else ""))
+            action.setToolTip(
+                plain_tooltip(tip + (f"\n{label.description}" if label.description else ""))
+            )
             action.setStatusTip(tip)
             action.triggered.connect(lambda _=False, lid=label.id: self.tag_selection(lid))
             self.addAction(action)
@@ -740,7 +855,7 @@ class MainWindow(QMainWindow):
         try:
             label = self.session.add_label(spec)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Add label", exc.message)
+            show_message(self, QMessageBox.Icon.Warning, "Add label", exc.message)
             return
         self.undo_stack.push(AddLabelCommand(self.session, label))
 
@@ -751,7 +866,7 @@ class MainWindow(QMainWindow):
         try:
             before, after = self.session.update_label(label_id, **changes)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Change label", exc.message)
+            show_message(self, QMessageBox.Icon.Warning, "Change label", exc.message)
             return
         what = ", ".join(changes)
         self.undo_stack.push(
@@ -859,15 +974,36 @@ class MainWindow(QMainWindow):
         if dialog.exec() != SpanEditorDialog.DialogCode.Accepted:
             return
         changes = dialog.changes()
+        if not changes and not dialog.removed_relations:
+            return
+        with self.session.project.atomic():
+            self._apply_span_edits(span, changes, dialog.removed_relations)
+
+    def _apply_span_edits(
+        self, span: Span, changes: dict[str, object], unlinked: list[Relation]
+    ) -> None:
+        assert self.session is not None
         self.undo_stack.beginMacro("Edit span")
         try:
-            for rel in dialog.removed_relations:
+            for rel in unlinked:
                 removed = self.session.delete_relation(rel.id)
                 self.undo_stack.push(DeleteRelationCommand(self.session, removed))
             if changes:
                 self._apply_span_change(span, changes, "Edit span")
         finally:
             self.undo_stack.endMacro()
+
+    def _undo(self) -> None:
+        if self.session is None or not self.undo_stack.canUndo():
+            return
+        with self.session.project.atomic():
+            self.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.session is None or not self.undo_stack.canRedo():
+            return
+        with self.session.project.atomic():
+            self.undo_stack.redo()
 
     def _delete_span(self) -> None:
         span = self._current_span()
@@ -1029,7 +1165,8 @@ class MainWindow(QMainWindow):
         if own not in names:
             names.append(own)
         for name in sorted(names):
-            action = self.layers_menu.addAction(name + (" (you)" if name == own else ""))
+            shown = name.replace("&", "&&") + (" (you)" if name == own else "")
+            action = self.layers_menu.addAction(shown)
             action.setCheckable(True)
             visible = self._visible_annotators()
             action.setChecked(visible is None or name in visible)
@@ -1103,6 +1240,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(editable and has_article)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for check in list(self._span_checks):
+            check.wait()
         self._remember_place()
         self.settings.zoom = self.reader.view.zoom_steps
         self.settings.save()

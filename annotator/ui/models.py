@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from bisect import bisect_left, insort
 from typing import Any
 
@@ -22,6 +23,14 @@ PAGE = 200
 
 def _span_order(span: Span) -> tuple[int, int, int]:
     return (span.start, -span.end, span.id)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip showing ``text`` literally: Qt would render a tooltip that looks like HTML."""
+    if not text:
+        return ""
+    escaped = html.escape(text).replace("\n", "<br/>")
+    return f"<qt>{escaped}</qt>"
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -81,7 +90,7 @@ class ArticleListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.title or "(untitled)", row.source, row.status, row.span_count)[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return _one_line(row.title)  # plain text: Qt shows tooltips without rich text here
+            return plain_tooltip(row.title)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
@@ -205,7 +214,7 @@ class SpanTableModel(QAbstractTableModel):
                 return self._links_text(span.id)
             return span.annotator
         if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
-            return span.text if col == 1 else span.note
+            return plain_tooltip(span.text if col == 1 else span.note)
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             try:
                 return QColor(self.session.label(span.label_id).color)

@@ -198,11 +198,12 @@ def test_label_set_edits_are_undoable(qtbot, window, monkeypatch):
     # deleting a label in use asks first and says how many spans it removes
     asked: list[str] = []
 
-    def fake_question(parent, title, text, *args, **kwargs):
-        asked.append(text)
-        return QMessageBox.StandardButton.Yes
+    def fake_exec(box):
+        asked.append(box.text())
+        assert box.textFormat() == Qt.TextFormat.PlainText
+        return QMessageBox.StandardButton.Yes.value
 
-    monkeypatch.setattr(QMessageBox, "question", fake_question)
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     window._manage_labels()
     dialog = window._label_dialog
     dialog.list.setCurrentRow([lb.id for lb in window.session.labels()].index(source.id))
@@ -429,7 +430,7 @@ def test_label_manager_adds_renames_and_reorders(qtbot, window, monkeypatch):
     dialog.list.setCurrentRow(0)
     dialog.buttons["rename"].click()  # same name: nothing changes
     warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warned.append(box.text()) or 0)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Claim", True))
     dialog.list.setCurrentRow(0)
     dialog.buttons["rename"].click()  # a duplicate name is refused with a message

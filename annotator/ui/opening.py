@@ -1,0 +1,157 @@
+"""Opening a project from the GUI: every way it can fail gets a clear dialog and a way out.
+
+Nothing here writes to a file that could not be opened: a damaged project is only replaced when
+the analyst chooses to restore a backup, and the damaged file is itself kept as a backup first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from annotator.store import (
+    Project,
+    ProjectDamaged,
+    ProjectError,
+    ProjectFromNewerVersion,
+    ProjectMissing,
+)
+from annotator.store.backup import latest_backup, restore_backup
+from annotator.store.integrity import span_mismatches_in_file
+from annotator.store.lock import ProjectLocked
+from annotator.ui.dialogs import show_message
+
+Button = QMessageBox.StandardButton
+
+
+def open_project_interactively(
+    parent: QWidget | None, path: Path, *, create: bool = False
+) -> Project | None:
+    """Open ``path``, asking the analyst what to do when it cannot be opened as it is.
+
+    Returns None when the analyst cancels or nothing can be opened; the reason was shown.
+    """
+    try:
+        project = Project.open(path, create=create)
+    except ProjectLocked as exc:
+        answer = show_message(
+            parent,
+            QMessageBox.Icon.Question,
+            "Project already open",
+            f"{path}\n\nis already open for editing: {exc.message}\n\n"
+            "You can open it read-only to read and export it, or cancel.",
+            buttons=Button.Open | Button.Cancel,
+            default=Button.Open,
+            button_texts={Button.Open: "Open Read-Only"},
+        )
+        return _open_read_only(parent, path) if answer == Button.Open else None
+    except ProjectFromNewerVersion as exc:
+        answer = show_message(
+            parent,
+            QMessageBox.Icon.Question,
+            "Project from a newer version",
+            f"{exc}\n\nThis version will not change it. Open it read-only?",
+            buttons=Button.Open | Button.Cancel,
+            default=Button.Open,
+            button_texts={Button.Open: "Open Read-Only"},
+        )
+        return _open_read_only(parent, path) if answer == Button.Open else None
+    except ProjectDamaged as exc:
+        return _offer_restore(parent, path, exc)
+    except ProjectMissing as exc:
+        show_message(
+            parent,
+            QMessageBox.Icon.Warning,
+            "Project not found",
+            f"{exc}\n\nIt may have been moved, renamed or deleted.",
+        )
+        return None
+    except ProjectError as exc:
+        show_message(parent, QMessageBox.Icon.Critical, "Cannot open project", str(exc))
+        return None
+    report_on_open(parent, project)
+    return project
+
+
+def _open_read_only(parent: QWidget | None, path: Path) -> Project | None:
+    try:
+        project = Project.open(path, create=False, read_only=True, lock=False)
+    except ProjectError as exc:
+        show_message(parent, QMessageBox.Icon.Critical, "Cannot open project", str(exc))
+        return None
+    report_on_open(parent, project)
+    return project
+
+
+def _offer_restore(parent: QWidget | None, path: Path, exc: ProjectDamaged) -> Project | None:
+    backup = latest_backup(path)
+    if backup is None:
+        show_message(
+            parent,
+            QMessageBox.Icon.Critical,
+            "Project damaged",
+            f"{exc}\n\nThere is no backup of it. The file was not changed.",
+        )
+        return None
+    answer = show_message(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Project damaged",
+        f"{exc}\n\nRestore the latest backup?\n{backup.describe()}\n\n"
+        "The damaged file is kept as a backup too, so nothing is thrown away.",
+        buttons=Button.Yes | Button.Cancel,
+        default=Button.Yes,
+        button_texts={Button.Yes: "Restore Backup"},
+    )
+    if answer != Button.Yes:
+        return None
+    try:
+        restore_backup(backup, path)
+        project = Project.open(path, create=False)
+    except ProjectError as error:
+        show_message(parent, QMessageBox.Icon.Critical, "Restore failed", str(error))
+        return None
+    report_on_open(parent, project)
+    return project
+
+
+def report_on_open(parent: QWidget | None, project: Project) -> None:
+    """Say what the analyst must know about a project that did open."""
+    if project.storage_warning:
+        show_message(parent, QMessageBox.Icon.Warning, "Project location", project.storage_warning)
+
+
+class SpanCheck(QThread):
+    """Checks every span's text against its article on a connection of its own.
+
+    A large project takes a second or more to check, so the window opens at once and the
+    result arrives with :attr:`checked` (a list of SpanMismatch, empty when all is well).
+    """
+
+    checked = Signal(object)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+
+    def run(self) -> None:
+        try:
+            result = span_mismatches_in_file(self.path)
+        except ProjectError:
+            result = []  # unreadable now (e.g. replaced); opening it again will say so
+        self.checked.emit(result)
+
+
+def report_span_mismatches(parent: QWidget | None, path: Path, mismatches: list) -> None:
+    if not mismatches:
+        return
+    show_message(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Spans out of step with their text",
+        f"{len(mismatches)} span(s) in {path.name} no longer cover the text they were made on. "
+        "They were left exactly as stored; check them before exporting.",
+        details="\n".join(m.describe() for m in mismatches[:500]),
+    )
