@@ -346,8 +346,12 @@ class MainWindow(QMainWindow):
         span_header = self.span_view.horizontalHeader()
         span_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         span_header.setMinimumSectionSize(40)
-        for col in (2, 3, 4):
-            span_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Notes and links can be long: fixed widths the analyst can drag, never a wide table.
+        for col, width in ((2, 90), (3, 110)):
+            span_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            span_header.resizeSection(col, width)
+        span_header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.span_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.span_view.selectionModel().currentRowChanged.connect(self._on_span_row_changed)
         s = self.session
         s.span_added.connect(self._on_session_span_added)
