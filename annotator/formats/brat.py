@@ -72,11 +72,20 @@ from annotator.formats.export import (
     ProgressCallback,
     atomic_folder,
 )
+from annotator.formats.limits import (
+    MAX_ARTICLE_BYTES,
+    MAX_ARTICLE_FILE_BYTES,
+    MAX_WHOLE_FILE_BYTES,
+    TooLarge,
+    megabytes,
+    read_bounded,
+)
 from annotator.formats.records import (
     ArticleRecord,
     ReadOptions,
     ReadResult,
     RecordError,
+    Rejection,
     RelationRecord,
     SpanRecord,
     text_problem,
@@ -505,7 +514,15 @@ def read_brat(
     if path.is_dir():
         root = path
         entries = collect_files([path], (".ann", ".txt"))
-        ann_files = [e for e in entries if isinstance(e, Path) and e.suffix.lower() == ".ann"]
+        # A .txt that is a link out of the folder is rejected here, and its .ann not read.
+        refused = {e.path for e in entries if isinstance(e, Rejection)}
+        ann_files = [
+            e
+            for e in entries
+            if isinstance(e, Path)
+            and e.suffix.lower() == ".ann"
+            and e.with_suffix(".txt") not in refused
+        ]
         stems = {p.with_suffix("") for p in ann_files}
         for entry in entries:
             if isinstance(entry, Path):
@@ -544,11 +561,11 @@ def _display_names(folder: Path, root: Path) -> dict[str, str]:
             break
         if parent == root or root not in parent.parents:
             break
-    if conf is None:
-        return {}
+    if conf is None or not conf.resolve().is_relative_to(root.resolve()):
+        return {}  # a visual.conf that links out of the folder is not read
     try:
-        text = conf.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_bounded(conf, MAX_WHOLE_FILE_BYTES, VISUAL_CONF).decode("utf-8", "replace")
+    except (OSError, TooLarge):
         return {}
     names: dict[str, str] = {}
     section = ""
@@ -583,7 +600,14 @@ def _read_document(
         yield RecordError(None, f"has no {txt_path.name} beside it", path=ann_path)
         return
     try:
-        raw = txt_path.read_bytes().decode("utf-8")
+        raw = read_bounded(
+            txt_path,
+            MAX_ARTICLE_FILE_BYTES,
+            f"brat .txt file ({megabytes(MAX_ARTICLE_BYTES)} per article)",
+        ).decode("utf-8")
+    except TooLarge as exc:
+        yield RecordError(None, exc.message, path=txt_path)
+        return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}", path=txt_path)
         return
@@ -593,7 +617,12 @@ def _read_document(
         )
         return
     try:
-        ann_lines = ann_path.read_bytes().decode("utf-8").split("\n")
+        ann_lines = read_bounded(ann_path, MAX_WHOLE_FILE_BYTES, "brat .ann file").decode(
+            "utf-8"
+        ).split("\n")
+    except TooLarge as exc:
+        yield RecordError(None, exc.message, path=ann_path)
+        return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}", path=ann_path)
         return

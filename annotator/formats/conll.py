@@ -77,6 +77,7 @@ from annotator.formats.export import (
     ProgressCallback,
     atomic_file,
 )
+from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
     ArticleRecord,
     ReadOptions,
@@ -417,7 +418,10 @@ def read_conll(
     on_note = on_note or options.on_note
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_WHOLE_FILE_BYTES, "CoNLL file", "split it into smaller files")
+    except TooLarge as exc:
+        yield RecordError(None, exc.message)
+        return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
         return
@@ -444,7 +448,7 @@ def parse_conll(
         yield RecordError(None, exc.message)
         return
     doc = _Doc(None)
-    for number, raw_line in enumerate(text.split("\n"), start=1):
+    for number, raw_line in enumerate(_lines(text), start=1):
         line = raw_line.removesuffix("\r")
         fields = line.split()
         if not fields:
@@ -464,6 +468,16 @@ def parse_conll(
             continue
         doc.sentences[-1].append((fields[0], tag, number))
     yield from _finish(doc, on_note)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` split at LF, one at a time: a list of them all would take many
+    times the memory of the text."""
+    start = 0
+    while (end := text.find("\n", start)) != -1:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def _finish(

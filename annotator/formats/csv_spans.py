@@ -17,13 +17,14 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, Label
-from annotator.formats.csv_articles import read_csv
+from annotator.formats.csv_articles import read_csv_path
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl_export import dumps
+from annotator.formats.limits import CsvRecords, TooLarge
 from annotator.formats.records import (
     AnnotationRecord,
     InvalidRecord,
@@ -49,7 +50,6 @@ COLUMNS: tuple[str, ...] = (
     "relations",
 )
 _REQUIRED = ("content_hash", "start", "end", "label")
-_FIELD_SIZE_LIMIT = 2**31 - 1
 
 
 def write_csv_spans(
@@ -116,14 +116,15 @@ def read_csv_file(path: Path, options: ReadOptions) -> ReadResult:
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
-        if is_span_table(head, encoding=options.encoding):
-            yield from read_csv_spans_path(path, encoding=options.encoding)
-            return
-        data = path.read_bytes()
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
         return
-    yield from read_csv(data, text_column=options.csv_text_column, encoding=options.encoding)
+    if is_span_table(head, encoding=options.encoding):
+        yield from read_csv_spans_path(path, encoding=options.encoding)
+    else:
+        yield from read_csv_path(
+            path, text_column=options.csv_text_column, encoding=options.encoding
+        )
 
 
 def read_csv_spans_path(path: Path, *, encoding: str | None = None) -> ReadResult:
@@ -165,12 +166,10 @@ def read_csv_spans(data: bytes, *, encoding: str | None = None) -> ReadResult:
     yield from _read_rows(io.StringIO(content, newline=""), encoding or "utf-8")
 
 
-def _read_rows(stream: Iterable[str], encoding: str) -> ReadResult:
-    if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
-        csv.field_size_limit(_FIELD_SIZE_LIMIT)
-    reader = csv.reader(stream)
+def _read_rows(stream: TextIO, encoding: str) -> ReadResult:
+    records = CsvRecords(stream)
     try:
-        header = next(reader)
+        _, header = next(records)
     except StopIteration:
         yield RecordError(None, "file is empty")
         return
@@ -180,25 +179,35 @@ def _read_rows(stream: Iterable[str], encoding: str) -> ReadResult:
     except UnicodeDecodeError as exc:
         yield RecordError(1, f"is not valid {encoding} ({exc.reason}); try --encoding")
         return
+    except TooLarge as exc:
+        yield RecordError(1, f"the header row: {exc.message}")
+        return
+    if isinstance(header, TooLarge):
+        yield RecordError(1, f"the header row: {header.message}")
+        return
     index = {name.strip().casefold(): i for i, name in enumerate(header)}
     group: list[tuple[int, dict[str, str]]] = []
     digest = ""
-    lines_read = reader.line_num
     while True:
-        start_line = lines_read + 1
         try:
-            row = next(reader)
+            start_line, row = next(records)
         except StopIteration:
             break
         except csv.Error as exc:
-            yield RecordError(None, f"stopped reading at line {start_line}: malformed CSV ({exc})")
+            yield RecordError(None, f"stopped reading at line {records.start}: malformed CSV ({exc})")
             break
         except UnicodeDecodeError as exc:
             yield RecordError(
-                start_line, f"is not valid {encoding} ({exc.reason}); the rest was not read"
+                records.start, f"is not valid {encoding} ({exc.reason}); the rest was not read"
             )
             break
-        lines_read = reader.line_num
+        except TooLarge as exc:
+            yield RecordError(exc.line, exc.message)
+            break
+        if isinstance(row, TooLarge):
+            # A span too large to read: its article's other rows are still checked and written.
+            yield RecordError(start_line, row.message)
+            continue
         if not any(cell.strip() for cell in row):
             continue
         cells = {name: row[i] if i < len(row) else "" for name, i in index.items()}

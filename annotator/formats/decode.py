@@ -173,6 +173,12 @@ def _foreign_letters(text: str) -> int:
     return min(len(letters - alphabet) for alphabet in _ALPHABETS)
 
 
+def looks_binary(text: str) -> bool:
+    """Whether decoded text (its first 64k characters decide) is binary data, as
+    :func:`decode_bytes` judges it: for readers that decode a file a piece at a time."""
+    return _mostly_control(text)
+
+
 def _mostly_control(text: str) -> bool:
     """Whether so many characters are control codes that the text must be binary data."""
     if not text:

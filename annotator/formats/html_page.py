@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from annotator.core.model import ArticleDraft
 from annotator.core.text import canonicalize
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
+from annotator.formats.limits import MAX_PAGE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
     ArticleRecord,
+    ReadOptions,
     ReadResult,
     RecordError,
     text_problem,
@@ -18,6 +21,21 @@ from annotator.formats.records import (
 
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 _EXTRA_FIELDS = ("description", "sitename", "hostname", "language", "categories", "tags")
+
+
+def read_html_path(path: Path, options: ReadOptions) -> ReadResult:
+    """:func:`read_html` over a file, refused unread above :data:`MAX_PAGE_BYTES`."""
+    try:
+        data = read_bounded(
+            path, MAX_PAGE_BYTES, "saved page", "save the page as HTML only, without its images"
+        )
+    except TooLarge as exc:
+        yield RecordError(None, exc.message)
+        return
+    except OSError as exc:
+        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+        return
+    yield from read_html(data, encoding=options.encoding)
 
 
 def read_html(data: bytes, *, encoding: str | None = None) -> ReadResult:

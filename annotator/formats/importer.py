@@ -10,9 +10,9 @@ from pathlib import Path
 from annotator.core.text import offsets_in_range
 from annotator.formats.csv_spans import read_csv_file
 from annotator.formats.export import ExportError
-from annotator.formats.html_page import read_html
+from annotator.formats.html_page import read_html_path
 from annotator.formats.jsonl import read_jsonl_path
-from annotator.formats.plain import read_plain
+from annotator.formats.plain import read_plain_path
 from annotator.formats.records import (
     AnnotationRecord,
     ArticleRecord,
@@ -183,15 +183,10 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
         # An ordinary CSV of articles, or a span table this app exported (no article texts).
         yield from read_csv_file(path, options)
         return
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
-        return
     if suffix in (".txt", ".md"):
-        yield from read_plain(data, encoding=options.encoding, markdown=suffix == ".md")
+        yield from read_plain_path(path, options)  # size checked before the file is read
     elif suffix in (".html", ".htm"):
-        yield from read_html(data, encoding=options.encoding)
+        yield from read_html_path(path, options)
     else:  # collect_files lets only SUFFIXES through
         yield RecordError(None, f"unsupported file type '{path.suffix}'")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, TypeGuard
 from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
 from annotator.core.text import CanonicalText, canonicalize
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
+from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, bounded_lines, read_rest
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -46,8 +48,10 @@ def read_jsonl_path(
 ) -> ReadResult:
     """:func:`read_jsonl` over a file, a line at a time, so memory stays flat however big it is.
 
-    A file that names another encoding (``encoding``, a BOM) or looks like UTF-16/32 (NUL bytes
-    at its start) is read whole and decoded as :func:`read_jsonl` does.
+    A line longer than :data:`~annotator.formats.limits.MAX_LINE_BYTES` is skipped unread and
+    rejected. A file that names an encoding other than UTF-8 (``encoding``, a BOM) or looks like
+    UTF-16/32 (NUL bytes at its start) is read whole and decoded as :func:`read_jsonl` does, up
+    to :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`.
     """
     try:
         fh = path.open("rb")
@@ -57,15 +61,38 @@ def read_jsonl_path(
     with fh:
         try:
             head = fh.read(_SNIFF_BYTES)
-            if encoding or bom_encoding(head) is not None or b"\x00" in head:
-                yield from read_jsonl(head + fh.read(), encoding=encoding, parse=parse)
+            named = encoding or bom_encoding(head)
+            if (named is not None and not _is_utf8(named)) or (not named and b"\x00" in head):
+                try:
+                    rest = read_rest(
+                        fh,
+                        MAX_WHOLE_FILE_BYTES,
+                        "JSONL file not in UTF-8 (read whole)",
+                        "save it as UTF-8 to import it a line at a time, whatever its size",
+                        done=len(head),
+                    )
+                except TooLarge as exc:
+                    yield RecordError(None, exc.message)
+                    return
+                yield from read_jsonl(head + rest, encoding=encoding, parse=parse)
                 return
-            fh.seek(0)
+            # UTF-8: a BOM is dropped, as decoding the file whole would drop it.
+            fh.seek(len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
         except OSError as exc:
             yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
             return
-        # Binary files iterate by b"\n" only, as JSON Lines must be split.
-        yield from _parse_lines((_decode_line(raw) for raw in fh), parse or parse_line)
+        # Binary files split by b"\n" only, as JSON Lines must be split.
+        lines = (
+            raw if isinstance(raw, TooLarge) else _decode_line(raw) for raw in bounded_lines(fh)
+        )
+        yield from _parse_lines(lines, parse or parse_line)
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False  # read whole, where the unknown name is reported
 
 
 def read_jsonl(
@@ -102,11 +129,12 @@ def read_jsonl(
 
 
 def _parse_lines(
-    lines: Iterable[str | DecodeError], parse_one: Callable[[str, int], ArticleRecord]
+    lines: Iterable[str | DecodeError | TooLarge],
+    parse_one: Callable[[str, int], ArticleRecord],
 ) -> ReadResult:
     seen_content = False
     for number, line in enumerate(lines, start=1):
-        if isinstance(line, DecodeError):
+        if isinstance(line, DecodeError | TooLarge):
             seen_content = True
             yield RecordError(number, line.message)
             continue

@@ -42,8 +42,9 @@ from annotator.core.model import DEFAULT_RELATION_TYPE, Label
 from annotator.core.text import Utf16Index
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
-from annotator.formats.jsonl import parse_object
+from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
 from annotator.formats.jsonl_export import dumps
+from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -191,10 +192,26 @@ def labeling_config(
 def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
     """Each task of a Label Studio JSON file as an article, or why it cannot be imported.
 
-    Problems are reported at the line the task starts on, naming the task's index too.
+    Problems are reported at the line the task starts on, naming the task's index too. The
+    array is read whole, so a file above :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`
+    is refused; a ``.jsonl`` file of one task per line is read a line at a time, whatever its
+    size.
     """
+    if path.suffix.lower() == ".jsonl":
+        yield from read_jsonl_path(path, encoding=options.encoding, parse=parse_task_line)
+        return
     try:
-        content = decode_bytes(path.read_bytes(), encoding=options.encoding)
+        data = read_bounded(
+            path,
+            MAX_WHOLE_FILE_BYTES,
+            "Label Studio JSON file (read whole)",
+            "split it, or write it as JSON Lines, one task per line (jq -c '.[]' "
+            "FILE.json > FILE.jsonl), and import that with --format labelstudio",
+        )
+        content = decode_bytes(data, encoding=options.encoding)
+    except TooLarge as exc:
+        yield RecordError(None, exc.message)
+        return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
         return
@@ -280,6 +297,11 @@ def _skip_space(text: str, pos: int) -> int:
 
 def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
+
+
+def parse_task_line(line: str, number: int | None = None) -> ArticleRecord:
+    """One task on a line of its own (JSON Lines); raises :class:`InvalidRecord`."""
+    return parse_task(load_object(line), number)
 
 
 def parse_task(item: Any, number: int | None = None) -> ArticleRecord:

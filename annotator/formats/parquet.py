@@ -223,6 +223,13 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
     if not files[ARTICLES].is_file():
         yield RecordError(None, f"has no {ARTICLES}")
         return
+    for name, file in files.items():
+        target = file.resolve()
+        if file.is_symlink() and not target.is_relative_to(folder.resolve()):
+            yield RecordError(
+                None, f"{name} is a symbolic link to {target}, outside {folder}; not followed"
+            )
+            return
     try:
         articles = _rows(files[ARTICLES], ARTICLE_COLUMNS)
         spans = _Grouped(

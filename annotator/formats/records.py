@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import STATUSES, ArticleDraft
+from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
 
 TITLE_MAX = 200  # characters; a title taken from a text's first line is cut to this length
 ARTICLE_FIELDS = ("title", "source", "author", "url", "published", "status")
@@ -114,14 +115,17 @@ def title_from_text(text: str) -> str:
 
 
 def text_problem(text: str) -> str | None:
-    """Why a canonical text (no NULs, see canonicalize()) cannot be stored, or None if it can."""
+    """Why a canonical text (no NULs, see canonicalize()) cannot be stored, or None if it can:
+    empty, not encodable, or above the size limit of an article (see :mod:`limits`)."""
+    if len(text) > MAX_ARTICLE_BYTES:  # at least a byte per character: too large, however read
+        return article_too_large(len(text.encode("utf-8", "surrogatepass")))
     if not text.strip():
         return "text is empty"
     try:
-        text.encode("utf-8")
+        size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         return f"text contains an unpaired surrogate at character {exc.start}"
-    return None
+    return article_too_large(size)
 
 
 def field_value(name: str, value: Any) -> str:

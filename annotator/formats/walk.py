@@ -75,7 +75,12 @@ def _walk(
             path = Path(entry.path)
             wanted = path.suffix.lower() in suffixes
             if entry.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a cycle of links (3.11 raises RuntimeError)
+                    if wanted:
+                        yield Rejection(path, None, "is a loop of symbolic links; not followed")
+                    continue
                 if not target.is_relative_to(root_real):
                     if wanted or target.is_dir():
                         yield Rejection(

@@ -1175,9 +1175,10 @@ class MainWindow(QMainWindow):
             visible = self._visible_annotators()
             action.setChecked(visible is None or name in visible)
             action.setEnabled(name != own and not self.actions["show_all_layers"].isChecked())
-            action.toggled.connect(lambda on, n=name: self._toggle_layer(n, on))
+            action.toggled.connect(lambda on, n=name: self.set_layer_visible(n, on))
 
-    def _toggle_layer(self, name: str, on: bool) -> None:
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        """Show or hide another annotator's layer (a colleague's, a gold layer) in the reader."""
         layers = set(self._shown_layers)
         if on:
             layers.add(name)

@@ -170,6 +170,7 @@ class SpanTableModel(QAbstractTableModel):
         self._rows: list[Span] = []  # those matching the label filter
         self._shown = 0  # rows handed to the view so far (lazy fetching)
         self._relations: list[Relation] = []
+        self._links: dict[int, str] | None = None  # link text per span id, built when shown
         self._label_filter: int | None = None
         self._annotators: set[str] | None = None
         session.span_added.connect(self._on_session_span_added)
@@ -238,6 +239,7 @@ class SpanTableModel(QAbstractTableModel):
         self._article_id = article_id
         self._all = sorted(spans, key=_span_order)
         self._relations = list(relations)
+        self._links = None
         self._refilter()
 
     def set_label_filter(self, label_id: int | None) -> None:
@@ -284,17 +286,24 @@ class SpanTableModel(QAbstractTableModel):
             return "?"
 
     def _links_text(self, span_id: int) -> str:
-        by_id = {s.id: s for s in self._all}
-        parts = []
-        for rel in self._relations:
-            if rel.head_id == span_id and rel.child_id in by_id:
-                parts.append(f"→ {_one_line(by_id[rel.child_id].text, 30)}")
-            elif rel.child_id == span_id and rel.head_id in by_id:
-                parts.append(f"← {_one_line(by_id[rel.head_id].text, 30)}")
-        return "; ".join(parts)
+        links = self._links
+        if links is None:
+            # Built once per change rather than per cell: an article may hold 10,000 spans.
+            by_id = {s.id: s for s in self._all}
+            parts: dict[int, list[str]] = {}
+            for rel in self._relations:
+                head, child = by_id.get(rel.head_id), by_id.get(rel.child_id)
+                if head is None or child is None:
+                    continue
+                parts.setdefault(head.id, []).append(f"→ {_one_line(child.text, 30)}")
+                if child.id != head.id:
+                    parts.setdefault(child.id, []).append(f"← {_one_line(head.text, 30)}")
+            links = self._links = {sid: "; ".join(texts) for sid, texts in parts.items()}
+        return links.get(span_id, "")
 
     # ------------------------------------------------------------------------------ slots
     def _insert_sorted(self, span: Span) -> None:
+        self._links = None
         insort(self._all, span, key=_span_order)
         if not self._visible(span):
             return
@@ -308,6 +317,7 @@ class SpanTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _remove(self, span_id: int) -> None:
+        self._links = None
         self._all = [s for s in self._all if s.id != span_id]
         for i, span in enumerate(self._rows):
             if span.id == span_id:
@@ -331,13 +341,37 @@ class SpanTableModel(QAbstractTableModel):
     def _on_session_span_changed(self, before: Span, after: Span) -> None:
         if after.article_id != self._article_id:
             return
-        self._remove(before.id)
-        self._insert_sorted(after)
+        row = next((i for i, s in enumerate(self._rows) if s.id == before.id), None)
+        if row is None or row >= self._shown or not self._visible(after):
+            self._remove(before.id)
+            self._insert_sorted(after)
+            return
+        # The row stays (or moves) as the same row, so a view's current row and selection
+        # follow it: removing and inserting it would make the view select a neighbour.
+        self._links = None
+        self._all = [s for s in self._all if s.id != before.id]
+        insort(self._all, after, key=_span_order)
+        rest = self._rows[:row] + self._rows[row + 1 :]
+        new_row = bisect_left(rest, _span_order(after), key=_span_order)
+        if new_row >= self._shown:  # it leaves the rows the view has fetched
+            self._remove(before.id)
+            self._insert_sorted(after)
+            return
+        moved = new_row != row
+        if moved:
+            destination = new_row + 1 if new_row > row else new_row
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
+        rest.insert(new_row, after)
+        self._rows = rest
+        if moved:
+            self.endMoveRows()
+        self.dataChanged.emit(self.index(new_row, 0), self.index(new_row, len(self.COLUMNS) - 1))
 
     def _on_session_relations_changed(self, relation: Relation) -> None:
         if relation.article_id != self._article_id or self._article_id is None:
             return
         self._relations = self.session.project.relations(self._article_id)
+        self._links = None
         if self._shown:
             self.dataChanged.emit(self.index(0, 3), self.index(self._shown - 1, 3))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -91,6 +92,26 @@ def _cursor_x(line: QTextLine, position: int) -> float:
     return float(result[0] if isinstance(result, tuple) else result)
 
 
+@dataclass(frozen=True, slots=True)
+class OverlayMark:
+    """A range drawn over the text that is not a span of the project (a colleague's span, a
+    place where annotators differ): it never enters the span index, so it cannot clash with a
+    span id, be clicked or be made current.
+
+    ``lane`` 0-3 draws a line in ``style`` inside the line box (0 at its bottom, 1 at its top,
+    2 and 3 just inside those), so several layers stay apart; ``lane=None`` draws a bar in the
+    left margin beside the lines of the range. ``color`` is a label colour: it is drawn in the
+    view's stronger line variant, light or dark. ``tip`` is plain text shown on hover.
+    """
+
+    start: int
+    end: int
+    color: QColor
+    style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    lane: int | None = 0
+    tip: str = ""
+
+
 class ReaderView(QPlainTextEdit):
     """Read-only article text with span highlights.
 
@@ -117,6 +138,8 @@ class ReaderView(QPlainTextEdit):
         self._highlighter = SpanHighlighter(self.document(), self._layers)
         self._highlighter.set_scheme(self._scheme)
         self._current: int | None = None
+        self._overlay: tuple[OverlayMark, ...] = ()
+        self._overlay_by_block: dict[int, list[OverlayMark]] = {}
         self._last_selection: tuple[int, int] | None = None
         self._press_pos: QPoint | None = None
         self._click_place: tuple[int, ...] = ()
@@ -179,6 +202,7 @@ class ReaderView(QPlainTextEdit):
         self._click_place = ()
         had_current = self._current is not None
         self._current = None
+        self._overlay, self._overlay_by_block = (), {}
         self.setExtraSelections([])
         self.setPlainText(text)  # the highlighter formats every block during this call
         if had_current:
@@ -287,6 +311,40 @@ class ReaderView(QPlainTextEdit):
             is_visible = self._layers.is_visible
             found = [span for span in found if is_visible(span)]
         return found
+
+    # ---- overlay -------------------------------------------------------------------------
+
+    def set_overlay(self, marks: Iterable[OverlayMark]) -> None:
+        """Draw these marks over the current article (replacing any earlier ones); opening
+        another article clears them. Marks outside the text are left out."""
+        index = self._layers.index
+        kept: list[OverlayMark] = []
+        by_block: dict[int, list[OverlayMark]] = {}
+        for mark in marks:
+            if not 0 <= mark.start < mark.end <= len(self._text):
+                log.warning("overlay mark [%s, %s) lies outside the text", mark.start, mark.end)
+                continue
+            kept.append(mark)
+            for block in index.blocks_of(mark.start, mark.end):
+                by_block.setdefault(block, []).append(mark)
+        self._overlay, self._overlay_by_block = tuple(kept), by_block
+        self.viewport().update()
+
+    @property
+    def overlay(self) -> tuple[OverlayMark, ...]:
+        """The overlay marks on display."""
+        return self._overlay
+
+    def overlay_at(self, offset: int) -> list[OverlayMark]:
+        """Overlay marks covering the character at ``offset``."""
+        if not 0 <= offset < len(self._text):
+            return []
+        block = self._layers.index.block_of(offset)
+        return [m for m in self._overlay_by_block.get(block, ()) if m.start <= offset < m.end]
+
+    def reveal_offset(self, offset: int) -> None:
+        """Scroll ``offset`` into view (a quarter down the page) unless it is visible already."""
+        self._reveal(max(0, min(offset, len(self._text))))
 
     # ---- current span --------------------------------------------------------------------
 
@@ -596,16 +654,19 @@ class ReaderView(QPlainTextEdit):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             offset = self.offset_at(event.pos())
             spans = self.spans_at(offset) if offset is not None else []
-            if spans:
-                QToolTip.showText(event.globalPos(), self.tooltip_html(spans), self.viewport())
+            marks = self.overlay_at(offset) if offset is not None else []
+            if spans or marks:
+                tip = self.tooltip_html(spans, marks)
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
                 QToolTip.hideText()
                 event.ignore()
             return True
         return super().viewportEvent(event)
 
-    def tooltip_html(self, spans: Iterable[Span]) -> str:
-        """Rich text naming each span's label, annotator and note; user text is escaped."""
+    def tooltip_html(self, spans: Iterable[Span], marks: Iterable[OverlayMark] = ()) -> str:
+        """Rich text naming each span's label, annotator and note, then the tips of overlay
+        marks; user text is escaped."""
         parts = []
         for span in spans:
             label = self._labels.get(span.label_id)
@@ -620,6 +681,11 @@ class ReaderView(QPlainTextEdit):
                 note = html.escape(span.note).replace("\n", "<br/>")
                 part += f"<br/><i>{note}</i>"
             parts.append(part)
+        for mark in marks:
+            if mark.tip:
+                swatch = self._scheme.line(mark.color).name()
+                tip = html.escape(mark.tip).replace("\n", "<br/>")
+                parts.append(f'<span style="color:{swatch}">&#9644;</span> {tip}')
         return "<qt>" + "<hr/>".join(parts) + "</qt>"
 
     # ---- painting ------------------------------------------------------------------------
@@ -637,7 +703,7 @@ class ReaderView(QPlainTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
         index = self._layers.index
-        if not index.spans:
+        if not index.spans and not self._overlay:
             return
         painter = QPainter(self.viewport())
         try:
@@ -647,6 +713,8 @@ class ReaderView(QPlainTextEdit):
                     self._paint_marks(painter, block, origin)
                 if self._current is not None:
                     self._paint_current_outline(painter, block, origin)
+                if self._overlay:
+                    self._paint_overlay(painter, block, origin)
         finally:
             painter.end()
 
@@ -737,6 +805,62 @@ class ReaderView(QPlainTextEdit):
                 line.height(),
             )
             painter.drawRoundedRect(rect, 2.5, 2.5)
+
+    def _line_pieces(
+        self, block: QTextBlock, start: int, end: int
+    ) -> Iterator[tuple[QTextLine, float, float]]:
+        """The lines of ``block`` that ``[start, end)`` (code points) touches, each with the x
+        range it covers there (block-layout coordinates)."""
+        block_start, block_end = self._layers.index.block_bounds(block.blockNumber())
+        start, end = max(start, block_start), min(end, block_end)
+        if start >= end:
+            return
+        utf16 = self._layers.utf16
+        start16 = utf16.to_utf16(start) - block.position()
+        end16 = utf16.to_utf16(end) - block.position()
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            line_start = line.textStart()
+            line_end = line_start + line.textLength()
+            if line_end <= start16 or line_start >= end16:
+                continue
+            x1 = _cursor_x(line, max(start16, line_start))
+            x2 = _cursor_x(line, min(end16, line_end))
+            yield line, min(x1, x2), max(x1, x2)
+
+    def _paint_overlay(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
+        marks = self._overlay_by_block.get(block.blockNumber())
+        if not marks:
+            return
+        for mark in marks:
+            color = self._scheme.line(mark.color)
+            pieces = list(self._line_pieces(block, mark.start, mark.end))
+            if not pieces:
+                continue
+            if mark.lane is None:
+                # A bar in the left margin, beside every line the range touches.
+                top = origin.y() + pieces[0][0].y() + 1
+                bottom = origin.y() + pieces[-1][0].y() + pieces[-1][0].height() - 1
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(color)
+                left = origin.x() + pieces[0][0].x() - 11  # lines start at the document margin
+                painter.drawRoundedRect(QRectF(left, top, 4, bottom - top), 1.5, 1.5)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                continue
+            for line, x1, x2 in pieces:
+                width = max(1.5, line.height() / 9)
+                pen = QPen(color, width, mark.style, Qt.PenCapStyle.FlatCap)
+                painter.setPen(pen)
+                y = origin.y() + line.y() + self._lane_offset(mark.lane, line.height(), width)
+                painter.drawLine(QPointF(origin.x() + x1, y), QPointF(origin.x() + x2, y))
+
+    @staticmethod
+    def _lane_offset(lane: int, height: float, width: float) -> float:
+        """Where in a line box of ``height`` a lane's line runs: 0 at the bottom, 1 at the top,
+        2 and 3 one line width further in."""
+        inset = width / 2 + 0.5 + (lane // 2) * (width + 1)
+        return height - inset if lane % 2 == 0 else inset
 
     # ---- internals -----------------------------------------------------------------------
 

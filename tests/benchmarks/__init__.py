@@ -1,0 +1,1 @@
+"""Benchmarks at newsroom scale; run them with ``python -m tests.benchmarks`` (see run.py)."""
