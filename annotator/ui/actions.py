@@ -115,10 +115,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-def build_actions(parent: QWidget) -> dict[str, QAction]:
-    """Create the QActions of :data:`ACTIONS`, parented to ``parent``."""
+def build_actions(
+    parent: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS
+) -> dict[str, QAction]:
+    """Create the QActions of ``specs`` (the window's :data:`ACTIONS`), parented to ``parent``."""
     actions: dict[str, QAction] = {}
-    for spec in ACTIONS:
+    for spec in specs:
         action = QAction(spec.text, parent)
         action.setObjectName(spec.name)
         if spec.shortcut is not None:

@@ -7,10 +7,10 @@ there, with undo/redo, or with a label hotkey.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from annotator.ui.actions import ActionSpec
+from annotator.ui.actions import ActionSpec, build_actions
 
 # How many layers get an "accept this version" shortcut (Alt+1 …); more layers get buttons only.
 ACCEPT_SHORTCUT_LAYERS = 3
@@ -98,15 +98,4 @@ REVIEW_ACTIONS: tuple[ActionSpec, ...] = (
 
 def build_review_actions(parent: QWidget) -> dict[str, QAction]:
     """Create the QActions of :data:`REVIEW_ACTIONS`, parented to ``parent``."""
-    actions: dict[str, QAction] = {}
-    for spec in REVIEW_ACTIONS:
-        action = QAction(spec.text, parent)
-        action.setObjectName(spec.name)
-        if spec.shortcut is not None:
-            action.setShortcut(QKeySequence(spec.shortcut))
-        if spec.tip:
-            action.setStatusTip(spec.tip)
-            action.setToolTip(spec.tip)
-        action.setCheckable(spec.checkable)
-        actions[spec.name] = action
-    return actions
+    return build_actions(parent, REVIEW_ACTIONS)
