@@ -7,6 +7,7 @@ Each subcommand is a pair of functions, one adding its parser and one running it
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,8 +23,29 @@ def _default_annotator() -> str:
     return Settings.load().annotator or "analyst"
 
 
+# C0 controls but TAB and LF, DEL and the C1 controls: ESC [ ... or CSI (U+009B) from a label
+# name or file name printed raw would be obeyed by the terminal (colours, cursor moves, titles).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with each control character shown as an escape (``\\x1b``), so that text read
+    from a file is shown to the terminal, never obeyed by it. Tabs and line breaks stay."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _json_safe(text: str) -> str:
+    """JSON text whose control characters are all ``\\u`` escapes (json.dumps leaves DEL and C1
+    raw when ``ensure_ascii`` is off); outside strings JSON has none, so this stays valid."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _print(text: str) -> None:
+    print(terminal_safe(text))
+
+
 def _error(message: object) -> int:
-    print(f"annotator: {message}", file=sys.stderr)
+    print(f"annotator: {terminal_safe(str(message))}", file=sys.stderr)
     return 2
 
 
@@ -73,7 +95,7 @@ def _run_import(args: argparse.Namespace) -> int:
         return _error(exc)
     finally:
         project.close()
-    print(summary.describe())
+    _print(summary.describe())
     return 1 if summary.rejected and not (summary.articles_added or summary.duplicates) else 0
 
 
@@ -159,7 +181,7 @@ def _run_export(args: argparse.Namespace) -> int:
         return _error(exc)
     finally:
         project.close()
-    print(report.describe())
+    _print(report.describe())
     return 0
 
 
@@ -212,9 +234,9 @@ def _run_agree(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _error(f"cannot write the report: {exc}")
     if args.json:
-        print(json.dumps(to_dict(comparison), ensure_ascii=False, indent=2))
+        print(_json_safe(json.dumps(to_dict(comparison), ensure_ascii=False, indent=2)))
     else:
-        print(format_table(comparison))
+        _print(format_table(comparison))
     return 0 if comparison.agreement.articles else 1
 
 
@@ -261,7 +283,7 @@ def _run_merge(args: argparse.Namespace) -> int:
     finally:
         project.close()
         source.close()
-    print(result.describe())
+    _print(result.describe())
     return 0
 
 

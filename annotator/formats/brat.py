@@ -578,9 +578,13 @@ def _display_names(folder: Path, root: Path) -> dict[str, str]:
             continue
         if section != "labels" or "|" not in line:
             continue
-        type_name, display = (part.strip() for part in line.split("|")[:2])
-        if display and display != type_name and _is_renamed(type_name, display):
-            names[type_name] = display
+        type_name, _, displays = (part.strip() for part in line.partition("|"))
+        # This app writes the whole name after the first '|' (it may hold '|' itself); brat's
+        # own files list the display name and abbreviations, separated by '|'.
+        for display in (displays, displays.split("|")[0].strip()):
+            if display and display != type_name and _is_renamed(type_name, display):
+                names[type_name] = display
+                break
     return names
 
 

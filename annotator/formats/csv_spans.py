@@ -24,7 +24,7 @@ from annotator.formats.csv_articles import read_csv_path
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl_export import dumps
-from annotator.formats.limits import CsvRecords, TooLarge
+from annotator.formats.limits import CsvRecords, TooLarge, load_json
 from annotator.formats.records import (
     AnnotationRecord,
     InvalidRecord,
@@ -107,7 +107,11 @@ def is_span_table(data: bytes, *, encoding: str | None = None) -> bool:
         first = decode_bytes(head, encoding=encoding)
     except DecodeError:
         return False
-    columns = {c.strip().casefold() for c in next(csv.reader([first]), [])}
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error:  # a CR inside the line (old Mac line ends): not a span export's header
+        return False
+    columns = {c.strip().casefold() for c in header}
     return all(name in columns for name in _REQUIRED) and "text" in columns
 
 
@@ -311,6 +315,8 @@ def _json_cell(cells: dict[str, str], name: str, default: Any) -> Any:
     if not value:
         return default
     try:
-        return json.loads(value)
+        return load_json(value)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"'{name}' is not valid JSON: {exc.msg}") from None
+    except TooLarge as exc:
+        raise InvalidRecord(f"'{name}': {exc.message}") from None

@@ -11,7 +11,15 @@ from typing import Any, TypeGuard
 from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
 from annotator.core.text import CanonicalText, canonicalize
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
-from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, bounded_lines, read_rest
+from annotator.formats.limits import (
+    MAX_JSON_DEPTH,
+    MAX_WHOLE_FILE_BYTES,
+    TooLarge,
+    bounded_lines,
+    load_json,
+    nesting_within,
+    read_rest,
+)
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -177,9 +185,11 @@ def parse_line(line: str, number: int | None = None) -> ArticleRecord:
 def load_object(line: str) -> dict[str, Any]:
     """One line's JSON object; raises :class:`InvalidRecord`."""
     try:
-        obj = json.loads(line)
+        obj = load_json(line)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from exc
+    except TooLarge as exc:
+        raise InvalidRecord(exc.message) from None
     if not isinstance(obj, dict):
         raise InvalidRecord(f"a line must hold a JSON object, not {_kind(obj)}")
     return obj
@@ -187,6 +197,8 @@ def load_object(line: str) -> dict[str, Any]:
 
 def parse_object(obj: dict[str, Any], number: int | None = None) -> ArticleRecord:
     """Check one article object in the native shape (see :func:`read_jsonl`) completely."""
+    if not nesting_within(obj):  # objects from Label Studio, doccano or Parquet come here too
+        raise InvalidRecord(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -27,7 +27,9 @@ Relations run from the head span to the child span (``direction: right``).
 The writer also writes ``OUT.config.xml`` (``data.json`` -> ``data.config.xml``): the labeling
 config with the exported labels in their colours and the relation types, to paste into a Label
 Studio project before importing the tasks. The reader reads this app's files and Label Studio's
-own JSON exports (``completed_by`` etc.; cancelled annotations are skipped).
+own JSON exports (``completed_by`` etc.; cancelled annotations are skipped). A JSON array is read
+whole and refused above :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`; the same tasks
+as JSON Lines (a ``.jsonl`` file, one task per line) are read a line at a time, whatever the size.
 """
 
 from __future__ import annotations
@@ -255,6 +257,11 @@ def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:
         line = lines.at(pos)
         try:
             value, pos = decoder.raw_decode(text, pos)
+        except RecursionError:
+            yield None, index, RecordError(
+                line, f"task {index}: JSON nested too deeply; the rest of the file was not read"
+            )
+            return
         except json.JSONDecodeError as exc:
             yield None, index, RecordError(
                 exc.lineno, f"task {index}: malformed JSON: {exc.msg} (column {exc.colno}); "

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -41,6 +42,10 @@ MAX_ARTICLE_FILE_BYTES = 2 * MAX_ARTICLE_BYTES
 MAX_PAGE_BYTES = 20 * MB
 MAX_LINE_BYTES = 64 * MB
 MAX_WHOLE_FILE_BYTES = 64 * MB
+# JSON nested deeper than this is refused: Python's json recursion stops near 1000 levels (a
+# RecursionError, not a syntax error), and every later json.dumps/loads of the value in the
+# store and the exports would meet the same wall. Real metadata nests a few levels.
+MAX_JSON_DEPTH = 100
 # csv counts a field's characters; a text of more characters than this cannot fit the article
 # limit (a character is at least one byte of UTF-8).
 MAX_CSV_FIELD_CHARS = MAX_ARTICLE_BYTES
@@ -259,3 +264,36 @@ def undecodable_at(fh: BinaryIO, encoding: str) -> tuple[int, str] | None:
         if not chunk:
             return None
         offset += len(chunk)
+
+
+def load_json(text: str) -> object:
+    """``json.loads`` for untrusted text: raises ``json.JSONDecodeError`` for bad syntax and
+    :class:`TooLarge` for nesting deeper than :data:`MAX_JSON_DEPTH` (never RecursionError)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooLarge(_TOO_DEEP) from None
+    if not nesting_within(value):
+        raise TooLarge(_TOO_DEEP)
+    return value
+
+
+def nesting_within(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether lists and dicts in ``value`` nest at most ``limit`` deep (checked without
+    recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+_TOO_DEEP = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"

@@ -25,6 +25,7 @@ from typing import Any
 from annotator.core.model import Label
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
 from annotator.formats.jsonl import parse_object
+from annotator.formats.limits import TooLarge, load_json
 from annotator.formats.records import InvalidRecord, ReadOptions, ReadResult, RecordError
 
 ROW_GROUP_ARTICLES = 512
@@ -280,9 +281,11 @@ def _native(
 ) -> dict[str, Any]:
     meta_text = row.get("meta") or "{}"
     try:
-        meta = json.loads(meta_text)
+        meta = load_json(meta_text)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"'meta' is not valid JSON: {exc.msg}") from None
+    except TooLarge as exc:
+        raise InvalidRecord(f"'meta': {exc.message}") from None
     if not isinstance(meta, dict):
         raise InvalidRecord("'meta' must hold a JSON object")
     native: dict[str, Any] = {
