@@ -110,7 +110,7 @@ def article_drafts(project: Project, article_ids: Iterable[int]) -> dict[int, Ar
         for article_id, text, title, source, author, url, published, meta in rows:
             try:
                 parsed = json.loads(meta) if meta else {}
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 parsed = {}
             drafts[article_id] = ArticleDraft(
                 text=str(text),
@@ -127,7 +127,7 @@ def article_drafts(project: Project, article_ids: Iterable[int]) -> dict[int, Ar
 def _string_dict(raw: object) -> dict[str, str]:
     try:
         parsed = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(parsed, dict):
         return {}

@@ -123,7 +123,7 @@ def _span(row: Sequence[Any]) -> Span:
         text=row[5],
         annotator=row[6],
         note=row[7],
-        attributes=json.loads(row[8]) if row[8] and row[8] != "{}" else {},
+        attributes=_attributes(row[8]) if row[8] and row[8] != "{}" else {},
         created_at=row[9],
         updated_at=row[10],
     )
@@ -139,8 +139,21 @@ def _label(row: Sequence[Any]) -> Label:
 
 def _article(row: Sequence[Any]) -> Article:
     values = list(row)
-    values[-1] = json.loads(values[-1]) if values[-1] else {}
+    values[-1] = _json_object(values[-1]) if values[-1] else {}
     return Article(*values)
+
+
+def _json_object(raw: object) -> dict[str, Any]:
+    """A JSON object stored by the app; {} when a (colleague's, untrusted) file holds garbage."""
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str | bytes) else {}
+    except (ValueError, RecursionError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _attributes(raw: object) -> dict[str, str]:
+    return {str(key): str(value) for key, value in _json_object(raw).items()}
 
 
 def _check_header(path: Path) -> None:
@@ -275,6 +288,11 @@ class Project:
     def _prepare(self, *, new: bool) -> None:
         conn = self._conn
         conn.execute("PRAGMA foreign_keys = ON")
+        if self.read_only:
+            # Read-only files are often colleagues' (untrusted): no SQL function with side
+            # effects may run from their schema. (A writable project needs it on: the full-text
+            # index's triggers write to a virtual table.)
+            conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA busy_timeout = 5000")
         if not new:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]

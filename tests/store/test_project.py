@@ -942,3 +942,23 @@ def test_label_names_are_only_ever_data(project: Project, name: str) -> None:
     assert renamed.name == name.strip() + "2" and renamed.description == "'; --"
     assert project.counts()["labels"] == 5
     assert [lb.name for lb in project.labels()][:4] == ["Quote", "Source", "Claim", "Speculation"]
+
+
+def test_garbage_json_in_a_colleagues_file_reads_as_empty(tmp_path: Path) -> None:
+    """Attributes and metadata are JSON the app wrote; a tampered file must not crash a read."""
+    import sqlite3
+
+    path = tmp_path / "tampered.annot"
+    with Project.open(path) as project:
+        article_id, _ = project.add_article(ArticleDraft(text="Peskov said so.", title="t"))
+        span = project.add_span(article_id, 0, 6, project.labels()[0].id, "bob")
+    conn = sqlite3.connect(path)
+    deep = "[" * 100_000 + "]" * 100_000
+    conn.execute("UPDATE spans SET attributes = ? WHERE id = ?", (deep, span.id))
+    conn.execute("UPDATE articles SET meta = ? WHERE id = ?", ("{not json", article_id))
+    conn.commit()
+    conn.close()
+    with Project.open(path, read_only=True) as project:
+        assert project.span(span.id).attributes == {}
+        assert project.article(article_id).meta == {}
+        assert project.db.conn.execute("PRAGMA trusted_schema").fetchone()[0] == 0
