@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.text import offsets_in_range
@@ -26,6 +26,7 @@ from annotator.formats.records import (
 from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
+from annotator.store.project import NewSpan
 
 __all__ = [
     "SUFFIXES",
@@ -192,61 +193,97 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
 
 
 class _Writer:
-    """Writes checked records into the open batch and keeps the summary's counts."""
+    """Writes checked records into the open batch and keeps the summary's counts.
+
+    Each record costs a few statements, however many spans it has: labels are looked up in a
+    dictionary read once, duplicates are checked against the article's spans and relations read
+    in one query (none for an article the batch just added), and spans and relations go in
+    with one ``executemany`` each.
+    """
 
     def __init__(self, project: Project, annotator: str, summary: ImportSummary) -> None:
         self._project = project
         self._annotator = annotator
         self._summary = summary
         self._touched: set[int] = set()
+        self._labels: dict[str, int] | None = None
 
     def write(self, record: ArticleRecord) -> None:
         project = self._project
-        article_id, added = project.add_article(record.draft)
+        draft = record.draft
+        if record.spans and draft.status == "new":
+            # Its first span would move a new article to "in progress" (see Project.add_span):
+            # store it so at once rather than rewrite its row straight after.
+            draft = replace(draft, status="in progress")
+        article_id, added = project.add_article(draft)
         if added:
             self._summary.articles_added += 1
         else:
             self._summary.duplicates += 1
-        self._write_spans(article_id, record.spans, record.relations)
+        # A duplicate has the same text: the stored text is the draft's either way.
+        self._write_spans(article_id, record.draft.text, record.spans, record.relations, new=added)
+
+    def _label_id(self, name: str) -> int:
+        labels = self._labels
+        if labels is None:
+            labels = self._labels = {label.name: label.id for label in self._project.labels()}
+        label_id = labels.get(name)
+        if label_id is None:
+            label_id = labels[name] = self._project.ensure_label(name).id
+        return label_id
 
     def _write_spans(
         self,
         article_id: int,
+        text: str,
         spans: Sequence[SpanRecord],
         relations: Sequence[RelationRecord],
+        *,
+        new: bool,
     ) -> None:
+        """Add the record's spans and relations that the article does not have yet (an exact
+        duplicate, in the project or earlier in the record, maps to the span already there)."""
         project = self._project
         if article_id not in self._touched:
             self._touched.add(article_id)
             self._summary.article_ids.append(article_id)
-        span_ids: list[int] = []
+        if not spans:
+            return
+        existing = {} if new else project.span_keys(article_id)
+        added: dict[tuple[int, int, int, str], int] = {}  # key -> index into fresh
+        fresh: list[NewSpan] = []
+        refs: list[tuple[bool, int]] = []  # per record span: (is fresh, id or index into fresh)
         for span in spans:
-            label_id = project.ensure_label(span.label).id
+            label_id = self._label_id(span.label)
             who = span.annotator or self._annotator
-            if project.has_span(article_id, span.start, span.end, label_id, who):
-                span_ids.append(
-                    self._existing_span_id(article_id, span.start, span.end, label_id, who)
+            key = (span.start, span.end, label_id, who)
+            if key in existing:
+                refs.append((False, existing[key]))
+            elif key in added:
+                refs.append((True, added[key]))
+            else:
+                added[key] = len(fresh)
+                refs.append((True, len(fresh)))
+                fresh.append(
+                    NewSpan(span.start, span.end, label_id, who, span.note, span.attributes)
                 )
-                continue
-            stored = project.add_span(
-                article_id,
-                span.start,
-                span.end,
-                label_id,
-                who,
-                note=span.note,
-                attributes=span.attributes,
-            )
-            span_ids.append(stored.id)
-            self._summary.spans_added += 1
+        fresh_ids = project.add_spans(article_id, fresh, text=text)
+        self._summary.spans_added += len(fresh_ids)
+        span_ids = [fresh_ids[ref] if is_fresh else ref for is_fresh, ref in refs]
+        if not relations:
+            return
+        have = set() if new else project.relation_keys_of(article_id)
+        batch: list[tuple[int, int, str, str]] = []
         for relation in relations:
             head, child = span_ids[relation.head], span_ids[relation.child]
-            if project.has_relation(head, child, relation.type):
+            if (head, child, relation.type) in have:
                 continue
             # A relation belongs to the layer of its spans unless it names its own annotator.
             who = relation.annotator or spans[relation.head].annotator or self._annotator
-            project.add_relation(head, child, relation.type, who)
-            self._summary.relations_added += 1
+            batch.append((head, child, relation.type, who))
+            have.add((head, child, relation.type.strip()))  # stored stripped
+        project.add_relations(article_id, batch)
+        self._summary.relations_added += len(batch)
 
     def write_annotations(self, record: AnnotationRecord) -> str | None:
         """Add spans to the article with the record's content hash; the problem, or None."""
@@ -269,15 +306,5 @@ class _Writer:
                     f"span {i}: its text {record.span_texts[i]!r} does not match the article's "
                     f"text at [{span.start}, {span.end}), {text[span.start : span.end]!r}"
                 )
-        self._write_spans(article_id, record.spans, record.relations)
+        self._write_spans(article_id, text, record.spans, record.relations, new=False)
         return None
-
-    def _existing_span_id(
-        self, article_id: int, start: int, end: int, label_id: int, annotator: str
-    ) -> int:
-        for span in self._project.spans(article_id, [annotator]):
-            if (span.start, span.end, span.label_id) == (start, end, label_id):
-                return span.id
-        raise ProjectError(
-            self._project.path, f"lost span [{start}, {end}) of article {article_id}"
-        )

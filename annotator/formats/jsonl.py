@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -177,9 +178,28 @@ def _lines(data: bytes, encoding: str | None) -> list[str | DecodeError]:
     return [_decode_line(raw) for raw in data.split(b"\n")]
 
 
+# A \uD800-\uDFFF escape (an escaped backslash before "ud8.." only makes the check run).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogate(line: str) -> bool:
+    """Whether parsing ``line`` could give a lone surrogate: from an escape, or in the line."""
+    if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+        return True
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def parse_line(line: str, number: int | None = None) -> ArticleRecord:
     """Check one JSON line completely and return its article; raises :class:`InvalidRecord`."""
-    return parse_object(load_object(line), number)
+    obj = load_object(line)  # nesting checked as it was parsed
+    if not _may_hold_surrogate(line):
+        # No surrogate can be in it: skip encoding the whole object again to look for one.
+        return _parse_checked(obj, number)
+    return parse_object(obj, number)
 
 
 def load_object(line: str) -> dict[str, Any]:
@@ -203,6 +223,11 @@ def parse_object(obj: dict[str, Any], number: int | None = None) -> ArticleRecor
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidRecord("contains an unpaired surrogate (a broken \\uD8xx escape)") from exc
+    return _parse_checked(obj, number)
+
+
+def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
+    """:func:`parse_object` for an object known to nest within limits and hold no surrogate."""
     raw = obj.get("text")
     if not isinstance(raw, str):
         raise InvalidRecord(

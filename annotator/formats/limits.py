@@ -33,7 +33,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 MB = 1_000_000
 
@@ -281,18 +281,16 @@ def load_json(text: str) -> object:
 def nesting_within(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether lists and dicts in ``value`` nest at most ``limit`` deep (checked without
     recursion)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
+    # Only containers go on the stack: most of a record is strings and numbers.
+    if not isinstance(value, dict | list):
+        return True
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Iterable[object] = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth > limit:
             return False
-        stack.extend((child, depth + 1) for child in children)
+        children: Iterable[object] = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return True
 
 

@@ -11,11 +11,11 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -44,6 +44,17 @@ if TYPE_CHECKING:  # durability modules import this one; Project.open imports th
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PROJECT_SUFFIX = ".annot"
+
+
+class NewSpan(NamedTuple):
+    """A span to add to an article in a batch (:meth:`Project.add_spans`)."""
+
+    start: int
+    end: int
+    label_id: int
+    annotator: str
+    note: str = ""
+    attributes: Mapping[str, str] = {}
 
 
 class ProjectError(Exception):
@@ -103,14 +114,24 @@ _RELATION_COLUMNS = "id, article_id, head_id, child_id, type, annotator, created
 _ARTICLE_COLUMNS = (
     "id, title, text, source, author, url, published, imported_at, content_hash, status, meta"
 )
+# What the article list sorts by. The status, title and source expressions match indexes of
+# migration 0002 (store/schema.py) word for word, so that sorting is an index scan.
 ARTICLE_SORT_KEYS = {
     "id": "a.id",
     "title": "a.title COLLATE NOCASE",
     "source": "a.source COLLATE NOCASE",
     "status": "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END",
-    "spans": "span_count",
-    "length": "length",
+    "spans": "(SELECT count(*) FROM spans s WHERE s.article_id = a.id)",
+    "length": "length(a.text)",
 }
+
+
+# An article (a, or the search index's f) holds a span of a label: one lookup in the index
+# spans_by_label_article of migration 0002.
+_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
+_MATCH_HAS_LABEL = (
+    "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
+)
 
 
 def _span(row: Sequence[Any]) -> Span:
@@ -478,25 +499,71 @@ class Project:
         return row[0] if row else None
 
     def article_count(self, *, search: str = "", label_id: int | None = None) -> int:
+        """How many articles the list shows with these filters."""
+        if search.strip():
+            # Counted in the search index alone: its rowids are the ids of the articles (kept in
+            # step by triggers), and looking each match up in the articles table costs 15 times
+            # as much.
+            sql = "SELECT count(*) FROM articles_fts f WHERE f.articles_fts MATCH ?"
+            params: list[Any] = [fts_query(search)]
+            if label_id is not None:
+                sql += f" AND {_MATCH_HAS_LABEL}"
+                params.append(label_id)
+            return int(self._conn.execute(sql, params).fetchone()[0])
         where, params = self._article_filter(search, label_id)
         return int(
             self._conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
         )
 
     def _article_filter(self, search: str, label_id: int | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (over ``articles a``) of the articles the list shows."""
         clauses: list[str] = []
         params: list[Any] = []
         if search.strip():
+            # The unary + keeps SQLite walking the index of the ORDER BY and checking each
+            # article against the matches, so a page comes without sorting every match.
             clauses.append(
-                "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+                "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             )
             params.append(fts_query(search))
         if label_id is not None:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
-            )
+            clauses.append(_HAS_LABEL)
             params.append(label_id)
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def _by_search_order(self, search: str, order_by: str) -> bool:
+        """Whether the list is in id order of a search: then the search index gives it."""
+        return bool(search.strip()) and ARTICLE_SORT_KEYS.get(order_by, "a.id") == "a.id"
+
+    def article_page_ids(
+        self,
+        offset: int = 0,
+        limit: int = 200,
+        *,
+        order_by: str = "id",
+        descending: bool = False,
+        search: str = "",
+        label_id: int | None = None,
+    ) -> list[int]:
+        """The ids of one page of the article list, in its order (no other column is read)."""
+        key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
+        direction = "DESC" if descending else "ASC"
+        if self._by_search_order(search, order_by):
+            # The search index hands its matches over in rowid order, a page at a time.
+            sql = (
+                "SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+                " WHERE f.articles_fts MATCH ?"
+            )
+            params: list[Any] = [fts_query(search)]
+            if label_id is not None:
+                sql += f" AND {_HAS_LABEL}"
+                params.append(label_id)
+            sql += f" ORDER BY f.rowid {direction} LIMIT ? OFFSET ?"
+        else:
+            where, params = self._article_filter(search, label_id)
+            order = f"{key} {direction}" + (f", a.id {direction}" if key != "a.id" else "")
+            sql = f"SELECT a.id FROM articles a {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        return [row[0] for row in self._conn.execute(sql, [*params, limit, offset])]
 
     def article_summaries(
         self,
@@ -509,18 +576,79 @@ class Project:
         label_id: int | None = None,
     ) -> list[ArticleSummary]:
         """One page of the article list, counted spans included, without loading texts."""
+        ids = self.article_page_ids(
+            offset,
+            limit,
+            order_by=order_by,
+            descending=descending,
+            search=search,
+            label_id=label_id,
+        )
+        return self.article_summaries_of(ids)
+
+    def article_summaries_of(self, article_ids: Sequence[int]) -> list[ArticleSummary]:
+        """The summaries of these articles, in the order given (missing ones left out).
+
+        Spans are counted and lengths measured for these rows only, never for the whole list.
+        """
+        found: dict[int, ArticleSummary] = {}
+        for i in range(0, len(article_ids), 500):
+            chunk = list(article_ids[i : i + 500])
+            rows = self._conn.execute(
+                "SELECT a.id, a.title, a.source, a.status,"
+                " (SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text)"
+                f" FROM articles a WHERE a.id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            found.update((row[0], ArticleSummary(*row)) for row in rows)
+        return [found[i] for i in article_ids if i in found]
+
+    def article_position(
+        self,
+        article_id: int,
+        *,
+        order_by: str = "id",
+        descending: bool = False,
+        search: str = "",
+        label_id: int | None = None,
+    ) -> int | None:
+        """The row of an article in the list :meth:`article_summaries` pages through (0 first),
+        or None when the filters leave it out (or there is no such article)."""
         key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
-        direction = "DESC" if descending else "ASC"
         where, params = self._article_filter(search, label_id)
-        rows = self._conn.execute(
-            "SELECT a.id, a.title, a.source, a.status,"
-            " (SELECT count(*) FROM spans s WHERE s.article_id = a.id) AS span_count,"
-            " length(a.text) AS length"
-            f" FROM articles a {where} ORDER BY {key} {direction}, a.id {direction}"
-            " LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return [ArticleSummary(*row) for row in rows]
+        joiner = "AND" if where else "WHERE"
+        row = self._conn.execute(
+            f"SELECT {key} FROM articles a {where} {joiner} a.id = ?", [*params, article_id]
+        ).fetchone()
+        if row is None:
+            return None
+        before = ">" if descending else "<"
+        if self._by_search_order(search, order_by):
+            sql = "SELECT count(*) FROM articles_fts f WHERE f.articles_fts MATCH ?"
+            sql += " AND f.rowid > ?" if descending else " AND f.rowid < ?"
+            count_params: list[Any] = [fts_query(search), article_id]
+            if label_id is not None:
+                sql += f" AND {_MATCH_HAS_LABEL}"
+                count_params.append(label_id)
+        elif key == "a.id":
+            sql = f"SELECT count(*) FROM articles a {where} {joiner} a.id {before} ?"
+            count_params = [*params, article_id]
+        else:
+            # Rows before it: a smaller key, or the same key and a smaller id (the tie-break).
+            # Two counts rather than one row-value comparison, which SQLite cannot look up in
+            # an index on an expression.
+            sql = (
+                f"SELECT (SELECT count(*) FROM articles a {where} {joiner} {key} {before} ?)"
+                f" + (SELECT count(*) FROM articles a {where} {joiner} {key} = ?"
+                f" AND a.id {before} ?)"
+            )
+            count_params = [*params, row[0], *params, row[0], article_id]
+        return int(self._conn.execute(sql, count_params).fetchone()[0])
+
+    def has_article(self, article_id: int) -> bool:
+        """Whether the project holds an article with this id (one index lookup)."""
+        row = self._conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
 
     def article_ids(self) -> list[int]:
         return [row[0] for row in self._conn.execute("SELECT id FROM articles ORDER BY id")]
@@ -781,6 +909,81 @@ class Project:
             is not None
         )
 
+    def span_keys(self, article_id: int) -> dict[tuple[int, int, int, str], int]:
+        """``(start, end, label_id, annotator) -> span id`` for an article's spans, read in one
+        query (the lowest id where a span is there twice): what a batch checks duplicates by."""
+        rows = self._conn.execute(
+            'SELECT start, "end", label_id, annotator, id FROM spans WHERE article_id = ?'
+            " ORDER BY id DESC",
+            (article_id,),
+        )
+        return {(start, end, label, who): span_id for start, end, label, who, span_id in rows}
+
+    def add_spans(self, article_id: int, spans: Sequence[NewSpan], *, text: str) -> list[int]:
+        """Add spans to one article in one batch and return their ids, in the order given.
+
+        Does what :meth:`add_span` does for each, with the same errors (nothing is added when
+        one span is refused), in a few statements: ``text`` must be the article's stored text
+        (an import has it at hand), from which each span's covered text is sliced.
+        """
+        self._writable()
+        if not spans:
+            return []
+        row = self._conn.execute(
+            "SELECT length(text) FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(self.path, f"has no article {article_id}")
+        length = row[0]
+        if length != len(text):
+            raise ValueError(f"text is not the stored text of article {article_id}")
+        for span in spans:
+            if not offsets_in_range(length, span.start, span.end):
+                raise ProjectError(
+                    self.path,
+                    f"span [{span.start}, {span.end}) is outside article {article_id} "
+                    f"({length} characters) or empty",
+                )
+        wanted = sorted({span.label_id for span in spans})
+        known = {
+            r[0]
+            for r in self._conn.execute(
+                f"SELECT id FROM labels WHERE id IN ({', '.join('?' * len(wanted))})", wanted
+            )
+        }
+        for label_id in wanted:
+            if label_id not in known:
+                raise ProjectError(self.path, f"has no label {label_id}")
+        stamp = now()
+        with self.db.atomic():
+            # Ids as SQLite would give them one insert at a time (the largest id plus one), so
+            # they are known without a query per span.
+            first = int(
+                self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM spans").fetchone()[0]
+            )
+            ids = list(range(first, first + len(spans)))
+            self._conn.executemany(
+                f"INSERT INTO spans({_SPAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        span_id,
+                        article_id,
+                        span.start,
+                        span.end,
+                        span.label_id,
+                        text[span.start : span.end],
+                        span.annotator,
+                        span.note,
+                        json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True),
+                        stamp,
+                        stamp,
+                    )
+                    for span_id, span in zip(ids, spans, strict=True)
+                ],
+            )
+            self._touch_article(article_id)
+        return ids
+
     def _touch_article(self, article_id: int) -> None:
         """The first span on a new article moves it to 'in progress'."""
         self._conn.execute(
@@ -894,6 +1097,56 @@ class Project:
             )
         assert cursor.lastrowid is not None
         return self.relation(cursor.lastrowid)
+
+    def relation_keys_of(self, article_id: int) -> set[tuple[int, int, str]]:
+        """``(head_id, child_id, type)`` of the relations from the article's spans, in one
+        query: what a batch checks duplicates by (see :meth:`has_relation`)."""
+        rows = self._conn.execute(
+            "SELECT head_id, child_id, type FROM relations"
+            " WHERE head_id IN (SELECT id FROM spans WHERE article_id = ?)",
+            (article_id,),
+        )
+        return {(head, child, rel_type) for head, child, rel_type in rows}
+
+    def add_relations(
+        self, article_id: int, relations: Sequence[tuple[int, int, str, str]]
+    ) -> None:
+        """Add ``(head_id, child_id, type, annotator)`` relations between spans of one article
+        in one batch, with the checks and errors of :meth:`add_relation` (nothing is added when
+        one is refused)."""
+        self._writable()
+        if not relations:
+            return
+        wanted = sorted({r[0] for r in relations} | {r[1] for r in relations})
+        where: dict[int, int] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            where.update(
+                self._conn.execute(
+                    f"SELECT id, article_id FROM spans WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        for head_id, child_id, rel_type, _annotator in relations:
+            for span_id in (head_id, child_id):
+                if span_id not in where:
+                    raise ProjectError(self.path, f"has no span {span_id}")
+            if where[head_id] != where[child_id] or where[head_id] != article_id:
+                raise ProjectError(self.path, "a relation links two spans of the same article")
+            if head_id == child_id:
+                raise ProjectError(self.path, "a span cannot be linked to itself")
+            if not rel_type.strip():
+                raise ProjectError(self.path, "a relation needs a type")
+        stamp = now()
+        with self.db.atomic():
+            self._conn.executemany(
+                "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (article_id, head_id, child_id, rel_type.strip(), annotator, stamp)
+                    for head_id, child_id, rel_type, annotator in relations
+                ],
+            )
 
     def has_relation(self, head_id: int, child_id: int, rel_type: str) -> bool:
         return (

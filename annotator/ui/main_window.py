@@ -339,6 +339,11 @@ class MainWindow(QMainWindow):
         header.resizeSection(1, 80)  # outlet names can be long; the title needs the room
         for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Performance: fit those columns to about two screens of rows. Qt measures 1,000 rows
+        # by default on every sort, filter, search and change of an article's status or span
+        # count (50 ms after each tag), reading five pages of the list; and 0 ("the rows on
+        # screen") measures every row while the window is not shown yet.
+        header.setResizeContentsPrecision(50)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.article_view.selectionModel().currentRowChanged.connect(self._on_article_row_changed)
         self.span_model = SpanTableModel(self.session, self)
@@ -375,8 +380,7 @@ class MainWindow(QMainWindow):
         self.settings.save()
         self.article_id = None
         place = self.settings.places.get(str(project.path), ReadingPlace())
-        article_ids = set(project.article_ids()) if place.article_id is not None else set()
-        if place.article_id in article_ids:
+        if place.article_id is not None and project.has_article(place.article_id):
             self.open_article(place.article_id, position=place.position)
         elif self.article_model.rowCount():
             first = self.article_model.article_id(0)

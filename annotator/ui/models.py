@@ -39,7 +39,14 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 
 class ArticleListModel(QAbstractTableModel):
-    """Every article of the project, loaded a page at a time as the view scrolls."""
+    """Every article of the project, one row each, read from the store a page at a time.
+
+    The model knows how many rows there are from one count; a page of summaries is read when a
+    view first asks for one of its rows (wherever it scrolled to), so a list of 50,000 articles
+    costs a count and the pages on screen, sorting and filtering included (the store sorts and
+    filters with indexes). Finding an article's row asks the store for its position instead of
+    reading every page before it.
+    """
 
     COLUMNS = ("Title", "Source", "Status", "Spans")
     _SORT_KEYS = ("title", "source", "status", "spans")
@@ -47,8 +54,8 @@ class ArticleListModel(QAbstractTableModel):
     def __init__(self, session: ProjectSession, parent: Any = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._rows: list[ArticleSummary] = []
-        self._row_of: dict[int, int] = {}
+        self._pages: dict[int, list[ArticleSummary]] = {}  # page number -> its rows
+        self._row_of: dict[int, int] = {}  # article id -> row, for the pages read
         self._total = 0
         self._order_by = "id"
         self._descending = False
@@ -60,32 +67,17 @@ class ArticleListModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt model interface
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def canFetchMore(self, parent: ModelIndex) -> bool:  # noqa: N802
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: ModelIndex) -> None:  # noqa: N802
-        if parent.isValid():
-            return
-        page = self._fetch(len(self._rows))
-        if not page:
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        for i, summary in enumerate(page):
-            self._row_of[summary.id] = first + i
-        self._rows.extend(page)
-        self.endInsertRows()
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or role not in _ARTICLE_ROLES:
             return None
-        row = self._rows[index.row()]
+        row = self._summary(index.row())
+        if row is None:
+            return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.title or "(untitled)", row.source, row.status, row.span_count)[col]
@@ -122,39 +114,81 @@ class ArticleListModel(QAbstractTableModel):
         self._total = self.session.project.article_count(
             search=self._search, label_id=self._label_id
         )
-        self._rows = self._fetch(0)
-        self._row_of = {summary.id: i for i, summary in enumerate(self._rows)}
+        self._pages = {}
+        self._row_of = {}
         self.endResetModel()
 
-    def _fetch(self, offset: int) -> list[ArticleSummary]:
-        return self.session.project.article_summaries(
-            offset,
+    def _summary(self, row: int) -> ArticleSummary | None:
+        if not 0 <= row < self._total:
+            return None
+        number, at = divmod(row, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._read_page(number)
+        return page[at] if at < len(page) else None
+
+    def _read_page(self, number: int) -> list[ArticleSummary]:
+        page = self.session.project.article_summaries(
+            number * PAGE,
             PAGE,
             order_by=self._order_by,
             descending=self._descending,
             search=self._search,
             label_id=self._label_id,
         )
+        self._pages[number] = page
+        first = number * PAGE
+        for i, summary in enumerate(page):
+            self._row_of[summary.id] = first + i
+        return page
 
     @property
     def total(self) -> int:
         return self._total
 
     def row_of(self, article_id: int) -> int | None:
-        """The row of an article, fetching pages until it is loaded (None if filtered out)."""
-        while article_id not in self._row_of and self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
+        """The row of an article (None if the filters leave it out)."""
+        row = self._row_of.get(article_id)
+        if row is not None:
+            return row
+        row = self.session.project.article_position(
+            article_id,
+            order_by=self._order_by,
+            descending=self._descending,
+            search=self._search,
+            label_id=self._label_id,
+        )
+        if row is None or row >= self._total:
+            return None
+        self._summary(row)  # reads its page
         return self._row_of.get(article_id)
 
     def article_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        summary = self._summary(row)
+        return summary.id if summary is not None else None
 
     def _on_session_article_changed(self, article_id: int) -> None:
         row = self._row_of.get(article_id)
         if row is None:
             return
-        self._rows[row] = self.session.project.article_summary(article_id)
+        number, at = divmod(row, PAGE)
+        page = self._pages.get(number)
+        if page is None or at >= len(page) or page[at].id != article_id:
+            return
+        page[at] = self.session.project.article_summary(article_id)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+
+# The roles ArticleListModel answers: others (size hints, fonts) never cause a page to be read.
+_ARTICLE_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+    }
+)
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -170,7 +204,9 @@ class SpanTableModel(QAbstractTableModel):
         self._rows: list[Span] = []  # those matching the label filter
         self._shown = 0  # rows handed to the view so far (lazy fetching)
         self._relations: list[Relation] = []
-        self._links: dict[int, str] | None = None  # link text per span id, built when shown
+        self._by_id: dict[int, Span] = {}  # the spans of _all by id
+        self._relations_by_span: dict[int, list[Relation]] | None = None  # built when needed
+        self._links: dict[int, str] = {}  # link text of the spans shown, until a change
         self._label_filter: int | None = None
         self._annotators: set[str] | None = None
         session.span_added.connect(self._on_session_span_added)
@@ -238,8 +274,10 @@ class SpanTableModel(QAbstractTableModel):
     ) -> None:
         self._article_id = article_id
         self._all = sorted(spans, key=_span_order)
+        self._by_id = {span.id: span for span in spans}
         self._relations = list(relations)
-        self._links = None
+        self._relations_by_span = None
+        self._links = {}
         self._refilter()
 
     def set_label_filter(self, label_id: int | None) -> None:
@@ -286,24 +324,31 @@ class SpanTableModel(QAbstractTableModel):
             return "?"
 
     def _links_text(self, span_id: int) -> str:
-        links = self._links
-        if links is None:
-            # Built once per change rather than per cell: an article may hold 10,000 spans.
-            by_id = {s.id: s for s in self._all}
-            parts: dict[int, list[str]] = {}
-            for rel in self._relations:
-                head, child = by_id.get(rel.head_id), by_id.get(rel.child_id)
-                if head is None or child is None:
-                    continue
-                parts.setdefault(head.id, []).append(f"→ {_one_line(child.text, 30)}")
-                if child.id != head.id:
-                    parts.setdefault(child.id, []).append(f"← {_one_line(head.text, 30)}")
-            links = self._links = {sid: "; ".join(texts) for sid, texts in parts.items()}
-        return links.get(span_id, "")
+        text = self._links.get(span_id)
+        if text is None:
+            # Worked out per span shown, from the relations grouped by span once per change of
+            # relations: an article may hold 10,000 spans and thousands of links.
+            by_span = self._relations_by_span
+            if by_span is None:
+                by_span = self._relations_by_span = {}
+                for rel in self._relations:
+                    by_span.setdefault(rel.head_id, []).append(rel)
+                    if rel.child_id != rel.head_id:
+                        by_span.setdefault(rel.child_id, []).append(rel)
+            spans = self._by_id
+            parts = []
+            for rel in by_span.get(span_id, ()):
+                if rel.head_id == span_id and rel.child_id in spans:
+                    parts.append(f"→ {_one_line(spans[rel.child_id].text, 30)}")
+                elif rel.child_id == span_id and rel.head_id in spans:
+                    parts.append(f"← {_one_line(spans[rel.head_id].text, 30)}")
+            text = self._links[span_id] = "; ".join(parts)
+        return text
 
     # ------------------------------------------------------------------------------ slots
     def _insert_sorted(self, span: Span) -> None:
-        self._links = None
+        self._links = {}
+        self._by_id[span.id] = span
         insort(self._all, span, key=_span_order)
         if not self._visible(span):
             return
@@ -317,7 +362,8 @@ class SpanTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _remove(self, span_id: int) -> None:
-        self._links = None
+        self._links = {}
+        self._by_id.pop(span_id, None)
         self._all = [s for s in self._all if s.id != span_id]
         for i, span in enumerate(self._rows):
             if span.id == span_id:
@@ -348,7 +394,8 @@ class SpanTableModel(QAbstractTableModel):
             return
         # The row stays (or moves) as the same row, so a view's current row and selection
         # follow it: removing and inserting it would make the view select a neighbour.
-        self._links = None
+        self._links = {}
+        self._by_id[after.id] = after
         self._all = [s for s in self._all if s.id != before.id]
         insort(self._all, after, key=_span_order)
         rest = self._rows[:row] + self._rows[row + 1 :]
@@ -371,7 +418,8 @@ class SpanTableModel(QAbstractTableModel):
         if relation.article_id != self._article_id or self._article_id is None:
             return
         self._relations = self.session.project.relations(self._article_id)
-        self._links = None
+        self._relations_by_span = None
+        self._links = {}
         if self._shown:
             self.dataChanged.emit(self.index(0, 3), self.index(self._shown - 1, 3))
 

@@ -24,15 +24,40 @@ LABELS = ("Quote", "Source", "Claim", "Speculation", "Opinion")
 COLLEAGUE = "colleague"
 
 NAMES = (
-    "Vladimir Putin", "Donald Trump", "Dmitry Peskov", "Angela Merkel", "the Kremlin",
-    "White House officials", "a senior diplomat", "Bloomberg", "Reuters", "the ministry",
-    "Ursula von der Leyen", "Emmanuel Macron", "Olaf Scholz", "the 🇺🇸 embassy",
-    "Zoë Ñúñez", "the central bank", "police", "a spokesperson 📰", "Sergei Lavrov",
+    "Vladimir Putin",
+    "Donald Trump",
+    "Dmitry Peskov",
+    "Angela Merkel",
+    "the Kremlin",
+    "White House officials",
+    "a senior diplomat",
+    "Bloomberg",
+    "Reuters",
+    "the ministry",
+    "Ursula von der Leyen",
+    "Emmanuel Macron",
+    "Olaf Scholz",
+    "the 🇺🇸 embassy",
+    "Zoë Ñúñez",
+    "the central bank",
+    "police",
+    "a spokesperson 📰",
+    "Sergei Lavrov",
     "the mayor of Kraków",
 )
 VERBS = (
-    "said", "told reporters", "wrote on Twitter", "claimed", "denied", "warned", "confirmed",
-    "suggested", "insisted", "added", "told Reuters", "said in a statement",
+    "said",
+    "told reporters",
+    "wrote on Twitter",
+    "claimed",
+    "denied",
+    "warned",
+    "confirmed",
+    "suggested",
+    "insisted",
+    "added",
+    "told Reuters",
+    "said in a statement",
 )
 CLAUSES = (
     "the talks would cover sanctions, Ukraine and the fight against terrorism",
@@ -170,7 +195,12 @@ def make_article(
 
 
 def article_record(
-    rng: random.Random, number: int, size: int, span_count: int, *, crlf: bool | None = None,
+    rng: random.Random,
+    number: int,
+    size: int,
+    span_count: int,
+    *,
+    crlf: bool | None = None,
     status: str | None = None,
 ) -> dict[str, Any]:
     """One native JSONL object: about ``size`` characters and exactly ``span_count`` spans
@@ -293,7 +323,8 @@ def big_article_record(size: int, spans: int, seed: int = 99) -> dict[str, Any]:
         extra.append({"start": start, "end": end, "label": "Claim", "text": text[start:end]})
     record["spans"] = record["spans"][: spans - len(extra)] + extra
     record["relations"] = [
-        r for r in record["relations"]
+        r
+        for r in record["relations"]
         if r["head"] < len(record["spans"]) - len(extra)
         and r["child"] < len(record["spans"]) - len(extra)
     ]

@@ -200,16 +200,13 @@ def scenario_edit(args: dict[str, Any]) -> dict[str, Any]:
             assert row == (second_label.id,), row
 
         relabels.append(timed(app, watch, lambda: QTest.keyClick(view, Qt.Key.Key_2), relabelled))
-        span_id = view.current_span_id
 
-        def deleted() -> None:
+        def deleted(span_id: int | None = view.current_span_id) -> None:
             row = check.execute("SELECT 1 FROM spans WHERE id = ?", (span_id,)).fetchone()
             assert row is None
             assert span_id not in view.spans
 
-        deletes.append(
-            timed(app, watch, lambda: QTest.keyClick(view, Qt.Key.Key_Delete), deleted)
-        )
+        deletes.append(timed(app, watch, lambda: QTest.keyClick(view, Qt.Key.Key_Delete), deleted))
     check.close()
     window.close()
     return {"add": adds, "relabel": relabels, "delete": deletes}

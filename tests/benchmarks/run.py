@@ -64,11 +64,25 @@ class Scale:
 
 
 FULL = Scale(
-    "full", 10_000, 50_000, 1_000_000, 10_000, 5_000, 100_000, 3,
+    "full",
+    10_000,
+    50_000,
+    1_000_000,
+    10_000,
+    5_000,
+    100_000,
+    3,
     {"open_article": 7, "edit": 40, "scroll": 60, "switch": 20, "article_list": 6, "search": 12},
 )
 QUICK = Scale(
-    "quick", 2_000, 10_000, 250_000, 2_500, 1_000, 20_000, 2,
+    "quick",
+    2_000,
+    10_000,
+    250_000,
+    2_500,
+    1_000,
+    20_000,
+    2,
     {"open_article": 3, "edit": 10, "scroll": 20, "switch": 6, "article_list": 3, "search": 6},
 )
 
@@ -84,23 +98,25 @@ class Process:
 
 
 def spawn(cmd: Sequence[str], env: dict[str, str], *, what: str) -> Process:
-    """Run a process to its end; its wall time and peak resident memory (from wait4)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started_at = time.time()
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run a process to its end; its wall time and peak resident memory (from wait4), both
+    taken by a small launcher process (see launch.py)."""
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r", suffix=".json") as measured,
+    ):
+        launcher = [sys.executable, "-m", "tests.benchmarks.launch", measured.name]
+        subprocess.run([*launcher, *cmd], stdout=out, stderr=err, env=env, cwd=REPO, check=True)
+        result = json.load(measured)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    if proc.returncode != 0:
+    if result["returncode"] != 0:
         raise SystemExit(
-            f"{what} failed (exit {proc.returncode}):\n{' '.join(cmd)}\n{stdout[-3000:]}"
+            f"{what} failed (exit {result['returncode']}):\n{' '.join(cmd)}\n{stdout[-3000:]}"
             f"\n{stderr[-3000:]}"
         )
-    return Process(seconds, usage.ru_maxrss / 1024, stdout, stderr, started_at)
+    return Process(result["seconds"], result["peak_mb"], stdout, stderr, result["started_at"])
 
 
 def last_json(text: str) -> dict[str, Any]:
@@ -233,9 +249,12 @@ class Bench:
             agree.mkdir()
             spawn(
                 module_cmd(
-                    "tests.benchmarks.run", "--child", "agree-build",
-                    json.dumps({"folder": str(agree), "articles": s.agree_articles,
-                                "spans": s.agree_spans}),
+                    "tests.benchmarks.run",
+                    "--child",
+                    "agree-build",
+                    json.dumps(
+                        {"folder": str(agree), "articles": s.agree_articles, "spans": s.agree_spans}
+                    ),
                 ),
                 self.env,
                 what="building the agreement files",
@@ -260,8 +279,9 @@ class Bench:
             remove_project(floor_db)
             floors.append(
                 spawn(
-                    module_cmd("tests.benchmarks.floors", "import", str(self.corpus),
-                               str(floor_db)),
+                    module_cmd(
+                        "tests.benchmarks.floors", "import", str(self.corpus), str(floor_db)
+                    ),
                     self.env,
                     what="import floor",
                 )
@@ -276,9 +296,14 @@ class Bench:
         remove_project(target)
         remove_project(floor_db)
         self.process_row(
-            "import", f"import {expected['articles']:,} articles from JSONL "
-            f"({mb(self.corpus):.0f} MB) with FTS", "< 15 s, memory flat, ≤ 3× floor",
-            apps, floors, quarter, limit=15.0,
+            "import",
+            f"import {expected['articles']:,} articles from JSONL "
+            f"({mb(self.corpus):.0f} MB) with FTS",
+            "< 15 s, memory flat, ≤ 3× floor",
+            apps,
+            floors,
+            quarter,
+            limit=15.0,
         )
 
     def bench_export(self) -> None:
@@ -289,8 +314,7 @@ class Bench:
         for _ in range(self.runs):
             floors.append(
                 spawn(
-                    module_cmd("tests.benchmarks.floors", "export", str(project),
-                               str(floor_out)),
+                    module_cmd("tests.benchmarks.floors", "export", str(project), str(floor_out)),
                     self.env,
                     what="export floor",
                 )
@@ -303,8 +327,14 @@ class Bench:
                 )
             )
         quarter = spawn(
-            annotator_cmd("export", str(self.path("quarter.annot")), "--format", "jsonl", "-o",
-                          str(self.path("export-quarter.jsonl"))),
+            annotator_cmd(
+                "export",
+                str(self.path("quarter.annot")),
+                "--format",
+                "jsonl",
+                "-o",
+                str(self.path("export-quarter.jsonl")),
+            ),
             self.env,
             what="export of the quarter project",
         )
@@ -313,8 +343,13 @@ class Bench:
         for path in (out, floor_out, self.path("export-quarter.jsonl")):
             path.unlink(missing_ok=True)
         self.process_row(
-            "export", f"export {counts['articles']:,} articles / {counts['spans']:,} spans to "
-            "JSONL", "< 5 s, memory flat, ≤ 3× floor", apps, floors, quarter, limit=5.0,
+            "export",
+            f"export {counts['articles']:,} articles / {counts['spans']:,} spans to JSONL",
+            "< 5 s, memory flat, ≤ 3× floor",
+            apps,
+            floors,
+            quarter,
+            limit=5.0,
         )
 
     def bench_agreement(self) -> None:
@@ -329,8 +364,14 @@ class Bench:
         ]
         s = self.scale
         self.process_row(
-            "agreement", f"agreement: 2 projects, {s.agree_articles:,} shared articles, "
-            f"{s.agree_spans:,} spans each", "< 5 s", runs, None, None, limit=5.0,
+            "agreement",
+            f"agreement: 2 projects, {s.agree_articles:,} shared articles, "
+            f"{s.agree_spans:,} spans each",
+            "< 5 s",
+            runs,
+            None,
+            None,
+            limit=5.0,
         )
 
     def bench_cold_start(self) -> None:
@@ -344,16 +385,26 @@ class Bench:
             seconds.append(last_json(done.stdout)["painted_at"] - done.started_at)
             peaks.append(done.peak_mb)
         self.add(
-            Row("cold start", f"cold start: process start to main window painted, last project "
-                f"({self.scale.articles:,} articles)", "< 1.5 s", "s", seconds,
-                max(peaks), limit=1.5)
+            Row(
+                "cold start",
+                f"cold start: process start to main window painted, last project "
+                f"({self.scale.articles:,} articles)",
+                "< 1.5 s",
+                "s",
+                seconds,
+                max(peaks),
+                limit=1.5,
+            )
         )
 
     def gui(self, scenario: str, project: Path, place: int | None) -> dict[str, Any]:
         self.settings(project, place)
         args = {"project": str(project), "reps": self.scale.reps.get(scenario, 1)}
-        done = spawn(module_cmd("tests.benchmarks.gui", scenario, json.dumps(args)), self.env,
-                     what=f"GUI scenario {scenario}")
+        done = spawn(
+            module_cmd("tests.benchmarks.gui", scenario, json.dumps(args)),
+            self.env,
+            what=f"GUI scenario {scenario}",
+        )
         result = last_json(done.stdout)
         result["peak_mb"] = done.peak_mb
         return result
@@ -364,40 +415,105 @@ class Bench:
         s = self.scale
         size = f"{s.big_size / 1e6:g} MB" if s.big_size >= 1e6 else f"{s.big_size // 1000} KB"
         opened = self.gui("open_article", gui, small)
-        self.add(Row("open article", f"open an article of {size} with {s.big_spans:,} spans, "
-                     "painted", "< 300 ms", "ms", opened["open"], opened["peak_mb"],
-                     limit=300))
+        self.add(
+            Row(
+                "open article",
+                f"open an article of {size} with {s.big_spans:,} spans, painted",
+                "< 300 ms",
+                "ms",
+                opened["open"],
+                opened["peak_mb"],
+                limit=300,
+            )
+        )
         edit = self.gui("edit", gui, small)
         for key, verb in (("add", "add"), ("relabel", "relabel"), ("delete", "delete")):
-            self.add(Row(f"span {verb}", f"{verb} one span in it (keystroke to repainted and "
-                         "committed)", "< 30 ms p95", "ms", edit[key], edit["peak_mb"],
-                         limit=30, by_p95=True))
+            self.add(
+                Row(
+                    f"span {verb}",
+                    f"{verb} one span in it (keystroke to repainted and committed)",
+                    "< 30 ms p95",
+                    "ms",
+                    edit[key],
+                    edit["peak_mb"],
+                    limit=30,
+                    by_p95=True,
+                )
+            )
         scroll = self.gui("scroll", gui, small)
-        self.add(Row("scroll", "scroll it by a page (per frame)", "< 16 ms per frame", "ms",
-                     scroll["scroll"], scroll["peak_mb"], limit=16, by_p95=True))
+        self.add(
+            Row(
+                "scroll",
+                "scroll it by a page (per frame)",
+                "< 16 ms per frame",
+                "ms",
+                scroll["scroll"],
+                scroll["peak_mb"],
+                limit=16,
+                by_p95=True,
+            )
+        )
         switch = self.gui("switch", gui, small)
-        self.add(Row("switch article", "switch to the next article (typical 5 KB, 50 spans)",
-                     "< 50 ms", "ms", switch["switch"], switch["peak_mb"], limit=50))
+        self.add(
+            Row(
+                "switch article",
+                "switch to the next article (typical 5 KB, 50 spans)",
+                "< 50 ms",
+                "ms",
+                switch["switch"],
+                switch["peak_mb"],
+                limit=50,
+            )
+        )
 
     def bench_list(self) -> None:
         project = self.path("list.annot")
         n = f"{self.scale.list_articles:,}"
         search = self.gui("search", project, None)
-        self.add(Row("search", f"full-text search over {n} articles, first results painted",
-                     "< 100 ms", "ms", search["search"], search["peak_mb"], limit=100,
-                     by_p95=True))
+        self.add(
+            Row(
+                "search",
+                f"full-text search over {n} articles, first results painted",
+                "< 100 ms",
+                "ms",
+                search["search"],
+                search["peak_mb"],
+                limit=100,
+                by_p95=True,
+            )
+        )
         listed = self.gui("article_list", project, None)
-        for key, what in (("list_open", "open"), ("sort", "sort by status"),
-                          ("filter", "filter by label")):
-            self.add(Row(f"list {what}", f"article list over {n} articles: {what}",
-                         "< 200 ms", "ms", listed[key], listed["peak_mb"], limit=200,
-                         by_p95=True))
+        for key, what in (
+            ("list_open", "open"),
+            ("sort", "sort by status"),
+            ("filter", "filter by label"),
+        ):
+            self.add(
+                Row(
+                    f"list {what}",
+                    f"article list over {n} articles: {what}",
+                    "< 200 ms",
+                    "ms",
+                    listed[key],
+                    listed["peak_mb"],
+                    limit=200,
+                    by_p95=True,
+                )
+            )
         opened = self.gui("project_open", project, None)
-        self.add(Row("project open", f"project open with {n} articles (window shown, list "
-                     "used): peak resident memory", "< 400 MB", "MB",
-                     [opened["peak_mb"]], opened["peak_mb"], limit=400,
-                     note=f"window painted in {opened['open_s'][0]:.2f} s; resident after "
-                     f"open {opened['rss_after_open_mb']:.0f} MB"))
+        self.add(
+            Row(
+                "project open",
+                f"project open with {n} articles (window shown, list used): peak resident memory",
+                "< 400 MB",
+                "MB",
+                [opened["peak_mb"]],
+                opened["peak_mb"],
+                limit=400,
+                note=f"window painted in {opened['open_s'][0]:.2f} s; resident after "
+                f"open {opened['rss_after_open_mb']:.0f} MB",
+            )
+        )
 
     # ------------------------------------------------------------------------- rows
     def add(self, row: Row) -> None:
@@ -405,8 +521,15 @@ class Bench:
         print("  " + row.line(), flush=True)
 
     def process_row(
-        self, key: str, scenario: str, target: str, apps: list[Process],
-        floors: list[Process] | None, quarter: Process | None, *, limit: float,
+        self,
+        key: str,
+        scenario: str,
+        target: str,
+        apps: list[Process],
+        floors: list[Process] | None,
+        quarter: Process | None,
+        *,
+        limit: float,
     ) -> None:
         seconds = [p.seconds for p in apps]
         peak = max(p.peak_mb for p in apps)
@@ -479,26 +602,36 @@ class Row:
             memory += f" (¼: {self.quarter_peak:.0f}{', flat' if self.flat else ', NOT flat'})"
         p95 = self.fmt(self.p95) if len(self.samples) > 1 else ""
         return [
-            self.scenario, self.target, self.fmt(self.median), p95, str(len(self.samples)),
-            memory, floor, ratio, "yes" if self.met else "NO",
+            self.scenario,
+            self.target,
+            self.fmt(self.median),
+            p95,
+            str(len(self.samples)),
+            memory,
+            floor,
+            ratio,
+            "yes" if self.met else "NO",
         ]
 
     def line(self) -> str:
         c = self.cells()
         extra = f"; {self.note}" if self.note else ""
-        return (f"{c[0]}: median {c[2]}, p95 {c[3] or '-'}, n={c[4]}, peak {c[5]} MB"
-                f"{', floor ' + c[6] + ' = ' + c[7] if c[6] else ''} -> {c[8]}{extra}")
+        return (
+            f"{c[0]}: median {c[2]}, p95 {c[3] or '-'}, n={c[4]}, peak {c[5]} MB"
+            f"{', floor ' + c[6] + ' = ' + c[7] if c[6] else ''} -> {c[8]}{extra}"
+        )
 
 
-HEADERS = ["scenario", "target", "median", "p95", "n", "peak MB", "floor (peak)", "× floor",
-           "met"]
+HEADERS = ["scenario", "target", "median", "p95", "n", "peak MB", "floor (peak)", "× floor", "met"]
 
 
 def table(rows: Sequence[Row]) -> str:
     body = [HEADERS, *[r.cells() for r in rows]]
     widths = [max(len(line[i]) for line in body) for i in range(len(HEADERS))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
-             for line in body]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
+        for line in body
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     notes = [f"- {r.scenario}: {r.note}" for r in rows if r.note]
     return "\n".join(lines + notes)
@@ -549,16 +682,20 @@ def check_import(project: Path, expected: dict[str, int], summary: str) -> None:
     """The imported project holds every row, spans cover their text, and FTS agrees."""
     conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
     try:
-        got = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-               for t in ("articles", "spans", "relations")}
+        got = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "spans", "relations")
+        }
         assert got == expected, (got, expected, summary)
         bad = conn.execute(
-            'SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article_id'
+            "SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article_id"
             ' WHERE s.text IS NOT substr(a.text, s.start + 1, s."end" - s.start)'
         ).fetchone()[0]
         assert bad == 0, f"{bad} spans do not cover their text"
-        assert conn.execute("SELECT count(*) FROM articles WHERE instr(text, char(13))"
-                            ).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM articles WHERE instr(text, char(13))").fetchone()[0]
+            == 0
+        )
         writer = sqlite3.connect(project)  # the check is a command written as an INSERT
         try:
             writer.execute(
@@ -601,7 +738,7 @@ def check_export(out: Path, project: Path) -> None:
         for line in fh:
             doc = json.loads(line)
             for span in doc["spans"]:
-                assert doc["text"][span["start"]:span["end"]] == span["text"]
+                assert doc["text"][span["start"] : span["end"]] == span["text"]
 
 
 def first_article(project: Path) -> int:
@@ -617,9 +754,11 @@ def late_typical_article(project: Path) -> int:
     conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
     try:
         count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        return int(conn.execute(
-            "SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * 9 // 10,)
-        ).fetchone()[0])
+        return int(
+            conn.execute(
+                "SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * 9 // 10,)
+            ).fetchone()[0]
+        )
     finally:
         conn.close()
 
@@ -637,14 +776,12 @@ def child(name: str, raw: str) -> None:
 
 
 def versions() -> str:
-    import PySide6
-    import sqlite_utils
+    from importlib.metadata import version
 
     return (
-        f"Python {platform.python_version()}, PySide6 {PySide6.__version__}, SQLite "
-        f"{sqlite3.sqlite_version}, sqlite-utils {sqlite_utils.__version__ if hasattr(sqlite_utils, '__version__') else '?'}; "
-        f"{os.cpu_count()} CPUs, load average "
-        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        f"Python {platform.python_version()}, PySide6 {version('PySide6-Essentials')}, SQLite "
+        f"{sqlite3.sqlite_version}, sqlite-utils {version('sqlite-utils')}; "
+        f"{os.cpu_count()} CPUs, load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
     )
 
 
@@ -692,9 +829,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nResults ({scale.name}, {time.perf_counter() - started:.0f} s in all):\n")
     print(table(bench.rows))
     if args.json:
-        args.json.write_text(json.dumps([r.__dict__ | {"median": r.median, "p95": r.p95,
-                                                       "met": r.met} for r in bench.rows],
-                                        indent=1))
+        args.json.write_text(
+            json.dumps(
+                [r.__dict__ | {"median": r.median, "p95": r.p95, "met": r.met} for r in bench.rows],
+                indent=1,
+            )
+        )
     return 0 if all(r.met for r in bench.rows) else 1
 
 

@@ -41,11 +41,17 @@ VETTED: dict[tuple[str, str, str], str] = {
     "hold only ? placeholders",
     ("store/project.py", "article_count", "where"): "_article_filter(): literal clauses with ? "
     "placeholders",
-    ("store/project.py", "article_summaries", "where"): "_article_filter(): literal clauses with "
+    ("store/project.py", "article_page_ids", "where"): "_article_filter(): literal clauses with "
     "? placeholders",
-    ("store/project.py", "article_summaries", "key"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id'): "
+    ("store/project.py", "article_page_ids", "direction"): "'DESC' if descending else 'ASC'",
+    ("store/project.py", "article_page_ids", "order"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id') "
+    "and direction, both literals",
+    ("store/project.py", "article_position", "where"): "_article_filter(): literal clauses with "
+    "? placeholders",
+    ("store/project.py", "article_position", "joiner"): "'AND' if where else 'WHERE'",
+    ("store/project.py", "article_position", "key"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id'): "
     "a value of a literal dict, whatever order_by is",
-    ("store/project.py", "article_summaries", "direction"): "'DESC' if descending else 'ASC'",
+    ("store/project.py", "article_position", "before"): "'>' if descending else '<'",
     ("store/project.py", "update_label", "assignments"): "'name = ?' for keys checked against "
     "the literal set {'name', 'color', 'hotkey', 'description'}",
     ("store/project.py", "update_span", "assignments"): "'\"key\" = ?' for keys checked against "
