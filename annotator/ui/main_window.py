@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks(
-                [self.articles_dock, self.spans_dock], [300, 380], Qt.Orientation.Horizontal
+                [self.articles_dock, self.spans_dock], [300, 430], Qt.Orientation.Horizontal
             )
 
     # ------------------------------------------------------------------------- building
@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
         span_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         span_header.setMinimumSectionSize(40)
         # Notes and links can be long: fixed widths the analyst can drag, never a wide table.
-        for col, width in ((2, 90), (3, 110)):
+        for col, width in ((2, 70), (3, 70)):
             span_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             span_header.resizeSection(col, width)
         span_header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
