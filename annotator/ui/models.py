@@ -426,10 +426,20 @@ class SpanTableModel(QAbstractTableModel):
     def _on_session_labels_changed(self) -> None:
         if self._article_id is None:
             return
-        # A label deletion removes spans; reload them from the store.
-        spans = [
-            s
-            for s in self.session.project.spans(self._article_id)
-            if s.label_id in {lb.id for lb in self.session.labels()}
-        ]
-        self.set_article(self._article_id, spans, self.session.project.relations(self._article_id))
+        # A deleted label took its spans (and their links) with it: drop them here, without
+        # asking the store again. Restored labels bring spans back through the window, which
+        # reloads the open article on every label change.
+        label_ids = {label.id for label in self.session.labels()}
+        if any(span.label_id not in label_ids for span in self._all):
+            kept = [span for span in self._all if span.label_id in label_ids]
+            kept_ids = {span.id for span in kept}
+            self._all = kept
+            self._relations = [
+                rel
+                for rel in self._relations
+                if rel.head_id in kept_ids and rel.child_id in kept_ids
+            ]
+            self._refilter()
+        elif self._shown:
+            # Names and colours may have changed.
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, 0))
