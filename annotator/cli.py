@@ -127,8 +127,7 @@ def _add_export(sub: Subparsers) -> None:
             "are dealt into train/dev/test parts, written as OUT-train.SUFFIX, OUT-dev.SUFFIX, "
             "OUT-test.SUFFIX (OUT/train/, OUT/dev/, OUT/test/ for folder formats)."
         ),
-        epilog="Formats: "
-        + "; ".join(f"{spec.name}: {spec.description}" for spec in specs),
+        epilog="Formats: " + "; ".join(f"{spec.name}: {spec.description}" for spec in specs),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("project", type=Path, help="the project file (.annot)")
@@ -149,9 +148,7 @@ def _add_export(sub: Subparsers) -> None:
         metavar="TRAIN/DEV/TEST",
         help="deal articles into parts by these percentages, e.g. 80/10/10 or 80/20",
     )
-    p.add_argument(
-        "--seed", type=int, default=0, help="shuffle seed of --split (default: 0)"
-    )
+    p.add_argument("--seed", type=int, default=0, help="shuffle seed of --split (default: 0)")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -256,7 +253,9 @@ def _add_merge(sub: Subparsers) -> None:
     p.add_argument("target", type=Path, metavar="TARGET", help="the project to merge into")
     p.add_argument("source", type=Path, metavar="SOURCE", help="the colleague's project file")
     p.add_argument(
-        "--as", dest="as_name", metavar="NAME",
+        "--as",
+        dest="as_name",
+        metavar="NAME",
         help="name of the merged layer in TARGET (default: the colleague's annotator name); "
         "needed when TARGET already has its own layer of that name",
     )
@@ -288,7 +287,9 @@ def _run_merge(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------- registry
-SUBCOMMAND_TABLE: dict[str, tuple[Callable[[Subparsers], None], Callable[[argparse.Namespace], int]]] = {
+SUBCOMMAND_TABLE: dict[
+    str, tuple[Callable[[Subparsers], None], Callable[[argparse.Namespace], int]]
+] = {
     "import": (_add_import, _run_import),
     "export": (_add_export, _run_export),
     "agree": (_add_agree, _run_agree),

@@ -92,9 +92,9 @@ def installed_pyside_version() -> str:
 def test_installed_pyside_is_not_the_broken_release_on_old_python() -> None:
     version = installed_pyside_version()
     if sys.version_info < (3, 12):
-        assert not version.startswith(
-            "6.12.0"
-        ), f"PySide6 {version} on Python {sys.version.split()[0]} aborts the interpreter"
+        assert not version.startswith("6.12.0"), (
+            f"PySide6 {version} on Python {sys.version.split()[0]} aborts the interpreter"
+        )
 
 
 def pyside_requirements() -> list[str]:

@@ -44,8 +44,18 @@ DEFAULT_LABELS: tuple[LabelSpec, ...] = (
 
 # Colours handed to new labels in turn, chosen to stay apart from each other and from the defaults.
 LABEL_PALETTE: tuple[str, ...] = (
-    "#e9a23b", "#4c9be8", "#d9534f", "#8e6cc9", "#3fae6a", "#e377c2",
-    "#17becf", "#bcbd22", "#8c564b", "#7f7f7f", "#ff7f0e", "#1f77b4",
+    "#e9a23b",
+    "#4c9be8",
+    "#d9534f",
+    "#8e6cc9",
+    "#3fae6a",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#8c564b",
+    "#7f7f7f",
+    "#ff7f0e",
+    "#1f77b4",
 )
 
 

@@ -621,9 +621,11 @@ def _read_document(
         )
         return
     try:
-        ann_lines = read_bounded(ann_path, MAX_WHOLE_FILE_BYTES, "brat .ann file").decode(
-            "utf-8"
-        ).split("\n")
+        ann_lines = (
+            read_bounded(ann_path, MAX_WHOLE_FILE_BYTES, "brat .ann file")
+            .decode("utf-8")
+            .split("\n")
+        )
     except TooLarge as exc:
         yield RecordError(None, exc.message, path=ann_path)
         return

@@ -81,7 +81,9 @@ def read_csv_path(
                         return
                     fh.seek(0)
                     stream = io.TextIOWrapper(fh, encoding=codec, newline="")
-                    yield from _read_articles(stream, head_text.lstrip("\ufeff"), text_column, codec)
+                    yield from _read_articles(
+                        stream, head_text.lstrip("\ufeff"), text_column, codec
+                    )
                     return
             # An encoding detected from the whole content: read whole, within a limit.
             fh.seek(0)
@@ -164,8 +166,9 @@ def _read_articles(stream: TextIO, head: str, text_column: str, encoding: str) -
             return
         except UnicodeDecodeError as exc:  # the file changed since its encoding was checked
             yield RecordError(
-                None, f"stopped reading after the record on line {line}: not valid {encoding} "
-                f"({exc.reason})"
+                None,
+                f"stopped reading after the record on line {line}: not valid {encoding} "
+                f"({exc.reason})",
             )
             return
         except TooLarge as exc:

@@ -198,7 +198,9 @@ def _read_rows(stream: TextIO, encoding: str) -> ReadResult:
         except StopIteration:
             break
         except csv.Error as exc:
-            yield RecordError(None, f"stopped reading at line {records.start}: malformed CSV ({exc})")
+            yield RecordError(
+                None, f"stopped reading at line {records.start}: malformed CSV ({exc})"
+            )
             break
         except UnicodeDecodeError as exc:
             yield RecordError(

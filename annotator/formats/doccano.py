@@ -60,16 +60,24 @@ def write_doccano(
                 for r in doc.relations:
                     relation_id += 1
                     relations.append(
-                        {"id": relation_id, "from_id": ids[r.head], "to_id": ids[r.child],
-                         "type": r.type}
+                        {
+                            "id": relation_id,
+                            "from_id": ids[r.head],
+                            "to_id": ids[r.child],
+                            "type": r.type,
+                        }
                     )
                 rich.write(
                     dumps(
                         {
                             "text": text,
                             "entities": [
-                                {"id": i, "start_offset": s.start, "end_offset": s.end,
-                                 "label": s.label}
+                                {
+                                    "id": i,
+                                    "start_offset": s.start,
+                                    "end_offset": s.end,
+                                    "label": s.label,
+                                }
                                 for i, s in zip(ids, doc.spans, strict=True)
                             ],
                             "relations": relations,
@@ -154,8 +162,11 @@ def _entities_and_relations(obj: dict[str, Any]) -> dict[str, Any]:
             raise InvalidRecord(f"entity {i}: id {entity_id!r} is used twice")
         index[entity_id] = len(spans)
         spans.append(
-            {"start": item.get("start_offset"), "end": item.get("end_offset"),
-             "label": item.get("label")}
+            {
+                "start": item.get("start_offset"),
+                "end": item.get("end_offset"),
+                "label": item.get("label"),
+            }
         )
     relations_value = obj.get("relations", [])
     if relations_value is None:
@@ -175,8 +186,7 @@ def _entities_and_relations(obj: dict[str, Any]) -> dict[str, Any]:
                 )
             ends.append(index[ref])
         relations.append(
-            {"head": ends[0], "child": ends[1],
-             "label": item.get("type", DEFAULT_RELATION_TYPE)}
+            {"head": ends[0], "child": ends[1], "label": item.get("type", DEFAULT_RELATION_TYPE)}
         )
     return {"spans": spans, "relations": relations}
 

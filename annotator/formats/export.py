@@ -147,9 +147,7 @@ class ExportReport:
             f"{self.relations} relation(s) as {self.format}."
         ]
         if self.splits:
-            lines.append(
-                "  split: " + ", ".join(f"{name} {n}" for name, n in self.splits.items())
-            )
+            lines.append("  split: " + ", ".join(f"{name} {n}" for name, n in self.splits.items()))
         lines.extend(f"  lost: {loss}" for loss in self.losses if loss.count)
         if self.lossless:
             lines.append("  Nothing was lost.")
@@ -377,7 +375,9 @@ def export_project(
         missing = sorted(filter.labels - {label.name for label in all_labels})
         if missing:
             raise ExportError(
-                "no label named " + ", ".join(map(repr, missing)) + "; the project's labels: "
+                "no label named "
+                + ", ".join(map(repr, missing))
+                + "; the project's labels: "
                 + ", ".join(label.name for label in all_labels)
             )
         labels = [label for label in all_labels if label.name in filter.labels]
@@ -406,8 +406,8 @@ def export_project(
         out.parent.mkdir(parents=True, exist_ok=True)
         for name, part_ids in parts.items():
             target = out if not name else split_target(out, name, folder=spec.folder)
-            part_filter = filter if part_ids is None else replace(
-                filter, article_ids=frozenset(part_ids)
+            part_filter = (
+                filter if part_ids is None else replace(filter, article_ids=frozenset(part_ids))
             )
             docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
             part = writer(docs, target, labels=labels)
@@ -422,8 +422,6 @@ def export_project(
         if isinstance(exc, ProjectError):
             raise ExportError(str(exc)) from exc
         if isinstance(exc, OSError):
-            raise ExportError(
-                f"cannot write {exc.filename or out}: {exc.strerror or exc}"
-            ) from exc
+            raise ExportError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
         raise
     return report

@@ -172,7 +172,7 @@ def labeling_config(
     names.extend(sorted(set(used) - set(names)))
     lines = [
         "<View>",
-        '  <Style>.htx-text { white-space: pre-wrap; }</Style>',
+        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
         '  <Header value="$title"/>',
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">',
     ]
@@ -244,8 +244,10 @@ def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:
         text = "[" + text + "]"
         pos = 0
     if text[pos] != "[":
-        yield None, 0, RecordError(
-            _line(text, pos), "a Label Studio file holds a JSON array of tasks"
+        yield (
+            None,
+            0,
+            RecordError(_line(text, pos), "a Label Studio file holds a JSON array of tasks"),
         )
         return
     lines = _LineCounter(text)
@@ -258,14 +260,23 @@ def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:
         try:
             value, pos = decoder.raw_decode(text, pos)
         except RecursionError:
-            yield None, index, RecordError(
-                line, f"task {index}: JSON nested too deeply; the rest of the file was not read"
+            yield (
+                None,
+                index,
+                RecordError(
+                    line, f"task {index}: JSON nested too deeply; the rest of the file was not read"
+                ),
             )
             return
         except json.JSONDecodeError as exc:
-            yield None, index, RecordError(
-                exc.lineno, f"task {index}: malformed JSON: {exc.msg} (column {exc.colno}); "
-                "the rest of the file was not read"
+            yield (
+                None,
+                index,
+                RecordError(
+                    exc.lineno,
+                    f"task {index}: malformed JSON: {exc.msg} (column {exc.colno}); "
+                    "the rest of the file was not read",
+                ),
             )
             return
         yield line, index, value
@@ -276,8 +287,10 @@ def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:
             continue
         if pos < len(text) and text[pos] == "]":
             return
-        yield None, index, RecordError(
-            lines.at(pos), "malformed JSON: expected ',' or ']' after a task"
+        yield (
+            None,
+            index,
+            RecordError(lines.at(pos), "malformed JSON: expected ',' or ']' after a task"),
         )
         return
 

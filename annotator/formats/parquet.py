@@ -35,11 +35,27 @@ ARTICLES = "articles.parquet"
 SPANS = "spans.parquet"
 RELATIONS = "relations.parquet"
 ARTICLE_COLUMNS = (
-    "article_id", "title", "text", "source", "author", "url", "published", "status",
-    "content_hash", "meta",
+    "article_id",
+    "title",
+    "text",
+    "source",
+    "author",
+    "url",
+    "published",
+    "status",
+    "content_hash",
+    "meta",
 )
 SPAN_COLUMNS = (
-    "article_id", "span", "start", "end", "label", "text", "annotator", "note", "attributes",
+    "article_id",
+    "span",
+    "start",
+    "end",
+    "label",
+    "text",
+    "annotator",
+    "note",
+    "attributes",
 )
 RELATION_COLUMNS = ("article_id", "head", "child", "label", "annotator")
 
@@ -125,12 +141,27 @@ def write_parquet(
             for doc in docs:
                 a = doc.article
                 articles.add(
-                    a.id, a.title, a.text, a.source, a.author, a.url, a.published, a.status,
-                    a.content_hash, json.dumps(a.meta, ensure_ascii=False, sort_keys=True),
+                    a.id,
+                    a.title,
+                    a.text,
+                    a.source,
+                    a.author,
+                    a.url,
+                    a.published,
+                    a.status,
+                    a.content_hash,
+                    json.dumps(a.meta, ensure_ascii=False, sort_keys=True),
                 )
                 for i, s in enumerate(doc.spans):
                     spans.add(
-                        a.id, i, s.start, s.end, s.label, s.text, s.annotator, s.note,
+                        a.id,
+                        i,
+                        s.start,
+                        s.end,
+                        s.label,
+                        s.text,
+                        s.annotator,
+                        s.note,
                         sorted(s.attributes.items()),
                     )
                 for r in doc.relations:
@@ -191,9 +222,7 @@ class _Grouped:
             if row_id > article_id:
                 break
             if row_id < article_id:
-                raise _TableError(
-                    self._name, number, f"article_id {row_id} is not in {ARTICLES}"
-                )
+                raise _TableError(self._name, number, f"article_id {row_id} is not in {ARTICLES}")
             self._last_id = row_id
             taken.append((number, row))
             self._next = next(self._rows, None)
@@ -237,9 +266,7 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
             _rows(files[SPANS], SPAN_COLUMNS) if files[SPANS].is_file() else iter(()), SPANS
         )
         relations = _Grouped(
-            _rows(files[RELATIONS], RELATION_COLUMNS)
-            if files[RELATIONS].is_file()
-            else iter(()),
+            _rows(files[RELATIONS], RELATION_COLUMNS) if files[RELATIONS].is_file() else iter(()),
             RELATIONS,
         )
         last_id: int | None = None
@@ -289,8 +316,8 @@ def _native(
     if not isinstance(meta, dict):
         raise InvalidRecord("'meta' must hold a JSON object")
     native: dict[str, Any] = {
-        key: row.get(key) for key in ("text", "title", "source", "author", "url", "published",
-                                      "status")
+        key: row.get(key)
+        for key in ("text", "title", "source", "author", "url", "published", "status")
     }
     native["meta"] = meta
     numbers: dict[int, int] = {}
@@ -322,8 +349,12 @@ def _native(
                 )
             ends.append(numbers[ref])
         relations.append(
-            {"head": ends[0], "child": ends[1], "label": rel.get("label"),
-             "annotator": rel.get("annotator")}
+            {
+                "head": ends[0],
+                "child": ends[1],
+                "label": rel.get("label"),
+                "annotator": rel.get("annotator"),
+            }
         )
     native["spans"] = spans
     native["relations"] = relations

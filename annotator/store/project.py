@@ -129,9 +129,7 @@ ARTICLE_SORT_KEYS = {
 # An article (a, or the search index's f) holds a span of a label: one lookup in the index
 # spans_by_label_article of migration 0002.
 _HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
-_MATCH_HAS_LABEL = (
-    "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
-)
+_MATCH_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
 
 
 def _span(row: Sequence[Any]) -> Span:
@@ -522,9 +520,7 @@ class Project:
         if search.strip():
             # The unary + keeps SQLite walking the index of the ORDER BY and checking each
             # article against the matches, so a page comes without sorting every match.
-            clauses.append(
-                "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-            )
+            clauses.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(search))
         if label_id is not None:
             clauses.append(_HAS_LABEL)
@@ -698,8 +694,9 @@ class Project:
         ).fetchone()
         return _label(row) if row else None
 
-    def _insert_label(self, spec: LabelSpec, label_id: int | None = None,
-                      position: int | None = None) -> Label:
+    def _insert_label(
+        self, spec: LabelSpec, label_id: int | None = None, position: int | None = None
+    ) -> Label:
         if position is None:
             query = "SELECT coalesce(max(position) + 1, 0) FROM labels"
             position = int(self._conn.execute(query).fetchone()[0])
@@ -1038,8 +1035,7 @@ class Project:
 
     def _insert_span_row(self, span: Span) -> None:
         self._conn.execute(
-            f"INSERT INTO spans({_SPAN_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO spans({_SPAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 span.id,
                 span.article_id,
@@ -1167,8 +1163,15 @@ class Project:
     def _insert_relation_row(self, rel: Relation) -> None:
         self._conn.execute(
             f"INSERT INTO relations({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rel.id, rel.article_id, rel.head_id, rel.child_id, rel.type, rel.annotator,
-             rel.created_at),
+            (
+                rel.id,
+                rel.article_id,
+                rel.head_id,
+                rel.child_id,
+                rel.type,
+                rel.annotator,
+                rel.created_at,
+            ),
         )
 
     def restore_relation(self, rel: Relation) -> Relation:

@@ -115,9 +115,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-def build_actions(
-    parent: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS
-) -> dict[str, QAction]:
+def build_actions(parent: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
     """Create the QActions of ``specs`` (the window's :data:`ACTIONS`), parented to ``parent``."""
     actions: dict[str, QAction] = {}
     for spec in specs:

@@ -227,7 +227,10 @@ class ExportDialog(QDialog):
         except ExportCancelled:
             progress.close()
             show_message(
-                self, QMessageBox.Icon.Information, "Export", "Export cancelled: nothing was written."
+                self,
+                QMessageBox.Icon.Information,
+                "Export",
+                "Export cancelled: nothing was written.",
             )
             return
         except (ExportError, ProjectError, OSError) as exc:

@@ -35,8 +35,13 @@ WORDS = (
     "terrorism relations lowest point since Cold War meeting Reykjavík café résumé 👍🏽 🇺🇸 "
     "économie قال المتحدث expect many tweets follow both phone calls officials reported"
 ).split()
-SUFFIX = {"jsonl": ".jsonl", "doccano": ".jsonl", "csv": ".csv", "labelstudio": ".json",
-          "parquet": ""}
+SUFFIX = {
+    "jsonl": ".jsonl",
+    "doccano": ".jsonl",
+    "csv": ".csv",
+    "labelstudio": ".json",
+    "parquet": "",
+}
 
 
 # ----------------------------------------------------------------------------- the corpus
@@ -57,15 +62,32 @@ def make_corpus(path: Path, articles: int, spans_per_article: int, seed: int = 1
                 first = i * 12 + rng.randrange(0, 6)
                 last = first + rng.randrange(0, 5)
                 start, end = starts[first][0], starts[last][1]
-                spans.append({"start": start, "end": end, "label": LABELS[i % 4],
-                              "annotator": "ann" if i % 3 else "bob",
-                              "note": "checked" if i % 7 == 0 else "",
-                              "attributes": {"confidence": "high"} if i % 5 == 0 else {}})
-            relations = [{"head": i, "child": i + 1, "label": "attributed_to"}
-                         for i in range(0, spans_per_article - 1, 8)]
-            fh.write(json.dumps({"text": text, "meta": {"title": f"Story {n}", "status": "done"},
-                                 "spans": spans, "relations": relations},
-                                ensure_ascii=False) + "\n")
+                spans.append(
+                    {
+                        "start": start,
+                        "end": end,
+                        "label": LABELS[i % 4],
+                        "annotator": "ann" if i % 3 else "bob",
+                        "note": "checked" if i % 7 == 0 else "",
+                        "attributes": {"confidence": "high"} if i % 5 == 0 else {},
+                    }
+                )
+            relations = [
+                {"head": i, "child": i + 1, "label": "attributed_to"}
+                for i in range(0, spans_per_article - 1, 8)
+            ]
+            fh.write(
+                json.dumps(
+                    {
+                        "text": text,
+                        "meta": {"title": f"Story {n}", "status": "done"},
+                        "spans": spans,
+                        "relations": relations,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 # ------------------------------------------------------------------------------- scenarios
@@ -94,8 +116,7 @@ def scenario(name: str, args: dict[str, Any]) -> dict[str, Any]:
             if args.get("first"):
                 import_paths(project, [args["first"]], annotator="bench")  # CSV needs articles
                 started = time.perf_counter()
-            summary = import_paths(project, [args["out"]], annotator="bench",
-                                   format=args["format"])
+            summary = import_paths(project, [args["out"]], annotator="bench", format=args["format"])
             result["spans"] = summary.spans_added
             result["rejected"] = summary.rejected
     elif name == "floor":
@@ -105,7 +126,8 @@ def scenario(name: str, args: dict[str, Any]) -> dict[str, Any]:
         while True:
             rows = conn.execute(
                 "SELECT id, title, text, source, author, url, published, status, content_hash,"
-                " meta FROM articles WHERE id > ? ORDER BY id LIMIT 32", (last,)
+                " meta FROM articles WHERE id > ? ORDER BY id LIMIT 32",
+                (last,),
             ).fetchall()
             if not rows:
                 break
@@ -120,13 +142,21 @@ def scenario(name: str, args: dict[str, Any]) -> dict[str, Any]:
             relations: dict[int, list[Any]] = {}
             for r in conn.execute(
                 "SELECT article_id, head_id, child_id, type FROM relations"
-                " WHERE article_id BETWEEN ? AND ?", (first, last),
+                " WHERE article_id BETWEEN ? AND ?",
+                (first, last),
             ):
                 relations.setdefault(r[0], []).append(r[1:])
             for row in rows:
-                size += len(json.dumps(
-                    {"article": row, "spans": spans.get(row[0], []),
-                     "relations": relations.get(row[0], [])}, ensure_ascii=False))
+                size += len(
+                    json.dumps(
+                        {
+                            "article": row,
+                            "spans": spans.get(row[0], []),
+                            "relations": relations.get(row[0], []),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         conn.close()
         result["bytes"] = size
     result["seconds"] = round(time.perf_counter() - started, 2)
@@ -137,7 +167,10 @@ def scenario(name: str, args: dict[str, Any]) -> dict[str, Any]:
 def run_child(name: str, args: dict[str, Any]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", name, json.dumps(args)],
-        capture_output=True, text=True, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
     )
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr}")
@@ -169,16 +202,22 @@ def main() -> None:
     if not project.exists():
         make_corpus(source, options.articles, options.spans)
         built = run_child("build", {"project": str(project), "source": str(source)})
-        print(f"built project: {options.articles} articles, {built['spans']} spans "
-              f"by importing {size_of(source)} MB of JSONL in {built['seconds']} s, "
-              f"peak {built['peak_mb']} MB")
+        print(
+            f"built project: {options.articles} articles, {built['spans']} spans "
+            f"by importing {size_of(source)} MB of JSONL in {built['seconds']} s, "
+            f"peak {built['peak_mb']} MB"
+        )
     base = run_child("baseline", {"project": str(project)})
     floor = run_child("floor", {"project": str(project)})
     print(f"baseline (modules + open project): peak {base['peak_mb']} MB")
-    print(f"floor (plain SQL rows + json.dumps, {floor['bytes'] / 1e6:.0f} MB of JSON): "
-          f"{floor['seconds']} s, peak {floor['peak_mb']} MB")
-    print(f"{'format':<12}{'export s':>9}{'peak MB':>9}{'size MB':>9}"
-          f"{'import s':>10}{'peak MB':>9}  lost")
+    print(
+        f"floor (plain SQL rows + json.dumps, {floor['bytes'] / 1e6:.0f} MB of JSON): "
+        f"{floor['seconds']} s, peak {floor['peak_mb']} MB"
+    )
+    print(
+        f"{'format':<12}{'export s':>9}{'peak MB':>9}{'size MB':>9}"
+        f"{'import s':>10}{'peak MB':>9}  lost"
+    )
     articles_only = work / "articles-only.jsonl"
     for fmt in FORMATS:
         out = work / f"export-{fmt}{SUFFIX[fmt]}"
@@ -191,12 +230,15 @@ def main() -> None:
             if not articles_only.exists():
                 _export_articles_only(project, articles_only)
             first = str(articles_only)
-        imported = run_child("import", {"target": str(target), "format": fmt, "out": str(out),
-                                        "first": first})
+        imported = run_child(
+            "import", {"target": str(target), "format": fmt, "out": str(out), "first": first}
+        )
         assert imported["rejected"] == 0 and imported["spans"] == exported["spans"], imported
         lost = "; ".join(exported["lost"]) or "nothing"
-        print(f"{fmt:<12}{exported['seconds']:>9}{exported['peak_mb']:>9}{size_of(out):>9}"
-              f"{imported['seconds']:>10}{imported['peak_mb']:>9}  {lost[:70]}")
+        print(
+            f"{fmt:<12}{exported['seconds']:>9}{exported['peak_mb']:>9}{size_of(out):>9}"
+            f"{imported['seconds']:>10}{imported['peak_mb']:>9}  {lost[:70]}"
+        )
     if not options.keep:
         print(f"(work files in {work}; delete when done)")
 

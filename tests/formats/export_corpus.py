@@ -56,11 +56,16 @@ def build_corpus(project: Project, tmp: Path) -> dict[str, int]:
             "tags": ["russia", "usa"],
         },
         "spans": [
-            {"start": q_start, "end": q_end, "label": "Quote", "annotator": "alice",
-             "note": "first quote", "attributes": {"confidence": "high"}},
+            {
+                "start": q_start,
+                "end": q_end,
+                "label": "Quote",
+                "annotator": "alice",
+                "note": "first quote",
+                "attributes": {"confidence": "high"},
+            },
             {"start": t_start, "end": t_end, "label": "Source", "annotator": "alice"},
-            {"start": across[0], "end": across[1], "label": "Speculation",
-             "annotator": "alice"},
+            {"start": across[0], "end": across[1], "label": "Speculation", "annotator": "alice"},
         ],
         "relations": [{"head": 0, "child": 1, "label": "attributed_to"}],
     }
@@ -71,13 +76,18 @@ def build_corpus(project: Project, tmp: Path) -> dict[str, int]:
     ids["crlf"] = summary.article_ids[0]
 
     # 2. Emoji, combining marks, NBSP, Arabic; overlapping and nested spans; two annotators.
-    ids["unicode"] = _add(project, UNICODE_TEXT, title="Fans and flags", source="AP",
-                          status="in progress", meta={"lang": ["en", "ar"], "n": 2})
+    ids["unicode"] = _add(
+        project,
+        UNICODE_TEXT,
+        title="Fans and flags",
+        source="AP",
+        status="in progress",
+        meta={"lang": ["en", "ar"], "n": 2},
+    )
     labels = {label.name: label.id for label in project.labels()}
     aid = ids["unicode"]
 
-    def span(covered: str, label: str, annotator: str = "alice", nth: int = 0,
-             **extra: Any) -> int:
+    def span(covered: str, label: str, annotator: str = "alice", nth: int = 0, **extra: Any) -> int:
         start, end = _at(UNICODE_TEXT, covered, nth)
         return project.add_span(aid, start, end, labels[label], annotator, **extra).id
 
@@ -87,9 +97,7 @@ def build_corpus(project: Project, tmp: Path) -> dict[str, int]:
     span("5\u00a0pm", "Claim")  # NBSP inside
     arabic_quote = span("قال المتحدث إن الاتصال كان إيجابيا.", "Quote", note="Arabic")
     speaker = span("المتحدث", "Source")
-    quote_id = span(
-        "“Expect many tweets to follow both phone calls,”", "Quote", annotator="bob"
-    )
+    quote_id = span("“Expect many tweets to follow both phone calls,”", "Quote", annotator="bob")
     tweets = span("many tweets to follow both phone calls", "Speculation", annotator="bob")
     peskov = span("Peskov", "Source", annotator="bob")
     overlap = span("outside the café", "Claim", annotator="bob")  # overlaps "café (cafe…)"
@@ -99,8 +107,13 @@ def build_corpus(project: Project, tmp: Path) -> dict[str, int]:
     project.add_relation(quote_id, peskov, "reported_by", "carol")  # relation by someone else
 
     # 3. An article with no spans at all.
-    ids["plain"] = _add(project, PLAIN_TEXT, title="Weather", status="new",
-                        meta={"nested": {"a": [1, 2.5, None, True]}})
+    ids["plain"] = _add(
+        project,
+        PLAIN_TEXT,
+        title="Weather",
+        status="new",
+        meta={"nested": {"a": [1, 2.5, None, True]}},
+    )
 
     # 4. Label Studio's emoji fixture, to check offsets against Label Studio's own test.
     ids["ls"] = _add(project, LS_EMOJI_TEXT, title="LS emoji", status="done")
@@ -128,7 +141,10 @@ def snapshot(project: Project, *, annotators: bool = True, notes: bool = True) -
 
         def key(s: Any) -> tuple[Any, ...]:
             return (
-                s.start, s.end, labels[s.label_id], s.text,
+                s.start,
+                s.end,
+                labels[s.label_id],
+                s.text,
                 s.annotator if annotators else "",
                 s.note if notes else "",
                 tuple(sorted(s.attributes.items())) if notes else (),
@@ -148,8 +164,7 @@ def snapshot(project: Project, *, annotators: bool = True, notes: bool = True) -
                 json.dumps(article.meta, sort_keys=True),
                 sorted(by_id.values()),
                 sorted(
-                    (by_id[r.head_id], by_id[r.child_id], r.type,
-                     r.annotator if annotators else "")
+                    (by_id[r.head_id], by_id[r.child_id], r.type, r.annotator if annotators else "")
                     for r in project.relations(article_id)
                 ),
             )

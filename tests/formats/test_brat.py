@@ -636,7 +636,9 @@ def test_import_summary_lists_reader_notes(tmp_path: Path) -> None:
     folder = tmp_path / "brat"
     folder.mkdir()
     (folder / "doc.txt").write_text("Peskov said the call, he added, was useful.", encoding="utf-8")
-    (folder / "doc.ann").write_text("T1\tQuote 12 20;32 42\tthe call was useful\n", encoding="utf-8")
+    (folder / "doc.ann").write_text(
+        "T1\tQuote 12 20;32 42\tthe call was useful\n", encoding="utf-8"
+    )
     with Project.open(tmp_path / "p.annot") as project:
         summary = import_paths(project, [folder], annotator="ann", format="brat")
         assert summary.rejections == []

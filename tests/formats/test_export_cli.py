@@ -39,15 +39,34 @@ def test_export_filters_and_split(
 ) -> None:
     out = tmp_path / "d.jsonl"
     code = main(
-        ["export", str(project_path), "-f", "jsonl", "-o", str(out), "--labels", "Quote,Source",
-         "--status", "done", "--annotator", "alice", "--split", "50/50", "--seed", "3"]
+        [
+            "export",
+            str(project_path),
+            "-f",
+            "jsonl",
+            "-o",
+            str(out),
+            "--labels",
+            "Quote,Source",
+            "--status",
+            "done",
+            "--annotator",
+            "alice",
+            "--split",
+            "50/50",
+            "--seed",
+            "3",
+        ]
     )
     assert code == 0
     printed = capsys.readouterr().out
     assert "Exported 2 article(s), 2 span(s) and 1 relation(s) as jsonl." in printed
     assert "split: train 1, test 1" in printed and "Nothing was lost." in printed
-    docs = [json.loads(line) for p in ("d-train.jsonl", "d-test.jsonl")
-            for line in (tmp_path / p).read_text("utf-8").splitlines()]
+    docs = [
+        json.loads(line)
+        for p in ("d-train.jsonl", "d-test.jsonl")
+        for line in (tmp_path / p).read_text("utf-8").splitlines()
+    ]
     assert sorted(s["label"] for d in docs for s in d["spans"]) == ["Quote", "Source"]
 
 
@@ -60,8 +79,11 @@ def test_export_filters_and_split(
     ],
 )
 def test_export_errors_exit_2(
-    project_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    args: list[str], message: str,
+    project_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
 ) -> None:
     code = main(["export", str(project_path), "-f", "csv", "-o", str(tmp_path / "x.csv"), *args])
     assert code == 2
@@ -110,9 +132,10 @@ def test_import_format_overrides_the_suffix(
     assert code == 0
     printed = capsys.readouterr().out
     assert "4 article(s) added, 0 skipped as duplicates, 0 rejected; 14 span(s)" in printed
-    with Project.open(new_project, read_only=True) as imported, Project.open(
-        project_path, read_only=True
-    ) as original:
+    with (
+        Project.open(new_project, read_only=True) as imported,
+        Project.open(project_path, read_only=True) as original,
+    ):
         if fmt == "labelstudio":
             assert [a[:10] for a in snapshot(imported)] == [a[:10] for a in snapshot(original)]
         else:

@@ -87,7 +87,9 @@ def test_file_formats_match_golden_files(source: Project, tmp_path: Path, fmt: s
 def test_parquet_tables_match_golden_rows(source: Project, tmp_path: Path) -> None:
     out, report = export(source, "parquet", tmp_path)
     assert sorted(p.name for p in out.iterdir()) == [
-        "articles.parquet", "relations.parquet", "spans.parquet"
+        "articles.parquet",
+        "relations.parquet",
+        "spans.parquet",
     ]
     check_golden("export.parquet.json", parquet_as_json(out).encode("utf-8"))
 
@@ -115,12 +117,16 @@ def test_jsonl_lines_are_sorted_utf8_with_lf(source: Project, tmp_path: Path) ->
         assert list(obj) == sorted(obj)
         assert set(obj) == {"text", "meta", "spans", "relations"}
         assert set(obj["meta"]) >= {
-            "title", "source", "url", "author", "published", "status", "content_hash"
+            "title",
+            "source",
+            "url",
+            "author",
+            "published",
+            "status",
+            "content_hash",
         }
         for span in obj["spans"]:
-            assert set(span) == {
-                "start", "end", "label", "text", "annotator", "note", "attributes"
-            }
+            assert set(span) == {"start", "end", "label", "text", "annotator", "note", "attributes"}
         for rel in obj["relations"]:
             assert rel["head_span"] == obj["spans"][rel["head"]]
             assert rel["child_span"] == obj["spans"][rel["child"]]
@@ -156,8 +162,8 @@ def test_every_span_covers_its_text(source: Project, tmp_path: Path, fmt: str) -
         import pyarrow.parquet as pq
 
         texts = {
-            row["article_id"]: row["text"] for row in pq.read_table(out / "articles.parquet")
-            .to_pylist()
+            row["article_id"]: row["text"]
+            for row in pq.read_table(out / "articles.parquet").to_pylist()
         }
         for row in pq.read_table(out / "spans.parquet").to_pylist():
             assert texts[row["article_id"]][row["start"] : row["end"]] == row["text"]
@@ -230,7 +236,9 @@ def test_doccano_round_trip_keeps_texts_meta_offsets_labels_relations(
 def test_doccano_without_relations_uses_the_label_shape(
     source: Project, fresh: Project, tmp_path: Path
 ) -> None:
-    out, report = export(source, "doccano", tmp_path, filter=ExportFilter(labels=frozenset({"Claim"})))
+    out, report = export(
+        source, "doccano", tmp_path, filter=ExportFilter(labels=frozenset({"Claim"}))
+    )
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all(set(obj) == {"text", "label", "meta"} for obj in lines)
     assert report.relations == 0 and sum(len(obj["label"]) for obj in lines) == report.spans == 5

@@ -41,10 +41,16 @@ def messages(summary: ImportSummary) -> list[str]:
 
 # -------------------------------------------------------------------------------------- jsonl
 def test_jsonl_export_shaped_lines_with_problems(fresh: Project, tmp_path: Path) -> None:
-    good = {"text": TEXT, "meta": {"content_hash": "ignored", "status": "done"},
-            "spans": [{"start": 0, "end": 5, "label": "Source", "text": "Putin"}]}
-    bad_relation = {"text": "Other text.", "spans": [{"start": 0, "end": 5, "label": "Claim"}],
-                    "relations": [{"head": 0, "child": 3, "label": "x"}]}
+    good = {
+        "text": TEXT,
+        "meta": {"content_hash": "ignored", "status": "done"},
+        "spans": [{"start": 0, "end": 5, "label": "Source", "text": "Putin"}],
+    }
+    bad_relation = {
+        "text": "Other text.",
+        "spans": [{"start": 0, "end": 5, "label": "Claim"}],
+        "relations": [{"head": 0, "child": 3, "label": "x"}],
+    }
     path = tmp_path / "in.jsonl"
     path.write_text(
         "\n".join([json.dumps(good), "{not json", json.dumps(bad_relation)]) + "\n", "utf-8"
@@ -66,19 +72,25 @@ def test_doccano_bad_lines_name_file_and_line(fresh: Project, tmp_path: Path) ->
         "[1, 2",
         {"text": "Short.", "label": [[0, 99, "Quote"]]},
         {"text": "Short.", "label": [[4, 2, "Quote"]]},
-        {"text": "Entities.", "entities": [{"id": 1, "start_offset": 0, "end_offset": 8,
-                                         "label": "Claim"}],
-         "relations": [{"id": 1, "from_id": 1, "to_id": 7, "type": "x"}]},
-        {"text": "Also good.", "entities": [
-            {"id": 10, "start_offset": 0, "end_offset": 4, "label": "Claim"},
-            {"id": 11, "start_offset": 5, "end_offset": 9, "label": "Source"}],
-         "relations": [{"id": 3, "from_id": 10, "to_id": 11, "type": "about"}]},
+        {
+            "text": "Entities.",
+            "entities": [{"id": 1, "start_offset": 0, "end_offset": 8, "label": "Claim"}],
+            "relations": [{"id": 1, "from_id": 1, "to_id": 7, "type": "x"}],
+        },
+        {
+            "text": "Also good.",
+            "entities": [
+                {"id": 10, "start_offset": 0, "end_offset": 4, "label": "Claim"},
+                {"id": 11, "start_offset": 5, "end_offset": 9, "label": "Source"},
+            ],
+            "relations": [{"id": 3, "from_id": 10, "to_id": 11, "type": "about"}],
+        },
         {"text": "Classes.", "label": ["positive"]},
     ]
     path = tmp_path / "doccano.jsonl"
     path.write_text(
-        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
-                  for r in records) + "\n",
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
+        + "\n",
         "utf-8",
     )
     summary = run(fresh, path, "doccano")
@@ -135,8 +147,7 @@ def test_csv_unknown_relation_target(fresh: Project, tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------- labelstudio
 def ls_task(text: str, *regions: dict[str, Any], relations: Any = ()) -> dict[str, Any]:
     result = [
-        {"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels",
-         "value": region}
+        {"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels", "value": region}
         for i, region in enumerate(regions)
     ]
     result.extend(relations)
@@ -148,15 +159,24 @@ def test_labelstudio_bad_tasks_name_line_and_task(fresh: Project, tmp_path: Path
         ls_task(TEXT, {"start": 0, "end": 5, "text": "Putin", "labels": ["Source"]}),
         ls_task("Short.", {"start": 0, "end": 60, "labels": ["Quote"]}),
         ls_task("Short.", {"start": 0, "end": 5, "text": "Shirt", "labels": ["Quote"]}),
-        ls_task("Linked.", {"start": 0, "end": 6, "text": "Linked", "labels": ["Quote"]},
-                relations=[{"type": "relation", "from_id": "r0", "to_id": "nope",
-                            "direction": "right", "labels": ["x"]}]),
+        ls_task(
+            "Linked.",
+            {"start": 0, "end": 6, "text": "Linked", "labels": ["Quote"]},
+            relations=[
+                {
+                    "type": "relation",
+                    "from_id": "r0",
+                    "to_id": "nope",
+                    "direction": "right",
+                    "labels": ["x"],
+                }
+            ],
+        ),
         ls_task("Same start and end.", {"start": 3, "end": 3, "labels": ["Quote"]}),
     ]
     path = tmp_path / "ls.json"
     path.write_text(json.dumps(tasks, indent=1, ensure_ascii=False), "utf-8")
-    starts = [i + 1 for i, line in enumerate(path.read_text("utf-8").split("\n"))
-              if line == " {"]
+    starts = [i + 1 for i, line in enumerate(path.read_text("utf-8").split("\n")) if line == " {"]
     summary = run(fresh, path, "labelstudio")
     assert summary.articles_added == 1 and summary.spans_added == 1
     assert messages(summary) == [
@@ -174,7 +194,7 @@ def test_labelstudio_malformed_json_keeps_the_tasks_before_it(
 ) -> None:
     good = json.dumps(ls_task(TEXT, {"start": 0, "end": 5, "text": "Putin", "labels": ["Source"]}))
     path = tmp_path / "broken.json"
-    path.write_text(f"[\n{good},\n{{\"data\": oops}}\n]\n", "utf-8")
+    path.write_text(f'[\n{good},\n{{"data": oops}}\n]\n', "utf-8")
     summary = run(fresh, path, "labelstudio")
     assert summary.articles_added == 1
     assert messages(summary) == [
@@ -189,27 +209,68 @@ def test_labelstudio_reads_its_own_export_shape(fresh: Project, tmp_path: Path) 
     text = "🐱 Warning:\nThis is a test text"
     export = [
         {
-            "id": 5, "project": 2, "data": {"text": text, "year": 2024},
+            "id": 5,
+            "project": 2,
+            "data": {"text": text, "year": 2024},
             "annotations": [
-                {"id": 9, "completed_by": {"id": 1, "email": "ann@example.com"},
-                 "was_cancelled": False, "lead_time": 3.2,
-                 "result": [
-                     {"id": "x1", "from_name": "label", "to_name": "text", "type": "labels",
-                      "origin": "manual",
-                      "value": {"start": 2, "end": 15, "text": "Warning:\\nThis",
-                                "labels": ["Claim"]},
-                      "meta": {"text": ["check this"]}},
-                     {"id": "x2", "from_name": "label", "to_name": "text", "type": "labels",
-                      # UTF-16 offsets of "test" (old Label Studio): code points are 21..25
-                      "value": {"start": 22, "end": 26, "text": "test", "labels": ["Quote"]}},
-                     {"from_id": "x2", "to_id": "x1", "type": "relation", "direction": "left",
-                      "labels": []},
-                     {"id": "c", "from_name": "kind", "to_name": "text", "type": "choices",
-                      "value": {"choices": ["news"]}},
-                 ]},
-                {"id": 10, "completed_by": 3, "was_cancelled": True, "result": [
-                    {"id": "y", "from_name": "label", "to_name": "text", "type": "labels",
-                     "value": {"start": 0, "end": 1, "labels": ["Quote"]}}]},
+                {
+                    "id": 9,
+                    "completed_by": {"id": 1, "email": "ann@example.com"},
+                    "was_cancelled": False,
+                    "lead_time": 3.2,
+                    "result": [
+                        {
+                            "id": "x1",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            "origin": "manual",
+                            "value": {
+                                "start": 2,
+                                "end": 15,
+                                "text": "Warning:\\nThis",
+                                "labels": ["Claim"],
+                            },
+                            "meta": {"text": ["check this"]},
+                        },
+                        {
+                            "id": "x2",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            # UTF-16 offsets of "test" (old Label Studio): code points are 21..25
+                            "value": {"start": 22, "end": 26, "text": "test", "labels": ["Quote"]},
+                        },
+                        {
+                            "from_id": "x2",
+                            "to_id": "x1",
+                            "type": "relation",
+                            "direction": "left",
+                            "labels": [],
+                        },
+                        {
+                            "id": "c",
+                            "from_name": "kind",
+                            "to_name": "text",
+                            "type": "choices",
+                            "value": {"choices": ["news"]},
+                        },
+                    ],
+                },
+                {
+                    "id": 10,
+                    "completed_by": 3,
+                    "was_cancelled": True,
+                    "result": [
+                        {
+                            "id": "y",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            "value": {"start": 0, "end": 1, "labels": ["Quote"]},
+                        }
+                    ],
+                },
             ],
             "predictions": [],
         }
@@ -226,9 +287,7 @@ def test_labelstudio_reads_its_own_export_shape(fresh: Project, tmp_path: Path) 
     assert {s.annotator for s in spans.values()} == {"ann@example.com"}
     (relation,) = fresh.relations(article_id)
     # direction "left" turns the arrow round: from x1 (head) to x2
-    assert (relation.head_id, relation.child_id) == (
-        spans["Warning:\nThis"].id, spans["test"].id
-    )
+    assert (relation.head_id, relation.child_id) == (spans["Warning:\nThis"].id, spans["test"].id)
     assert relation.type == "attributed_to"
 
 
@@ -242,23 +301,49 @@ def test_parquet_bad_rows_name_the_file_and_row(fresh: Project, tmp_path: Path) 
     folder = tmp_path / "tables"
     folder.mkdir()
     article_schema, span_schema, relation_schema = schemas()
-    blank = {"title": "", "source": "", "author": "", "url": "", "published": "",
-             "status": "new", "content_hash": "", "meta": "{}"}
-    pq.write_table(pa.Table.from_pylist([
-        {"article_id": 1, "text": TEXT, **blank},
-        {"article_id": 2, "text": "Short.", **blank},
-        {"article_id": 3, "text": "Linked here.", **blank},
-        {"article_id": 4, "text": "Meta broken.", **{**blank, "meta": "[1]"}},
-    ], schema=article_schema), folder / "articles.parquet")
+    blank = {
+        "title": "",
+        "source": "",
+        "author": "",
+        "url": "",
+        "published": "",
+        "status": "new",
+        "content_hash": "",
+        "meta": "{}",
+    }
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {"article_id": 1, "text": TEXT, **blank},
+                {"article_id": 2, "text": "Short.", **blank},
+                {"article_id": 3, "text": "Linked here.", **blank},
+                {"article_id": 4, "text": "Meta broken.", **{**blank, "meta": "[1]"}},
+            ],
+            schema=article_schema,
+        ),
+        folder / "articles.parquet",
+    )
     span = {"label": "Quote", "text": None, "annotator": "", "note": "", "attributes": []}
-    pq.write_table(pa.Table.from_pylist([
-        {"article_id": 1, "span": 0, "start": 0, "end": 5, **span},
-        {"article_id": 2, "span": 0, "start": 0, "end": 50, **span},
-        {"article_id": 3, "span": 0, "start": 0, "end": 6, **span},
-    ], schema=span_schema), folder / "spans.parquet")
-    pq.write_table(pa.Table.from_pylist([
-        {"article_id": 3, "head": 0, "child": 4, "label": "x", "annotator": ""},
-    ], schema=relation_schema), folder / "relations.parquet")
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {"article_id": 1, "span": 0, "start": 0, "end": 5, **span},
+                {"article_id": 2, "span": 0, "start": 0, "end": 50, **span},
+                {"article_id": 3, "span": 0, "start": 0, "end": 6, **span},
+            ],
+            schema=span_schema,
+        ),
+        folder / "spans.parquet",
+    )
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {"article_id": 3, "head": 0, "child": 4, "label": "x", "annotator": ""},
+            ],
+            schema=relation_schema,
+        ),
+        folder / "relations.parquet",
+    )
     summary = run(fresh, folder, "parquet")
     articles = folder / "articles.parquet"
     assert messages(summary) == [
@@ -286,6 +371,7 @@ def test_interrupted_import_leaves_nothing(
     export_project(source, fmt, out)
     checks = iter(range(1000))
     with pytest.raises(ImportCancelled):
-        import_paths(fresh, [out], annotator="t", format=fmt,
-                     is_cancelled=lambda: next(checks) >= 3)
+        import_paths(
+            fresh, [out], annotator="t", format=fmt, is_cancelled=lambda: next(checks) >= 3
+        )
     assert fresh.counts() == {"articles": 0, "spans": 0, "relations": 0, "labels": 4}

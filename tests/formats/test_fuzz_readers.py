@@ -83,10 +83,35 @@ json_values = st.recursive(
         st.lists(inner, max_size=4),
         st.dictionaries(
             st.sampled_from(
-                ["text", "spans", "start", "end", "label", "labels", "meta", "relations", "head",
-                 "child", "note", "annotator", "attributes", "title", "status", "entities",
-                 "start_offset", "end_offset", "id", "from_id", "to_id", "data", "annotations",
-                 "result", "value", "type", "x"]
+                [
+                    "text",
+                    "spans",
+                    "start",
+                    "end",
+                    "label",
+                    "labels",
+                    "meta",
+                    "relations",
+                    "head",
+                    "child",
+                    "note",
+                    "annotator",
+                    "attributes",
+                    "title",
+                    "status",
+                    "entities",
+                    "start_offset",
+                    "end_offset",
+                    "id",
+                    "from_id",
+                    "to_id",
+                    "data",
+                    "annotations",
+                    "result",
+                    "value",
+                    "type",
+                    "x",
+                ]
             ),
             inner,
             max_size=6,
@@ -146,16 +171,43 @@ csv_files = st.one_of(
     ),
     st.lists(st.lists(cells, min_size=1, max_size=12), min_size=1, max_size=4).map(
         lambda rows: csv_bytes(
-            [["article_id", "content_hash", "title", "span", "label", "start", "end", "text",
-              "annotator", "note", "attributes", "relations"], *rows]
+            [
+                [
+                    "article_id",
+                    "content_hash",
+                    "title",
+                    "span",
+                    "label",
+                    "start",
+                    "end",
+                    "text",
+                    "annotator",
+                    "note",
+                    "attributes",
+                    "relations",
+                ],
+                *rows,
+            ]
         )
     ),
 )
 ann_lines = st.lists(
     st.tuples(
         st.sampled_from(["T1", "T2", "R1", "E1", "A1", "M1", "#1", "N1", "*", "X1", "T"]),
-        st.sampled_from(["Label", "Label 0 3", "Label 0 3;4 6", "Rel Arg1:T1 Arg2:T2", "Org:T1",
-                         "AnnotatorNotes T1", "Neg T1", "Label 9 2", "Label 0 99", ""]),
+        st.sampled_from(
+            [
+                "Label",
+                "Label 0 3",
+                "Label 0 3;4 6",
+                "Rel Arg1:T1 Arg2:T2",
+                "Org:T1",
+                "AnnotatorNotes T1",
+                "Neg T1",
+                "Label 9 2",
+                "Label 0 99",
+                "",
+            ]
+        ),
         hard_text,
     ).map(lambda parts: "\t".join(parts)),
     max_size=6,
@@ -395,4 +447,3 @@ def test_spans_survive_export_and_import_in_every_format(
                 if fmt in ("jsonl", "labelstudio", "parquet"):
                     for span in fresh.spans(fresh_id):
                         assert span.annotator == "ann" and span.text == text[span.start : span.end]
-

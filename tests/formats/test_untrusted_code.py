@@ -75,7 +75,9 @@ def unsafe_code(name: str, tree: ast.Module) -> list[str]:
     for node in ast.walk(tree):
         where = f"{name}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Import):
-            found += [f"{where} imports {a.name}" for a in node.names if _top(a.name) in UNSAFE_MODULES]
+            found += [
+                f"{where} imports {a.name}" for a in node.names if _top(a.name) in UNSAFE_MODULES
+            ]
         elif isinstance(node, ast.ImportFrom) and _top(node.module or "") in UNSAFE_MODULES:
             found.append(f"{where} imports from {node.module}")
         elif isinstance(node, ast.Call):
@@ -175,8 +177,10 @@ def sql_problems(name: str, tree: ast.Module) -> list[str]:
                 and node.func.attr in SQL_METHODS
             ):
                 continue
-            sql = node.args[0] if node.args else next(
-                (k.value for k in node.keywords if k.arg in ("sql", "sql_script")), None
+            sql = (
+                node.args[0]
+                if node.args
+                else next((k.value for k in node.keywords if k.arg in ("sql", "sql_script")), None)
             )
             if sql is None:
                 continue
@@ -222,7 +226,9 @@ def _sql_expr(
 def _own_nodes(function: ast.FunctionDef) -> Iterator[ast.AST]:
     """The nodes of a function's body, those of the functions nested in it left out."""
     stack: list[ast.AST] = [
-        node for node in function.body if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        node
+        for node in function.body
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     ]
     while stack:
         node = stack.pop()

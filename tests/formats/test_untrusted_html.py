@@ -76,9 +76,7 @@ def test_hostile_page_imports_only_its_text(
     assert (summary.articles_added, summary.rejected) == (1, 0)
     [article_id] = summary.article_ids
     article = project.article(article_id)
-    stored = " ".join(
-        [article.text, article.title, article.source, article.url, str(article.meta)]
-    )
+    stored = " ".join([article.text, article.title, article.source, article.url, str(article.meta)])
     assert "negotiations would continue" in article.text
     for marker in (
         "INJECTED-SCRIPT-TEXT",

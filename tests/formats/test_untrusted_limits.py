@@ -224,9 +224,7 @@ def test_csv_records_go_on_after_a_one_line_record_and_stop_inside_quotes() -> N
 
 
 # ---------------------------------------------------------------- one oversized article
-def test_fifty_megabyte_txt_is_refused_unread(
-    project: Project, inputs: Path, run_import
-) -> None:
+def test_fifty_megabyte_txt_is_refused_unread(project: Project, inputs: Path, run_import) -> None:
     big = sparse(inputs / "huge.txt", 50 * MB, b"Headline\n")
     (inputs / "fine.txt").write_text("A fine article.", encoding="utf-8")
     tracemalloc.start()
@@ -251,7 +249,9 @@ def test_txt_just_over_the_article_limit_is_read_and_refused(
 ) -> None:
     (inputs / "long.md").write_text("# Long\n" + "word " * 2_200_000, encoding="utf-8")
     summary = run_import(inputs / "long.md")
-    assert messages(summary) == [("long.md", None, "article of 11 MB; the limit is 10 MB per article")]
+    assert messages(summary) == [
+        ("long.md", None, "article of 11 MB; the limit is 10 MB per article")
+    ]
 
 
 def test_a_line_of_ten_million_characters_imports(
@@ -361,7 +361,9 @@ def test_csv_given_encoding_is_checked_before_any_record(
     path.write_bytes(b"text\nfine\n\xff\xfe broken\n")
     summary = run_import(path, encoding="utf-8")
     assert summary.articles_added == 0
-    assert messages(summary) == [("bad.csv", None, "is not valid utf-8 (byte 11: invalid start byte)")]
+    assert messages(summary) == [
+        ("bad.csv", None, "is not valid utf-8 (byte 11: invalid start byte)")
+    ]
 
 
 # --------------------------------------------------------------------- whole-file formats
@@ -445,15 +447,25 @@ def test_label_studio_tasks_as_json_lines_stream(
 ) -> None:
     path = inputs / "tasks.jsonl"
     tasks = [
-        {"data": {"text": f"Task {i} text."}, "annotations": [{"result": [{
-            "id": f"r{i}", "type": "labels", "from_name": "label", "to_name": "text",
-            "value": {"start": 0, "end": 4, "text": "Task", "labels": ["Claim"]},
-        }]}]}
+        {
+            "data": {"text": f"Task {i} text."},
+            "annotations": [
+                {
+                    "result": [
+                        {
+                            "id": f"r{i}",
+                            "type": "labels",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "value": {"start": 0, "end": 4, "text": "Task", "labels": ["Claim"]},
+                        }
+                    ]
+                }
+            ],
+        }
         for i in range(3)
     ]
-    path.write_text(
-        "\n".join(json.dumps(t) for t in tasks) + "\nnot json\n", encoding="utf-8"
-    )
+    path.write_text("\n".join(json.dumps(t) for t in tasks) + "\nnot json\n", encoding="utf-8")
     summary = run_import(path, format="labelstudio")
     assert (summary.articles_added, summary.spans_added) == (3, 3)
     assert [(r.line, r.message.split(":")[0]) for r in summary.rejections] == [

@@ -148,8 +148,10 @@ def test_merge_summary_shows_a_hostile_layer_name_escaped(
 ) -> None:
     theirs = Project.open(tmp_path / "theirs.annot")
     path = tmp_path / "a.jsonl"
-    path.write_text(json.dumps({"text": TEXT, "spans": [
-        {"start": 0, "end": 6, "label": "Source"}]}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"text": TEXT, "spans": [{"start": 0, "end": 6, "label": "Source"}]}) + "\n",
+        encoding="utf-8",
+    )
     import_paths(theirs, [path], annotator="\x1b[31mMallory\x9b")
     theirs.close()
     assert main(["merge", str(tmp_path / "mine.annot"), str(tmp_path / "theirs.annot")]) == 0
