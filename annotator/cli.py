@@ -11,8 +11,13 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator import __version__
+
+if TYPE_CHECKING:
+    from annotator.formats.export import ExportFilter, ExportReport
+    from annotator.store import Project
 
 Subparsers = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -57,7 +62,9 @@ def _add_import(sub: Subparsers) -> None:
         description=(
             "Import .txt/.md, saved .html/.htm pages, .jsonl and .csv files, or whole folders of "
             "them, into PROJECT (created if it does not exist). The whole batch is imported or, "
-            "on an error that stops it, none of it; rejected records are listed with file and line."
+            "on an error that stops it, none of it; rejected records are listed with file and line. "
+            "Exit status: 0 all imported, 1 imported with rejected records (listed), 2 nothing "
+            "imported."
         ),
     )
     p.add_argument("project", type=Path, help="the project file (.annot)")
@@ -96,7 +103,14 @@ def _run_import(args: argparse.Namespace) -> int:
     finally:
         project.close()
     _print(summary.describe())
-    return 1 if summary.rejected and not (summary.articles_added or summary.duplicates) else 0
+    return import_status(summary.rejected, summary.articles_added + summary.duplicates)
+
+
+def import_status(rejected: int, done: int) -> int:
+    """0 all done, 1 done with rejected records (listed), 2 nothing done."""
+    if not rejected:
+        return 0
+    return 1 if done else 2
 
 
 def _add_import_format(p: argparse.ArgumentParser) -> None:
@@ -125,7 +139,9 @@ def _add_export(sub: Subparsers) -> None:
             "Export PROJECT as FORMAT to OUT (a file, or a folder for folder formats) and print "
             "what was written and what the format could not carry. With --split the articles "
             "are dealt into train/dev/test parts, written as OUT-train.SUFFIX, OUT-dev.SUFFIX, "
-            "OUT-test.SUFFIX (OUT/train/, OUT/dev/, OUT/test/ for folder formats)."
+            "OUT-test.SUFFIX (OUT/train/, OUT/dev/, OUT/test/ for folder formats). OUT '-' "
+            "writes a file format to standard output and the summary to standard error. "
+            "Exit status: 0 exported, 2 nothing exported."
         ),
         epilog="Formats: " + "; ".join(f"{spec.name}: {spec.description}" for spec in specs),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -139,7 +155,14 @@ def _add_export(sub: Subparsers) -> None:
         metavar="FORMAT",
         help="one of: " + ", ".join(spec.name for spec in specs),
     )
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="where to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="OUT",
+        help="where to write; '-' for standard output (file formats, no --split)",
+    )
     p.add_argument("--labels", help="only spans with these labels, comma-separated (L1,L2)")
     p.add_argument("--status", help="only articles with this status (new, 'in progress', done)")
     p.add_argument("--annotator", help="only this annotator's spans")
@@ -161,25 +184,62 @@ def _run_export(args: argparse.Namespace) -> int:
         if not labels:
             return _error("--labels names no label")
     export_filter = ExportFilter(labels=labels, status=args.status, annotator=args.annotator)
+    to_stdout = str(args.output) == "-"
+    if to_stdout and args.split:
+        return _error("--split writes several files; it cannot write to standard output")
     try:
         project = Project.open(args.project, create=False, read_only=True)
     except ProjectError as exc:
         return _error(exc)
     try:
-        report = export_project(
-            project,
-            args.format,
-            args.output,
-            filter=export_filter,
-            split=args.split,
-            seed=args.seed,
-        )
+        if to_stdout:
+            report = _export_to_stdout(project, args.format, export_filter)
+        else:
+            report = export_project(
+                project,
+                args.format,
+                args.output,
+                filter=export_filter,
+                split=args.split,
+                seed=args.seed,
+            )
     except ExportError as exc:
         return _error(exc)
     finally:
         project.close()
-    _print(report.describe())
+    if to_stdout:
+        print(terminal_safe(report.describe()), file=sys.stderr)
+    else:
+        _print(report.describe())
     return 0
+
+
+def _export_to_stdout(
+    project: Project, format_name: str, export_filter: ExportFilter
+) -> ExportReport:
+    """Export into a private temporary folder, then copy the file to standard output; files the
+    format writes beside it (a labeling config) are named in the report as not written."""
+    import shutil
+    import tempfile
+
+    from annotator.formats.export import ExportError, export_project
+    from annotator.formats.registry import get_format
+
+    spec = get_format(format_name)
+    if spec.folder:
+        raise ExportError(f"{spec.name} writes a folder; name one with -o instead of '-'")
+    with tempfile.TemporaryDirectory(prefix="annotator-export-") as tmp:
+        out = Path(tmp) / f"export{spec.suffix}"
+        report = export_project(project, format_name, out, filter=export_filter)
+        sys.stdout.flush()
+        with out.open("rb") as fh:
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        extra = [path for path in report.files if path != out]
+        report.files = [Path("-")]
+        for path in extra:
+            report.lose(1, f"file not written (standard output holds one file): {path.name}")
+    return report
 
 
 # -------------------------------------------------------------------------------------- agree
@@ -330,6 +390,27 @@ def _run_self_test() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a warning
+        return code
+    except BrokenPipeError:
+        # The reader went away (``| head``): end quietly, as other command-line tools do.
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (tests capture it)
+        pass
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMAND_TABLE:
         parser = argparse.ArgumentParser(prog="annotator")

@@ -10,7 +10,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# Beside the repository, or one level up for a checkout in a subfolder of the workspace.
+SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    REPO.parent / "shared",
+)
 CORPORA = SHARED / "corpora"
 SAMPLE = REPO / "resources" / "samples" / "putin-trump-call.txt"
 

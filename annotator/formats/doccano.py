@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from annotator.core.model import DEFAULT_RELATION_TYPE, Label
+from annotator.core.model import Label
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
 from annotator.formats.jsonl_export import article_meta, dumps
@@ -185,9 +185,7 @@ def _entities_and_relations(obj: dict[str, Any]) -> dict[str, Any]:
                     f"relation {i}: '{key}' {ref!r} is not the id of one of the line's entities"
                 )
             ends.append(index[ref])
-        relations.append(
-            {"head": ends[0], "child": ends[1], "label": item.get("type", DEFAULT_RELATION_TYPE)}
-        )
+        relations.append({"head": ends[0], "child": ends[1], "label": item.get("type")})
     return {"spans": spans, "relations": relations}
 
 

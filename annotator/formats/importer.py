@@ -44,6 +44,9 @@ CancelCheck = Callable[[], bool]
 SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
 
 
+NOTES_SHOWN = 50  # notes listed in a summary; the rest are counted
+
+
 class ImportCancelled(Exception):
     """The user cancelled; the batch was rolled back and nothing was imported."""
 
@@ -71,7 +74,12 @@ class ImportSummary:
             f"{self.relations_added} relation(s) added."
         ]
         lines.extend(f"  rejected: {r}" for r in self.rejections)
-        lines.extend(f"  note: {n}" for n in self.notes)
+        lines.extend(f"  note: {n}" for n in self.notes[:NOTES_SHOWN])
+        if len(self.notes) > NOTES_SHOWN:
+            lines.append(
+                f"  ... and {len(self.notes) - NOTES_SHOWN} more note(s) like these "
+                "(the first are shown)"
+            )
         return "\n".join(lines)
 
 
@@ -144,7 +152,7 @@ def import_paths(
                         if problem is not None:
                             summary.rejections.append(Rejection(entry, item.line, problem))
                     else:
-                        writer.write(item)
+                        writer.write(item, entry)
                 done += 1
     except sqlite3.Error as exc:
         raise ProjectError(project.path, f"import failed and was undone: {exc}") from exc
@@ -208,8 +216,11 @@ class _Writer:
         self._touched: set[int] = set()
         self._labels: dict[str, int] | None = None
 
-    def write(self, record: ArticleRecord) -> None:
+    def write(self, record: ArticleRecord, path: Path | None = None) -> None:
         project = self._project
+        where = path or Path("")
+        for note in record.notes:
+            self._summary.notes.append(Rejection(where, record.line, note))
         draft = record.draft
         if record.spans and draft.status == "new":
             # Its first span would move a new article to "in progress" (see Project.add_span):
@@ -221,7 +232,14 @@ class _Writer:
         else:
             self._summary.duplicates += 1
         # A duplicate has the same text: the stored text is the draft's either way.
-        self._write_spans(article_id, record.draft.text, record.spans, record.relations, new=added)
+        self._write_spans(
+            article_id,
+            record.draft.text,
+            record.spans,
+            record.relations,
+            new=added,
+            where=(where, record.line),
+        )
 
     def _label_id(self, name: str) -> int:
         labels = self._labels
@@ -240,6 +258,7 @@ class _Writer:
         relations: Sequence[RelationRecord],
         *,
         new: bool,
+        where: tuple[Path, int | None] | None = None,
     ) -> None:
         """Add the record's spans and relations that the article does not have yet (an exact
         duplicate, in the project or earlier in the record, maps to the span already there)."""
@@ -253,20 +272,43 @@ class _Writer:
         added: dict[tuple[int, int, int, str], int] = {}  # key -> index into fresh
         fresh: list[NewSpan] = []
         refs: list[tuple[bool, int]] = []  # per record span: (is fresh, id or index into fresh)
+        merged = unapplied = 0
         for span in spans:
             label_id = self._label_id(span.label)
             who = span.annotator or self._annotator
             key = (span.start, span.end, label_id, who)
             if key in existing:
                 refs.append((False, existing[key]))
+                unapplied += bool(span.note or span.attributes)
             elif key in added:
                 refs.append((True, added[key]))
+                first = fresh[added[key]]
+                fresh[added[key]] = _merged(first, span)
+                merged += 1
             else:
                 added[key] = len(fresh)
                 refs.append((True, len(fresh)))
                 fresh.append(
                     NewSpan(span.start, span.end, label_id, who, span.note, span.attributes)
                 )
+        if where is not None and merged:
+            self._summary.notes.append(
+                Rejection(
+                    where[0],
+                    where[1],
+                    f"{merged} duplicate span(s) (same offsets, label and annotator) merged into "
+                    "the first; their notes and attributes were added to it",
+                )
+            )
+        if where is not None and unapplied:
+            self._summary.notes.append(
+                Rejection(
+                    where[0],
+                    where[1],
+                    f"{unapplied} span(s) already in the project: their notes and attributes "
+                    "from the file were not applied",
+                )
+            )
         fresh_ids = project.add_spans(article_id, fresh, text=text)
         self._summary.spans_added += len(fresh_ids)
         span_ids = [fresh_ids[ref] if is_fresh else ref for is_fresh, ref in refs]
@@ -308,3 +350,16 @@ class _Writer:
                 )
         self._write_spans(article_id, text, record.spans, record.relations, new=False)
         return None
+
+
+def _merged(first: NewSpan, other: SpanRecord) -> NewSpan:
+    """A span with a duplicate's note and attributes added (no note is dropped)."""
+    note = first.note
+    if other.note and other.note != note:
+        note = f"{note}\n\n{other.note}" if note else other.note
+    attributes = dict(other.attributes)
+    attributes.update(first.attributes)  # the first span's value wins a conflict
+    for key, value in other.attributes.items():
+        if first.attributes.get(key, value) != value:
+            attributes[f"{key} (2)"] = value
+    return first._replace(note=note, attributes=attributes)

@@ -21,6 +21,7 @@ from annotator.formats.limits import (
     nesting_within,
     read_rest,
 )
+from annotator.formats.offsets import RawSpan, resolve_offsets, utf16_note
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -237,10 +238,17 @@ def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
     problem = text_problem(canonical.text)
     if problem is not None:
         raise InvalidRecord(problem)
+    answer = obj.get("answer")
+    if answer in ("reject", "ignore"):
+        # Prodigy writes every answer to the dataset; only accepted ones are annotations.
+        raise InvalidRecord(
+            f"a Prodigy answer of {answer!r}, not 'accept': not imported as an annotation"
+        )
     draft = _draft(obj, canonical.text)
-    spans = _spans(obj.get("spans"), raw, canonical)
-    relations = _relations(obj.get("relations"), len(spans))
-    return ArticleRecord(draft, number, tuple(spans), tuple(relations))
+    notes: list[str] = []
+    spans = _spans(obj.get("spans"), raw, canonical, notes)
+    relations = _relations(obj.get("relations"), len(spans), notes)
+    return ArticleRecord(draft, number, tuple(spans), tuple(relations), tuple(notes))
 
 
 def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
@@ -270,15 +278,41 @@ def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
     )
 
 
-def _spans(value: Any, raw: str, canonical: CanonicalText) -> list[SpanRecord]:
+def _spans(value: Any, raw: str, canonical: CanonicalText, notes: list[str]) -> list[SpanRecord]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise InvalidRecord(f"'spans' must be a list, not {_kind(value)}")
-    return [_span(item, i, raw, canonical) for i, item in enumerate(value)]
+    items = [_span_fields(item, i) for i, item in enumerate(value)]
+    check = resolve_offsets(raw, [raw_span for raw_span, _ in items])
+    spans: list[SpanRecord] = []
+    for i, (offsets, (_, item)) in enumerate(zip(check.spans, items, strict=True)):
+        where = f"span {i}"
+        if isinstance(offsets, str):
+            raise InvalidRecord(f"{where}: {offsets}")
+        start, end = offsets
+        new_start, new_end = canonical.remap(start), canonical.remap(end)
+        if new_start >= new_end:
+            raise InvalidRecord(
+                f"{where}: covers only characters dropped on import (a BOM, the CR of a CRLF, NULs)"
+            )
+        spans.append(
+            SpanRecord(
+                start=new_start,
+                end=new_end,
+                label=item["label"].strip(),
+                annotator=_optional_str(item, "annotator", where).strip(),
+                note=_optional_str(item, "note", where),
+                attributes=_attributes(item.get("attributes"), where),
+            )
+        )
+    if check.converted:
+        notes.append(utf16_note(check.converted))
+    return spans
 
 
-def _span(item: Any, index: int, raw: str, canonical: CanonicalText) -> SpanRecord:
+def _span_fields(item: Any, index: int) -> tuple[RawSpan, dict[str, Any]]:
+    """A span object's offsets and covered text, its types checked (not yet its offsets)."""
     where = f"span {index}"
     if not isinstance(item, dict):
         raise InvalidRecord(f"{where} must be an object, not {_kind(item)}")
@@ -288,40 +322,22 @@ def _span(item: Any, index: int, raw: str, canonical: CanonicalText) -> SpanReco
         raise InvalidRecord(f"{where}: '{name}' must be a whole number, not {offset!r}")
     if start >= end:
         raise InvalidRecord(f"{where}: start {start} is not before end {end}")
-    if start < 0 or end > len(raw):
-        raise InvalidRecord(
-            f"{where}: [{start}, {end}) is outside the text ({len(raw)} characters)"
-        )
     covered = item.get("text")
-    if covered is not None and covered != raw[start:end]:
-        raise InvalidRecord(
-            f"{where}: its text {_short(covered)} does not match the text at "
-            f"[{start}, {end}), {_short(raw[start:end])}"
-        )
-    new_start, new_end = canonical.remap(start), canonical.remap(end)
-    if new_start >= new_end:
-        raise InvalidRecord(
-            f"{where}: covers only characters dropped on import (a BOM, the CR of a CRLF, NULs)"
-        )
+    if covered is not None and not isinstance(covered, str):
+        raise InvalidRecord(f"{where}: 'text' must be a string, not {_kind(covered)}")
     label = item.get("label")
     if not isinstance(label, str) or not label.strip():
         raise InvalidRecord(f"{where}: 'label' must be a non-empty string")
-    return SpanRecord(
-        start=new_start,
-        end=new_end,
-        label=label.strip(),
-        annotator=_optional_str(item, "annotator", where).strip(),
-        note=_optional_str(item, "note", where),
-        attributes=_attributes(item.get("attributes"), where),
-    )
+    return RawSpan(start, end, covered), item
 
 
-def _relations(value: Any, span_count: int) -> list[RelationRecord]:
+def _relations(value: Any, span_count: int, notes: list[str]) -> list[RelationRecord]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise InvalidRecord(f"'relations' must be a list, not {_kind(value)}")
     relations: list[RelationRecord] = []
+    unlabelled = 0
     for i, item in enumerate(value):
         where = f"relation {i}"
         if not isinstance(item, dict):
@@ -337,11 +353,19 @@ def _relations(value: Any, span_count: int) -> list[RelationRecord]:
             ends.append(ref)
         if ends[0] == ends[1]:
             raise InvalidRecord(f"{where}: a span cannot be linked to itself")
-        rel_type = item.get("label", item.get("type", DEFAULT_RELATION_TYPE))
+        rel_type = item.get("label", item.get("type"))
+        if rel_type is None:
+            rel_type = DEFAULT_RELATION_TYPE
+            unlabelled += 1
         if not isinstance(rel_type, str) or not rel_type.strip():
             raise InvalidRecord(f"{where}: its label/type must be a non-empty string")
         annotator = _optional_str(item, "annotator", where).strip()
         relations.append(RelationRecord(ends[0], ends[1], rel_type.strip(), annotator))
+    if unlabelled:
+        notes.append(
+            f"{unlabelled} relation(s) without a label or type were given the type "
+            f"{DEFAULT_RELATION_TYPE!r}"
+        )
     return relations
 
 

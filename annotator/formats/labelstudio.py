@@ -387,7 +387,7 @@ def parse_task(item: Any, number: int | None = None) -> ArticleRecord:
                 ends.append(regions[str(ref)])
             if region.get("direction") == "left":
                 ends.reverse()
-            rel_labels = region.get("labels") or [DEFAULT_RELATION_TYPE]
+            rel_labels = region.get("labels") or [None]
             if not isinstance(rel_labels, list):
                 raise InvalidRecord(f"{where}: relation 'labels' must be a list")
             for rel_type in rel_labels:

@@ -57,6 +57,9 @@ class ArticleRecord:
     line: int | None = None
     spans: tuple[SpanRecord, ...] = ()
     relations: tuple[RelationRecord, ...] = ()
+    # What was imported differently from the file (offsets converted, a default relation type
+    # supplied ...): reported as notes at the record's line, never dropped silently.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ def test_import_without_format_rejects_unknown_suffix(
 ) -> None:
     path = tmp_path / "tasks.json"
     path.write_text("[]", "utf-8")
-    assert main(["import", str(tmp_path / "p.annot"), str(path)]) == 1
+    assert main(["import", str(tmp_path / "p.annot"), str(path)]) == 2  # nothing imported
     assert "unsupported file type '.json'" in capsys.readouterr().out
 
 

@@ -52,7 +52,7 @@ def test_import_options_and_rejections(
             "carol",
         ]
     )
-    assert code == 0
+    assert code == 1  # done, with a rejected record
     out = capsys.readouterr().out
     assert "2 article(s) added" in out and "1 span(s)" in out
     assert f"rejected: {table}:3: text is empty" in out
@@ -64,7 +64,7 @@ def test_import_of_nothing_usable_exits_non_zero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["import", str(tmp_path / "p.annot"), str(tmp_path / "missing.txt")])
-    assert code == 1
+    assert code == 2  # nothing imported
     assert "no such file or folder" in capsys.readouterr().out
 
 

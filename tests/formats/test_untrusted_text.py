@@ -121,7 +121,7 @@ def test_import_summary_shows_control_characters_escaped(
 ) -> None:
     bad = tmp_path / "evil\x1b[2J\x9b31m.jsonl"
     bad.write_text('{"text": 1}\n', encoding="utf-8")
-    assert main(["import", str(tmp_path / "p.annot"), str(bad), "--annotator", "me"]) == 1
+    assert main(["import", str(tmp_path / "p.annot"), str(bad), "--annotator", "me"]) == 2
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x9b" not in out
     assert "evil\\x1b[2J\\x9b31m.jsonl:1:" in out
