@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -52,6 +53,17 @@ def _print(text: str) -> None:
 def _error(message: object) -> int:
     print(f"annotator: {terminal_safe(str(message))}", file=sys.stderr)
     return 2
+
+
+def _warn_if_not_backed_up(project: Project) -> None:
+    """Say on standard error when the project's backups failed (the work itself is saved)."""
+    problem = project.backups.last_error if project.backups is not None else None
+    if problem:
+        print(
+            f"annotator: warning: no backup of {terminal_safe(str(project.path))} was written: "
+            f"{terminal_safe(problem)}",
+            file=sys.stderr,
+        )
 
 
 # ------------------------------------------------------------------------------------- import
@@ -102,6 +114,7 @@ def _run_import(args: argparse.Namespace) -> int:
         return _error(exc)
     finally:
         project.close()
+        _warn_if_not_backed_up(project)
     _print(summary.describe())
     return import_status(summary.rejected, summary.articles_added + summary.duplicates)
 
@@ -342,6 +355,7 @@ def _run_merge(args: argparse.Namespace) -> int:
     finally:
         project.close()
         source.close()
+        _warn_if_not_backed_up(project)
     _print(result.describe())
     return 0
 
@@ -418,7 +432,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
         for add, _run in SUBCOMMAND_TABLE.values():
             add(sub)
         args = parser.parse_args(args_list)
-        return SUBCOMMAND_TABLE[args.command][1](args)
+        try:
+            return SUBCOMMAND_TABLE[args.command][1](args)
+        except BrokenPipeError:
+            raise  # main() ends quietly on a closed pipe
+        except (sqlite3.Error, OSError) as exc:
+            # A full disk, a lock or a vanished file met outside the commands' own handling:
+            # said in words, never a traceback.
+            from annotator.store.errors import store_failure
+
+            where = getattr(args, "project", None) or getattr(args, "target", None)
+            return _error(store_failure(where, exc))
     parser = build_parser()
     parser.add_argument("project", nargs="?", type=Path, help="project file to open")
     args = parser.parse_args(args_list)

@@ -9,6 +9,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ["tests.fullfs"]  # small_fs: a real, size-limited file system to fill
+
 REPO = Path(__file__).resolve().parent.parent
 # Beside the repository, or one level up for a checkout in a subfolder of the workspace.
 SHARED = next(

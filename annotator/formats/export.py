@@ -339,6 +339,29 @@ def _tracked(
             progress(done[0], total)
 
 
+def _report_unexportable_relations(
+    project: Project, ids: Sequence[int], report: ExportReport
+) -> None:
+    """Relations between spans of two articles (a file from before merges refused them): no
+    format carries one, so each is counted as lost rather than dropped unsaid."""
+    from annotator.store.integrity import relations_across_articles
+
+    exported = set(ids)
+    across = [
+        rel
+        for rel in relations_across_articles(project.db.conn)
+        if rel[1] in exported or rel[2] in exported
+    ]
+    report.lose(
+        len(across),
+        "relation(s) between spans of two different articles left out (a relation must stay "
+        "within one article; ids "
+        + ", ".join(str(rel[0]) for rel in across[:20])
+        + (", ..." if len(across) > 20 else "")
+        + ")",
+    )
+
+
 def export_project(
     project: Project,
     format_name: str,
@@ -401,6 +424,7 @@ def export_project(
         parts = dict(split_article_ids(ids, fractions, seed))
 
     report = ExportReport(spec.name)
+    _report_unexportable_relations(project, ids, report)
     done = [0]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 from annotator.core.model import LABEL_PALETTE, Label, LabelSpec
 from annotator.review.compare import main_annotator
 from annotator.store import Project, ProjectError
+from annotator.store.errors import translated
 from annotator.store.layers import (
     RelationCopy,
     SpanCopy,
@@ -170,7 +171,9 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
     drafts = article_drafts(source, refs)
     source_labels = {lb.id: lb for lb in source.labels()}
 
-    with project.atomic():
+    span_article = {span.id: span.article_id for span in spans}
+    # A full disk or a locked file fails the whole merge with a message that says so.
+    with translated(project.path), project.atomic():
         # Articles, by content hash.
         target_article: dict[int, int] = {}
         articles_added: list[int] = []
@@ -261,6 +264,23 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
         relation_copies: list[RelationCopy] = []
         relation_duplicates = 0
         for rel in all_relations(source):
+            places = (span_article.get(rel.head_id), span_article.get(rel.child_id))
+            if (
+                places[0] is not None
+                and places[1] is not None
+                and places
+                != (
+                    rel.article_id,
+                    rel.article_id,
+                )
+            ):
+                # No format can carry it, so no export could: refused, and said why.
+                skipped.append(
+                    f"relation {rel.id}: links span {rel.head_id} of article {places[0]} to "
+                    f"span {rel.child_id} of article {places[1]}; a relation must stay within "
+                    "one article"
+                )
+                continue
             head, child = span_map.get(rel.head_id), span_map.get(rel.child_id)
             if head is None or child is None:
                 skipped.append(f"relation {rel.id}: one of its spans was not merged")

@@ -221,6 +221,29 @@ def _copy_database(
     return contents
 
 
+def remove_leftovers(project_path: str | Path, *, root: Path | None = None) -> list[Path]:
+    """Delete what interrupted backups left in the project's backup folder: the temporary
+    ``.<name>.annot.part`` copies (as large as the project) with their ``-journal``, and
+    unfinished sidecars. Only the project's writer backs it up (it holds the write lock), so
+    whatever temporary file is there when it starts a backup is a killed run's. Returns what
+    was deleted."""
+    folder = backup_dir(project_path, root)
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") and (
+            name.endswith(".part") or name.endswith((".part-journal", ".part-wal", ".part-shm"))
+        ):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
+
+
 def write_backup(
     source: sqlite3.Connection,
     project_path: Path,
@@ -235,6 +258,7 @@ def write_backup(
     project_path = Path(project_path).absolute()
     folder = backup_dir(project_path, root)
     created = datetime.now(UTC)
+    remove_leftovers(project_path, root=root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         final = _new_name(folder, created, reason)
@@ -511,6 +535,8 @@ class BackupManager:
         self._ticked = self._baseline
         self._last_backup_at = clock()
         self._identity = _identity(project.path)
+        # A backup killed last time (power cut, kill) left a project-sized temporary file.
+        remove_leftovers(project.path, root=root)
 
     # ---- queries
     @property

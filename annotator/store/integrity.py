@@ -101,3 +101,16 @@ def span_mismatches_in_file(path: str | Path) -> list[SpanMismatch]:
             conn.close()
     except sqlite3.Error as exc:
         raise ProjectError(path, f"could not be checked: {exc}") from exc
+
+
+def relations_across_articles(conn: sqlite3.Connection) -> list[tuple[int, int, int]]:
+    """``(relation id, head's article, child's article)`` of every relation whose two spans
+    (or whose own article) are not one article: no export format can carry one, and merges and
+    imports refuse them; a file written before they did may still hold some."""
+    rows = conn.execute(
+        "SELECT r.id, h.article_id, c.article_id FROM relations r"
+        " JOIN spans h ON h.id = r.head_id JOIN spans c ON c.id = r.child_id"
+        " WHERE h.article_id != c.article_id OR r.article_id != h.article_id"
+        " ORDER BY r.id"
+    )
+    return [(int(a), int(b), int(c)) for a, b, c in rows]

@@ -10,7 +10,13 @@ from typing import Any, NamedTuple
 
 from annotator.core.model import ArticleDraft, Relation, Span
 from annotator.core.text import content_hash
-from annotator.store.project import _RELATION_COLUMNS, _SPAN_COLUMNS, Project, _relation
+from annotator.store.project import (
+    _RELATION_COLUMNS,
+    _SPAN_COLUMNS,
+    Project,
+    ProjectError,
+    _relation,
+)
 
 
 class ArticleRef(NamedTuple):
@@ -213,10 +219,25 @@ class RelationCopy(NamedTuple):
 
 
 def insert_relations(project: Project, relations: Sequence[RelationCopy]) -> list[int]:
+    """Insert relations as they are; one whose spans are not both in its article is refused
+    (nothing is inserted), since no export could carry it."""
     conn = project.db.conn
     ids = []
     with project.atomic():
         for rel in relations:
+            places = dict(
+                conn.execute(
+                    "SELECT id, article_id FROM spans WHERE id IN (?, ?)",
+                    (rel.head_id, rel.child_id),
+                ).fetchall()
+            )
+            head, child = places.get(rel.head_id), places.get(rel.child_id)
+            if head != rel.article_id or child != rel.article_id:
+                raise ProjectError(
+                    project.path,
+                    f"a relation must link two spans of one article: spans {rel.head_id} and "
+                    f"{rel.child_id} are in articles {head} and {child}",
+                )
             cursor = conn.execute(
                 "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

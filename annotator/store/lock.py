@@ -33,8 +33,34 @@ _WINDOWS_LOCK_OFFSET = 1 << 30  # a byte far past the JSON: Windows locks keep o
 
 
 def lock_path_for(project_path: Path) -> Path:
-    project_path = Path(project_path)
+    """The lock file of the real project file: symbolic links (of the file or of any folder on
+    the way) are followed, so every name that reaches one file shares one lock."""
+    project_path = real_path(project_path)
     return project_path.with_name(f".{project_path.name}.lock")
+
+
+def real_path(project_path: str | Path) -> Path:
+    """The project file's own path, every symbolic link resolved (the file need not exist)."""
+    return Path(os.path.realpath(Path(project_path).expanduser().absolute()))
+
+
+def hard_link_problem(project_path: str | Path) -> str | None:
+    """Why a project file must not be written through this name: it has other hard links.
+
+    SQLite names its -wal, -shm and -journal after the name a file was opened by, and the lock
+    file is named the same way; through two hard links two programs would each keep their own
+    write-ahead log of one database, which corrupts it. Such a file is opened read-only.
+    """
+    try:
+        links = os.stat(project_path).st_nlink
+    except OSError:
+        return None
+    if links <= 1:
+        return None
+    return (
+        f"the file has {links} names (hard links), and writing one database through several "
+        "names can corrupt it; make a real copy (or remove the other names) to edit it"
+    )
 
 
 def _now() -> str:
@@ -252,7 +278,7 @@ class ProjectLock:
         heartbeat_every: float | None = HEARTBEAT_EVERY,
     ) -> ProjectLock:
         """Take the project's write lock, clearing a stale one; raise :class:`ProjectLocked`."""
-        project_path = Path(project_path).absolute()
+        project_path = real_path(project_path)
         lock_path = lock_path_for(project_path)
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
         for _attempt in range(10):
@@ -281,7 +307,19 @@ class ProjectLock:
                     heartbeat_at=_now(),
                     app_version=__version__,
                 )
-                _write_record(fd, mine)
+                try:
+                    _write_record(fd, mine)
+                except OSError as exc:
+                    # A full disk: leave no empty or half-written lock file behind (we still
+                    # hold the OS lock on it, so nobody else is using it).
+                    if _same_file(fd, lock_path):
+                        lock_path.unlink(missing_ok=True)
+                    from annotator.store.errors import store_failure
+
+                    failure = store_failure(project_path, exc)
+                    raise ProjectError(
+                        project_path, f"cannot be locked for editing: {failure.advice}"
+                    ) from exc
             except BaseException:
                 os.close(fd)  # closing frees the OS lock too
                 raise
@@ -292,7 +330,7 @@ class ProjectLock:
     def holder_of(project_path: str | Path) -> LockHolder | None:
         """Who the lock file names (alive or not), for a message; None without a lock file."""
         try:
-            raw = lock_path_for(Path(project_path).absolute()).read_bytes()
+            raw = lock_path_for(Path(project_path)).read_bytes()
         except OSError:
             return None
         return LockHolder.from_json(raw[:_RECORD_SIZE])

@@ -82,6 +82,11 @@ class ProjectFromNewerVersion(ProjectError):
     """Written by a newer release: it may be opened read-only, never written."""
 
 
+class ProjectEmpty(ProjectError):
+    """The file is there but holds nothing (0 bytes): a failed sync or an interrupted copy, not
+    a new project. Offer the newest backup, or a new project in its place."""
+
+
 def _database_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
     """The ProjectError for a SQLite error raised while opening ``path``."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -89,17 +94,14 @@ def _database_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
         return ProjectDamaged(path, f"is damaged or unreadable: {exc}")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return ProjectError(path, "is in use by another program; close it there and try again.")
+    from annotator.store.errors import DISK_FULL, IO, READ_ONLY, kind_of
+
+    kind = kind_of(exc)
+    if kind == DISK_FULL:
+        return ProjectError(path, "cannot be opened: the disk is full. Free some space first.")
+    if kind in (IO, READ_ONLY):
+        return ProjectError(path, f"cannot be opened: {kind} error ({exc}).")
     return ProjectError(path, f"cannot be opened: {exc}")
-
-
-def _read_only_uri(path: Path) -> str:
-    uri = f"{path.as_uri()}?mode=ro"
-    wal = Path(f"{path}-wal")
-    if not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size):
-        # A WAL-mode file in a folder we cannot write: SQLite cannot create the -shm it needs.
-        # With no -wal content to miss, reading the main file as immutable is exact.
-        uri += "&immutable=1"
-    return uri
 
 
 def now() -> str:
@@ -234,8 +236,8 @@ class Project:
         project uses a rollback journal instead of WAL and :attr:`storage_warning` says so.
         """
         # Imported here: these durability modules import this one.
-        from annotator.store import backup, fsinfo
-        from annotator.store.lock import ProjectLock
+        from annotator.store import backup, fsinfo, readonly
+        from annotator.store.lock import ProjectLock, hard_link_problem
 
         path = Path(path).expanduser().absolute()
         exists = path.exists()
@@ -250,15 +252,23 @@ class Project:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ProjectError(path, f"cannot be created: {exc.strerror or exc}") from exc
-        new = not exists or path.stat().st_size == 0
-        if new and read_only:
-            raise ProjectError(path, "is empty, not a News Annotator project.")
+        if exists and path.stat().st_size == 0:
+            raise ProjectEmpty(
+                path,
+                "is empty (0 bytes): it was emptied, perhaps by a failed sync or an interrupted "
+                "copy. Restore its newest backup, or delete the empty file to start anew.",
+            )
+        new = not exists
         # Durability: decide read-only, storage and lock before SQLite touches the file.
         read_only_reason = None
         if new and not os.access(path.parent, os.W_OK | os.X_OK):
             raise ProjectError(path, "cannot be created: its folder is read-only.")
         if not new and not read_only:
-            problem = fsinfo.write_problem(path)
+            problem = (
+                fsinfo.write_problem(path)
+                or hard_link_problem(path)
+                or readonly.side_file_problem(path)
+            )
             if problem is not None:
                 read_only, read_only_reason = True, f"opened read-only because {problem}"
         storage = fsinfo.detect_storage(path)
@@ -267,7 +277,7 @@ class Project:
         conn: sqlite3.Connection | None = None
         try:
             if read_only:
-                conn = sqlite3.connect(_read_only_uri(path), uri=True)
+                conn = readonly.read_only_connection(path)
             else:
                 conn = sqlite3.connect(str(path))
             db = Database(conn, execute_plugins=False)
@@ -380,7 +390,10 @@ class Project:
         same_as_backup = self.backups.closing() if self.backups is not None else False
         try:
             if not self.read_only:
-                self._conn.execute("PRAGMA optimize")
+                try:
+                    self._conn.execute("PRAGMA optimize")
+                except sqlite3.OperationalError:
+                    pass  # only an optimisation: a full disk must not stop a close
         finally:
             self.db.close()
             if self.backups is not None and same_as_backup:
@@ -403,7 +416,7 @@ class Project:
 
     def _writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(self.path, "is open read-only.")
+            raise ReadOnlyError(self.path, f"is {self.read_only_reason or 'open read-only'}.")
 
     def schema_version(self) -> list[str]:
         return [m.name for m in migrations.applied(self.db)]

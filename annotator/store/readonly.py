@@ -19,6 +19,7 @@ reads; any failure is a :class:`ProjectError` naming the file.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -106,6 +107,62 @@ def open_read_only(path: str | Path) -> Project:
         conn.close()
         raise
     return project
+
+
+def unwritable_side_files(path: Path) -> list[Path]:
+    """``-wal``, ``-shm`` or ``-journal`` files beside ``path`` this process cannot write."""
+    found = []
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        if side.exists() and not os.access(side, os.W_OK):
+            found.append(side)
+    return found
+
+
+def side_file_problem(path: Path) -> str | None:
+    """Why a writable project still cannot be written: read-only side files beside it (left,
+    say, by an older version that opened the file read-only), or None."""
+    stuck = unwritable_side_files(path)
+    if not stuck:
+        return None
+    names = ", ".join(side.name for side in stuck)
+    verb = "is" if len(stuck) == 1 else "are"
+    return (
+        f"{names} beside it {verb} read-only (left behind by a program that opened the project "
+        f"read-only); make {'it' if len(stuck) == 1 else 'them'} writable, or delete "
+        f"{path.name}-shm, to edit the project"
+    )
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection for reading ``path`` that leaves nothing behind beside a file this process
+    cannot write.
+
+    A file we could write may have a writer at work (the project is open for editing
+    elsewhere): it is opened ``mode=ro`` and shares the writer's WAL as SQLite intends. A file
+    nobody can be writing through us (read-only file or folder, read-only side files, or a
+    file with several hard links, whose side files would be named after just one name) is
+    opened ``immutable=1`` when no ``-wal``/``-journal`` content exists, so SQLite creates no
+    ``-shm``/``-wal`` beside it, and otherwise read into an in-memory snapshot (see
+    :func:`open_read_only`), which also replays the WAL content ``immutable`` would ignore.
+    """
+    path = Path(path)
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    try:
+        linked = os.stat(path).st_nlink > 1  # side files named after this name would be wrong
+    except OSError:
+        linked = False
+    if writable and not linked and not unwritable_side_files(path):
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    if not side_files(path):
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(_committed_bytes(path))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def side_files(path: Path) -> list[Path]:

@@ -20,7 +20,13 @@ from annotator.core.model import (
     SpanSnapshot,
 )
 from annotator.core.text import canonicalize, content_hash
-from annotator.store import PROJECT_SUFFIX, Project, ProjectError, ReadOnlyError
+from annotator.store import (
+    PROJECT_SUFFIX,
+    Project,
+    ProjectEmpty,
+    ProjectError,
+    ReadOnlyError,
+)
 from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, MIGRATION_SET
 
 EMOJI_TEXT = (
@@ -719,14 +725,15 @@ def test_missing_file_and_folders_are_created(tmp_path: Path) -> None:
     assert path.is_file()
 
 
-def test_an_empty_file_becomes_a_project_but_not_read_only(tmp_path: Path) -> None:
+def test_an_empty_file_is_refused_not_silently_made_a_new_project(tmp_path: Path) -> None:
+    """A 0-byte .annot is an emptied project (failed sync, interrupted copy), never a new one."""
     path = tmp_path / "empty.annot"
     path.write_bytes(b"")
-    with pytest.raises(ProjectError, match="empty"):
-        Project.open(path, read_only=True)
+    for kwargs in ({}, {"read_only": True}):
+        with pytest.raises(ProjectEmpty, match=r"empty \(0 bytes\)"):
+            Project.open(path, **kwargs)  # type: ignore[arg-type]
     assert path.read_bytes() == b""
-    with Project.open(path) as project:
-        assert project.counts()["labels"] == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.annot"]
 
 
 def test_an_empty_sqlite_database_is_not_a_project_read_only(tmp_path: Path) -> None:
