@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from annotator.store import (
     Project,
     ProjectDamaged,
+    ProjectEmpty,
     ProjectError,
     ProjectFromNewerVersion,
     ProjectMissing,
@@ -60,6 +61,8 @@ def open_project_interactively(
         return _open_read_only(parent, path) if answer == Button.Open else None
     except ProjectDamaged as exc:
         return _offer_restore(parent, path, exc)
+    except ProjectEmpty as exc:
+        return _offer_restore_or_new(parent, path, exc)
     except ProjectMissing as exc:
         show_message(
             parent,
@@ -117,10 +120,59 @@ def _offer_restore(parent: QWidget | None, path: Path, exc: ProjectDamaged) -> P
     return project
 
 
+def _offer_restore_or_new(parent: QWidget | None, path: Path, exc: ProjectEmpty) -> Project | None:
+    """An emptied project file: restore its newest backup, or start a new project in its place
+    (the empty file holds nothing to lose), or leave it; then say which happened."""
+    backup = latest_backup(path)
+    buttons = Button.Reset | Button.Cancel
+    texts = {Button.Reset: "Start a New Project"}
+    offer = "There is no backup of it."
+    if backup is not None:
+        buttons |= Button.Yes
+        texts[Button.Yes] = "Restore Newest Backup"
+        offer = f"Its newest backup:\n{backup.describe()}"
+    answer = show_message(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Project file is empty",
+        f"{exc}\n\n{offer}\n\nRestore the backup, start a new, empty project under this "
+        "name, or cancel and leave the file as it is.",
+        buttons=buttons,
+        default=Button.Yes if backup is not None else Button.Cancel,
+        button_texts=texts,
+    )
+    try:
+        if answer == Button.Yes and backup is not None:
+            restore_backup(backup, path)
+            project = Project.open(path, create=False)
+            done = f"{path.name} was restored from its backup of {backup.describe()}."
+        elif answer == Button.Reset:
+            if path.exists() and path.stat().st_size == 0:
+                path.unlink()
+            project = Project.open(path, create=True)
+            done = f"{path.name} was empty; a new, empty project was started in its place."
+        else:
+            return None
+    except (ProjectError, OSError) as error:
+        show_message(parent, QMessageBox.Icon.Critical, "Cannot open project", str(error))
+        return None
+    show_message(parent, QMessageBox.Icon.Information, "Project file was empty", done)
+    report_on_open(parent, project)
+    return project
+
+
 def report_on_open(parent: QWidget | None, project: Project) -> None:
     """Say what the analyst must know about a project that did open."""
     if project.storage_warning:
         show_message(parent, QMessageBox.Icon.Warning, "Project location", project.storage_warning)
+    if project.backups is not None and project.backups.last_error:
+        show_message(
+            parent,
+            QMessageBox.Icon.Warning,
+            "Backup failed",
+            f"No backup could be made on opening: {project.backups.last_error}\n\nYour work is "
+            "saved in the project file itself; backups will be tried again.",
+        )
 
 
 class SpanCheck(QThread):

@@ -52,7 +52,7 @@ def open_in(window: MainWindow, path: Path) -> bool:
     ("content", "expected"),
     [
         (b"plain text, not a database" * 10, "not a News Annotator project"),
-        (b"", None),  # an empty file becomes a new project: not an error
+        (b"", "is empty (0 bytes)"),  # an emptied project, never silently a new one
     ],
 )
 def test_not_a_project_is_refused_and_left_alone(
@@ -63,9 +63,6 @@ def test_not_a_project_is_refused_and_left_alone(
     answers = Answers(monkeypatch)
     before_project = window.project.path
     opened = open_in(window, bogus)
-    if expected is None:
-        assert opened
-        return
     assert not opened
     assert str(bogus) in answers.texts() and expected in answers.texts()
     assert bogus.read_bytes() == content
@@ -237,3 +234,37 @@ def test_untrusted_names_and_notes_are_shown_as_text(qtbot, window, monkeypatch)
     dialog.buttons["delete"].click()
     assert XSS in answers.texts()
     dialog.close()
+
+
+@pytest.mark.parametrize("choice", ["restore", "new", "cancel"])
+def test_an_emptied_project_offers_its_backup_or_a_new_project(
+    qtbot, window, tmp_path, monkeypatch, choice
+):
+    """Before: a 0-byte .annot (failed sync, interrupted copy) silently became a new project."""
+    path = tmp_path / "synced.annot"
+    with Project.open(path) as project:  # opened and closed with changes: a backup is taken
+        article_id, _ = project.add_article(ArticleDraft(text="Kept in the backup.", title="K"))
+        project.add_span(article_id, 0, 4, project.labels()[0].id, "alice")
+    assert list_backups(path)
+    path.write_bytes(b"")  # the failed sync
+    button = {
+        "restore": QMessageBox.StandardButton.Yes,
+        "new": QMessageBox.StandardButton.Reset,
+        "cancel": QMessageBox.StandardButton.Cancel,
+    }[choice]
+    answers = Answers(monkeypatch, button)
+    opened = open_in(window, path)
+    first_title, first_text, _ = answers.seen[0]
+    assert first_title == "Project file is empty"
+    assert "is empty (0 bytes)" in first_text and "1 articles, 1 spans" in first_text
+    if choice == "cancel":
+        assert not opened and path.read_bytes() == b""
+        return
+    assert opened and window.project.path == path
+    said = answers.texts()
+    if choice == "restore":
+        assert "was restored from its backup" in said
+        assert window.project.counts()["spans"] == 1
+    else:
+        assert "a new, empty project was started" in said
+        assert window.project.counts()["articles"] == 0
