@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.text import offsets_in_range
@@ -20,13 +20,11 @@ from annotator.formats.records import (
     ReadResult,
     RecordError,
     Rejection,
-    RelationRecord,
-    SpanRecord,
 )
 from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
-from annotator.store.project import NewSpan
+from annotator.store.bulk import BulkWriter, RecordRefused, Written
 
 __all__ = [
     "SUFFIXES",
@@ -93,6 +91,7 @@ def import_paths(
     is_cancelled: CancelCheck | None = None,
     encoding: str | None = None,
     format: str | None = None,
+    batch_size: int = 1000,
 ) -> ImportSummary:
     """Import files and folders into ``project`` in one transaction and return the summary.
 
@@ -104,7 +103,9 @@ def import_paths(
     :data:`annotator.formats.registry.FORMATS` to read every path as, whatever its suffix; a
     folder is then searched for that format's suffixes, or handed whole to a folder format
     (brat, parquet). Without it the suffix decides. An unknown format raises
-    :class:`ProjectError` before anything is read.
+    :class:`ProjectError` before anything is read. Rows go to the project ``batch_size``
+    articles at a time, across files (see :class:`~annotator.store.bulk.BulkWriter`); the
+    transaction is still one, around the whole import.
     """
 
     def check_cancelled() -> None:
@@ -130,9 +131,9 @@ def import_paths(
             raise ProjectError(None, str(exc)) from exc
         entries = _format_entries(paths, spec, check_cancelled)
     files = [e for e in entries if isinstance(e, Path)]
-    writer = _Writer(project, annotator, summary)
     try:
         with project.atomic():
+            writer = _Writer(project, annotator, summary, batch_size)
             done = 0
             for entry in entries:
                 if isinstance(entry, Rejection):
@@ -152,8 +153,12 @@ def import_paths(
                         if problem is not None:
                             summary.rejections.append(Rejection(entry, item.line, problem))
                     else:
-                        writer.write(item, entry)
+                        try:
+                            writer.write(item, entry)
+                        except RecordRefused as exc:
+                            summary.rejections.append(Rejection(entry, item.line, exc.message))
                 done += 1
+            writer.finish()
     except sqlite3.Error as exc:
         raise ProjectError(project.path, f"import failed and was undone: {exc}") from exc
     return summary
@@ -201,142 +206,37 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
 
 
 class _Writer:
-    """Writes checked records into the open batch and keeps the summary's counts.
+    """Writes checked records into the open batch through a :class:`BulkWriter` (rows of many
+    articles at a time, see store/bulk.py) and keeps the summary's counts."""
 
-    Each record costs a few statements, however many spans it has: labels are looked up in a
-    dictionary read once, duplicates are checked against the article's spans and relations read
-    in one query (none for an article the batch just added), and spans and relations go in
-    with one ``executemany`` each.
-    """
-
-    def __init__(self, project: Project, annotator: str, summary: ImportSummary) -> None:
-        self._project = project
-        self._annotator = annotator
+    def __init__(
+        self, project: Project, annotator: str, summary: ImportSummary, batch_size: int
+    ) -> None:
         self._summary = summary
         self._touched: set[int] = set()
-        self._labels: dict[str, int] | None = None
+        self._bulk = BulkWriter(project, annotator=annotator, batch_size=batch_size)
 
     def write(self, record: ArticleRecord, path: Path | None = None) -> None:
-        project = self._project
         where = path or Path("")
         for note in record.notes:
             self._summary.notes.append(Rejection(where, record.line, note))
-        draft = record.draft
-        if record.spans and draft.status == "new":
-            # Its first span would move a new article to "in progress" (see Project.add_span):
-            # store it so at once rather than rewrite its row straight after.
-            draft = replace(draft, status="in progress")
-        article_id, added = project.add_article(draft)
-        if added:
+        written = self._bulk.write(record.draft, record.spans, record.relations)
+        self._count(written, where, record.line)
+        if written.added:
             self._summary.articles_added += 1
         else:
             self._summary.duplicates += 1
-        # A duplicate has the same text: the stored text is the draft's either way.
-        self._write_spans(
-            article_id,
-            record.draft.text,
-            record.spans,
-            record.relations,
-            new=added,
-            where=(where, record.line),
-        )
-
-    def _label_id(self, name: str) -> int:
-        labels = self._labels
-        if labels is None:
-            labels = self._labels = {label.name: label.id for label in self._project.labels()}
-        label_id = labels.get(name)
-        if label_id is None:
-            label_id = labels[name] = self._project.ensure_label(name).id
-        return label_id
-
-    def _write_spans(
-        self,
-        article_id: int,
-        text: str,
-        spans: Sequence[SpanRecord],
-        relations: Sequence[RelationRecord],
-        *,
-        new: bool,
-        where: tuple[Path, int | None] | None = None,
-    ) -> None:
-        """Add the record's spans and relations that the article does not have yet (an exact
-        duplicate, in the project or earlier in the record, maps to the span already there)."""
-        project = self._project
-        if article_id not in self._touched:
-            self._touched.add(article_id)
-            self._summary.article_ids.append(article_id)
-        if not spans:
-            return
-        existing = {} if new else project.span_keys(article_id)
-        added: dict[tuple[int, int, int, str], int] = {}  # key -> index into fresh
-        fresh: list[NewSpan] = []
-        refs: list[tuple[bool, int]] = []  # per record span: (is fresh, id or index into fresh)
-        merged = unapplied = 0
-        for span in spans:
-            label_id = self._label_id(span.label)
-            who = span.annotator or self._annotator
-            key = (span.start, span.end, label_id, who)
-            if key in existing:
-                refs.append((False, existing[key]))
-                unapplied += bool(span.note or span.attributes)
-            elif key in added:
-                refs.append((True, added[key]))
-                first = fresh[added[key]]
-                fresh[added[key]] = _merged(first, span)
-                merged += 1
-            else:
-                added[key] = len(fresh)
-                refs.append((True, len(fresh)))
-                fresh.append(
-                    NewSpan(span.start, span.end, label_id, who, span.note, span.attributes)
-                )
-        if where is not None and merged:
-            self._summary.notes.append(
-                Rejection(
-                    where[0],
-                    where[1],
-                    f"{merged} duplicate span(s) (same offsets, label and annotator) merged into "
-                    "the first; their notes and attributes were added to it",
-                )
-            )
-        if where is not None and unapplied:
-            self._summary.notes.append(
-                Rejection(
-                    where[0],
-                    where[1],
-                    f"{unapplied} span(s) already in the project: their notes and attributes "
-                    "from the file were not applied",
-                )
-            )
-        fresh_ids = project.add_spans(article_id, fresh, text=text)
-        self._summary.spans_added += len(fresh_ids)
-        span_ids = [fresh_ids[ref] if is_fresh else ref for is_fresh, ref in refs]
-        if not relations:
-            return
-        have = set() if new else project.relation_keys_of(article_id)
-        batch: list[tuple[int, int, str, str]] = []
-        for relation in relations:
-            head, child = span_ids[relation.head], span_ids[relation.child]
-            if (head, child, relation.type) in have:
-                continue
-            # A relation belongs to the layer of its spans unless it names its own annotator.
-            who = relation.annotator or spans[relation.head].annotator or self._annotator
-            batch.append((head, child, relation.type, who))
-            have.add((head, child, relation.type.strip()))  # stored stripped
-        project.add_relations(article_id, batch)
-        self._summary.relations_added += len(batch)
 
     def write_annotations(self, record: AnnotationRecord) -> str | None:
         """Add spans to the article with the record's content hash; the problem, or None."""
-        project = self._project
-        article_id = project.article_id_by_hash(record.content_hash)
-        if article_id is None:
+        bulk = self._bulk
+        article_id = bulk.article_id_by_hash(record.content_hash)
+        text = None if article_id is None else bulk.article_text(article_id)
+        if article_id is None or text is None:
             return (
                 f"no article in the project has content hash {record.content_hash[:12]}…; "
                 "import the articles first (this file holds spans only)"
             )
-        text = project.article_text(article_id)
         for i, span in enumerate(record.spans):
             if not offsets_in_range(len(text), span.start, span.end):
                 return (
@@ -348,18 +248,40 @@ class _Writer:
                     f"span {i}: its text {record.span_texts[i]!r} does not match the article's "
                     f"text at [{span.start}, {span.end}), {text[span.start : span.end]!r}"
                 )
-        self._write_spans(article_id, text, record.spans, record.relations, new=False)
+        try:
+            written = bulk.write_annotations(article_id, text, record.spans, record.relations)
+        except RecordRefused as exc:
+            return exc.message
+        self._count(written)
         return None
 
+    def finish(self) -> None:
+        self._bulk.finish()
 
-def _merged(first: NewSpan, other: SpanRecord) -> NewSpan:
-    """A span with a duplicate's note and attributes added (no note is dropped)."""
-    note = first.note
-    if other.note and other.note != note:
-        note = f"{note}\n\n{other.note}" if note else other.note
-    attributes = dict(other.attributes)
-    attributes.update(first.attributes)  # the first span's value wins a conflict
-    for key, value in other.attributes.items():
-        if first.attributes.get(key, value) != value:
-            attributes[f"{key} (2)"] = value
-    return first._replace(note=note, attributes=attributes)
+    def _count(self, written: Written, where: Path | None = None, line: int | None = None) -> None:
+        summary = self._summary
+        if written.article_id not in self._touched:
+            self._touched.add(written.article_id)
+            summary.article_ids.append(written.article_id)
+        summary.spans_added += written.spans_added
+        summary.relations_added += written.relations_added
+        if where is None:
+            return
+        if written.merged:
+            summary.notes.append(
+                Rejection(
+                    where,
+                    line,
+                    f"{written.merged} duplicate span(s) (same offsets, label and annotator) "
+                    "merged into the first; their notes and attributes were added to it",
+                )
+            )
+        if written.unapplied:
+            summary.notes.append(
+                Rejection(
+                    where,
+                    line,
+                    f"{written.unapplied} span(s) already in the project: their notes and "
+                    "attributes from the file were not applied",
+                )
+            )
