@@ -33,6 +33,7 @@ from typing import IO, Any, Protocol
 
 from annotator.core.model import Article, Label
 from annotator.store import Project, ProjectError
+from annotator.store.stream import iter_article_rows
 
 __all__ = [
     "SPLIT_NAMES",
@@ -174,28 +175,26 @@ class ExportCancelled(ExportError):
 
 
 # --------------------------------------------------------------------------------- reading
-def _sort_key(span: ExportSpan, span_id: int) -> tuple[Any, ...]:
-    return (span.start, -span.end, span.label, span.annotator, span.note, span_id)
-
-
 def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterator[ExportDoc]:
     """Stream the project's articles as :class:`ExportDoc`, in article-id order.
 
-    Only a small batch of articles is in memory at any time. Label names in ``filter.labels``
-    that the project does not have match nothing.
+    The project is read in one pass (:func:`annotator.store.stream.iter_article_rows`): only the
+    current article is in memory. Label names in ``filter.labels`` that the project does not
+    have match nothing.
     """
     labels = {label.id: label.name for label in project.labels()}
     label_ids = None
     if filter.labels is not None:
         label_ids = [lid for lid, name in labels.items() if name in filter.labels]
-    for article, spans, relations in project.iter_annotated_articles(
+    for article, spans, relations in iter_article_rows(
+        project,
         status=filter.status,
         label_ids=label_ids,
         annotator=filter.annotator,
         article_ids=filter.article_ids,
     ):
         pairs = sorted(
-            (
+            [
                 (
                     ExportSpan(
                         s.start,
@@ -204,23 +203,37 @@ def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterat
                         s.text,
                         s.annotator,
                         s.note,
-                        dict(s.attributes),
+                        s.attributes,
                     ),
                     s.id,
                 )
                 for s in spans
-            ),
-            key=lambda pair: _sort_key(*pair),
+            ],
+            key=_pair_key,
         )
-        index = {span_id: i for i, (_, span_id) in enumerate(pairs)}
-        export_relations = sorted(
-            (
-                ExportRelation(index[r.head_id], index[r.child_id], r.type, r.annotator)
-                for r in relations
-            ),
-            key=lambda r: (r.head, r.child, r.type, r.annotator),
-        )
-        yield ExportDoc(article, tuple(s for s, _ in pairs), tuple(export_relations))
+        if relations:
+            index = {span_id: i for i, (_, span_id) in enumerate(pairs)}
+            export_relations = tuple(
+                sorted(
+                    [
+                        ExportRelation(index[r.head_id], index[r.child_id], r.type, r.annotator)
+                        for r in relations
+                    ],
+                    key=_relation_key,
+                )
+            )
+        else:
+            export_relations = ()
+        yield ExportDoc(article, tuple(s for s, _ in pairs), export_relations)
+
+
+def _pair_key(pair: tuple[ExportSpan, int]) -> tuple[Any, ...]:
+    span = pair[0]
+    return (span.start, -span.end, span.label, span.annotator, span.note, pair[1])
+
+
+def _relation_key(r: ExportRelation) -> tuple[Any, ...]:
+    return (r.head, r.child, r.type, r.annotator)
 
 
 # ----------------------------------------------------------------------------------- splits

@@ -59,6 +59,10 @@ VETTED: dict[tuple[str, str, str], str] = {
     ("store/project.py", "iter_annotated_articles", "span_filter"): "' AND ' before literal "
     "clauses with ? placeholders",
     ("store/project.py", "_article_batches", "status_clause"): "' AND status = ?' or ''",
+    ("store/stream.py", "iter_article_rows", "span_filter"): "' AND ' before literal clauses "
+    "with ? placeholders",
+    ("store/stream.py", "_subset", "span_filter"): "iter_article_rows()'s span_filter",
+    ("store/stream.py", "_subset", "status_clause"): "' AND status = ?' or ''",
 }
 
 
