@@ -111,20 +111,22 @@ def test_store_streams_in_batches_with_filters(tmp_path: Path) -> None:
 
 
 def test_iter_docs_is_lazy(source: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Taking the first document reads only the first batch of articles."""
-    calls: list[int] = []
-    original = Project._article_batches
+    """Taking the first document reads only the first article (one pass, not the whole list)."""
+    from annotator.store import stream
 
-    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        for batch in original(self, *args, **kwargs):
-            calls.append(len(batch))
-            yield batch
+    made: list[int] = []
+    original = stream._article
 
-    monkeypatch.setattr(Project, "_article_batches", spy)
+    def spy(row):  # type: ignore[no-untyped-def]
+        made.append(row[0])
+        return original(row)
+
+    monkeypatch.setattr(stream, "_article", spy)
     docs = iter_docs(source)
-    assert calls == []
-    next(docs)
-    assert calls == [4]  # one batch (the corpus is smaller than a batch)
+    assert made == []
+    first = next(docs)
+    assert made == [first.article.id]
+    assert len(list(docs)) == 3 and len(made) == 4
 
 
 # ------------------------------------------------------------------------------------ splits
