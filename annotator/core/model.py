@@ -30,32 +30,29 @@ class LabelSpec:
 
 
 DEFAULT_LABELS: tuple[LabelSpec, ...] = (
-    LabelSpec("Quote", "#e9a23b", "1", "Words reported as said or written by someone."),
-    LabelSpec("Source", "#4c9be8", "2", "The person or body a statement is attributed to."),
-    LabelSpec("Claim", "#d9534f", "3", "A checkable statement of fact."),
+    LabelSpec("Quote", "#e69f00", "1", "Words reported as said or written by someone."),
+    LabelSpec("Source", "#0072b2", "2", "The person or body a statement is attributed to."),
+    LabelSpec("Claim", "#d55e00", "3", "A checkable statement of fact."),
     LabelSpec(
         "Speculation",
-        "#8e6cc9",
+        "#cc79a7",
         "4",
         "A guess about the future or the unknown, e.g. "
         "'Expect many tweets to follow both phone calls.'",
     ),
 )
 
-# Colours handed to new labels in turn, chosen to stay apart from each other and from the defaults.
+# Colours handed to new labels in turn: the Okabe-Ito set, told apart by readers with any common
+# form of colour blindness (labels also carry a letter badge, so colour is never the only cue).
 LABEL_PALETTE: tuple[str, ...] = (
-    "#e9a23b",
-    "#4c9be8",
-    "#d9534f",
-    "#8e6cc9",
-    "#3fae6a",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#8c564b",
+    "#e69f00",
+    "#0072b2",
+    "#d55e00",
+    "#cc79a7",
+    "#009e73",
+    "#56b4e9",
+    "#f0e442",
     "#7f7f7f",
-    "#ff7f0e",
-    "#1f77b4",
 )
 
 

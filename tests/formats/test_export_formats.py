@@ -308,7 +308,7 @@ def test_label_studio_shape_matches_its_documented_json(source: Project, tmp_pat
     assert isinstance(tasks, list) and len(tasks) == 4
     config = ET.fromstring((tmp_path / "export.labelstudio.config.xml").read_text("utf-8"))
     labels = {el.get("value"): el.get("background") for el in config.iter("Label")}
-    assert labels["Quote"] == "#e9a23b" and set(labels) >= {"Quote", "Source", "Claim"}
+    assert labels["Quote"] == "#e69f00" and set(labels) >= {"Quote", "Source", "Claim"}
     relation_values = {el.get("value") for el in config.iter("Relation")}
     (labels_tag,) = config.iter("Labels")
     (text_tag,) = config.iter("Text")
