@@ -1,13 +1,18 @@
-"""Highlight colours derived from label colours against the view's base colour, light or dark."""
+"""Highlight colours derived from label colours against the view's base colour, light or dark,
+kept readable: the text over any highlight keeps a contrast of at least 4.5:1 (WCAG AA)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 FALLBACK_LABEL_COLOR = "#8a8a8a"
+MIN_TEXT_CONTRAST = 4.5
+# Gold (adjudicated) layers are edged in this colour, whatever their labels' colours.
+GOLD_LIGHT = "#a87900"
+GOLD_DARK = "#f2c94c"
 
 # How much of a label colour lies over the base for one span. Dark bases need more to show at all;
 # light bases need less so black text stays easy to read.
@@ -37,6 +42,43 @@ def blend(under: QColor, over: QColor, alpha: float) -> QColor:
     )
 
 
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours, from 1 to 21."""
+    a, b = relative_luminance(first), relative_luminance(second)
+    lighter, darker = max(a, b), min(a, b)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def badge_letters(labels: Sequence[tuple[int, str]]) -> dict[int, str]:
+    """A distinct one-character badge per label (id, name), so labels are told apart without
+    colour: the name's first letter when free, else its next letter, else a digit."""
+    taken: set[str] = set()
+    letters: dict[int, str] = {}
+    for label_id, name in labels:
+        candidates = [ch.upper() for ch in name if ch.isalnum()]
+        choice = next((ch for ch in candidates if ch not in taken), None)
+        if choice is None:
+            choice = next(
+                (d for d in "123456789" + "ABCDEFGHJKLMNPQRSTUVWXYZ" if d not in taken), "?"
+            )
+        taken.add(choice)
+        letters[label_id] = choice
+    return letters
+
+
 def palette_is_dark(palette: QPalette) -> bool:
     """Whether text is drawn on a dark base.
 
@@ -52,32 +94,71 @@ def palette_is_dark(palette: QPalette) -> bool:
 class HighlightScheme:
     """Colours of span highlights over one base colour."""
 
-    __slots__ = ("base", "dark", "_fill_alpha", "_nested_alpha", "_current_alpha")
+    __slots__ = ("base", "text", "dark", "_fill_alpha", "_nested_alpha", "_current_alpha")
 
-    def __init__(self, base: QColor, *, dark: bool) -> None:
+    def __init__(self, base: QColor, *, dark: bool, text: QColor | None = None) -> None:
         self.base = QColor(base)
         self.dark = dark
+        if text is None:
+            text = QColor("#e8e8e8") if dark else QColor("#1a1a1a")
+        self.text = QColor(text)
         self._fill_alpha = _FILL_ALPHA_DARK if dark else _FILL_ALPHA_LIGHT
         self._nested_alpha = _NESTED_ALPHA_DARK if dark else _NESTED_ALPHA_LIGHT
         self._current_alpha = _CURRENT_ALPHA_DARK if dark else _CURRENT_ALPHA_LIGHT
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> HighlightScheme:
-        return cls(palette.color(QPalette.ColorRole.Base), dark=palette_is_dark(palette))
+        return cls(
+            palette.color(QPalette.ColorRole.Base),
+            dark=palette_is_dark(palette),
+            text=palette.color(QPalette.ColorRole.Text),
+        )
+
+    def readable(self, color: QColor, alpha: float) -> QColor:
+        """``color`` over the base at ``alpha``, or less when the text would lose contrast."""
+        while alpha > 0.02:
+            result = blend(self.base, color, alpha)
+            if contrast_ratio(result, self.text) >= MIN_TEXT_CONTRAST:
+                return result
+            alpha -= 0.03
+        return QColor(self.base)
 
     def fill(self, colors: Iterable[QColor]) -> QColor:
-        """Background of text covered by spans of these colours, outermost first."""
-        result = QColor(self.base)
-        alpha = self._fill_alpha
-        for color in colors:
-            result = blend(result, color, alpha)
-            alpha = self._nested_alpha
-        return result
+        """Background of text covered by spans of these colours, outermost first: the
+        innermost colour alone (mixed colours read as mud), a step stronger for each span it
+        sits inside, never below the text's 4.5:1 contrast."""
+        stack = list(colors)
+        if not stack:
+            return QColor(self.base)
+        depth = min(len(stack), 4) - 1
+        return self.readable(stack[-1], self._fill_alpha + depth * self._nested_alpha / 2)
+
+    def hatch(self, color: QColor) -> QColor:
+        """Colour of the hatching lines of a hatched layer: visible, but light enough that text
+        over them stays readable."""
+        return self.readable(color, 0.85)
+
+    def gold(self) -> QColor:
+        """Edge colour of a gold layer's spans."""
+        return QColor(GOLD_DARK if self.dark else GOLD_LIGHT)
+
+    def badge_text(self, fill: QColor) -> QColor:
+        """Black or white, whichever reads better on a badge of this colour."""
+        black, white = QColor("#000000"), QColor("#ffffff")
+        return black if contrast_ratio(fill, black) >= contrast_ratio(fill, white) else white
 
     def line(self, color: QColor) -> QColor:
-        """A stronger variant for underlines and marks: darker on light bases, lighter on dark."""
-        return color.lighter(135) if self.dark else color.darker(135)
+        """The label colour adjusted to the theme, for lines, bars and badges: dark colours
+        lifted on a dark base, light ones deepened on a light base, so each stands out."""
+        if self.dark:
+            if color.lightnessF() < 0.6:
+                return QColor.fromHslF(max(0.0, color.hslHueF()), color.hslSaturationF(), 0.65, 1.0)
+            return QColor(color)
+        if color.lightnessF() > 0.45:
+            return QColor.fromHslF(max(0.0, color.hslHueF()), color.hslSaturationF(), 0.4, 1.0)
+        return QColor(color)
 
     def current(self, color: QColor) -> QColor:
-        """Background of the current span, clearly stronger than an ordinary highlight."""
-        return blend(self.base, color, self._current_alpha)
+        """Background of the current span, clearly stronger than an ordinary highlight (as
+        strong as the text's contrast allows)."""
+        return self.readable(color, self._current_alpha)

@@ -8,21 +8,32 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import pairwise
 from operator import itemgetter
 
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
 
 from annotator.core.model import Span
 from annotator.core.text import Utf16Index
 from annotator.ui.colors import FALLBACK_LABEL_COLOR, HighlightScheme
+from annotator.ui.layer_styles import LayerStyle
 
 # The characters QTextDocument.setPlainText turns into paragraph breaks (measured: LF, CR, U+2029,
 # and its two frame markers). Each keeps its length, so offsets stay put; only blocks split.
 BLOCK_SEPARATORS = re.compile("[\n\r\u2029\ufdd0\ufdd1]")
 
-# Formats are cached per combination; beyond these depths more stacked spans change nothing visible.
+# Formats are cached per combination; beyond this depth more stacked spans change nothing visible.
 _MAX_OWN_LAYERS = 4
-_MAX_OTHER_LAYERS = 2
-
-_Underline = QTextCharFormat.UnderlineStyle
+_HATCH = LayerStyle.HATCH
+# Runs of white space inside a line (not the paragraph separator, which is no character here).
+_SPACER_STRIDE = 3
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 
 
 def nesting_key(span: Span) -> tuple[int, int, int]:
@@ -104,15 +115,17 @@ class SpanIndex:
 
 
 class SpanLayers:
-    """What the highlighter and the view share: the index, offsets, and whose spans are shown."""
+    """What the highlighter and the view share: the index, offsets, whose spans are shown and
+    how each layer is drawn."""
 
-    __slots__ = ("index", "utf16", "own_annotator", "visible_annotators")
+    __slots__ = ("index", "utf16", "own_annotator", "visible_annotators", "styles")
 
     def __init__(self) -> None:
         self.index = SpanIndex()
         self.utf16 = Utf16Index("")
         self.own_annotator = ""
         self.visible_annotators: frozenset[str] | None = None
+        self.styles: dict[str, LayerStyle] = {}
 
     def is_visible(self, span: Span) -> bool:
         names = self.visible_annotators
@@ -121,14 +134,24 @@ class SpanLayers:
     def is_own(self, span: Span) -> bool:
         return span.annotator == self.own_annotator
 
+    def style_of(self, span: Span) -> LayerStyle:
+        if span.annotator == self.own_annotator:
+            return LayerStyle.FILL
+        return self.styles.get(span.annotator, LayerStyle.OUTLINE)
+
+
+# A segment's look: (innermost own label, how many own spans, innermost hatched label).
+_Key = tuple[int | None, int, int | None]
+
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Paints spans as layout formats, one combined format per elementary segment of a block.
+    """Paints spans as layout formats, one format per elementary segment of a block.
 
-    Own spans get a background blending their label colours over the base; where two or more
-    overlap, an underline in the innermost span's colour (wavy for three or more) tells the
-    overlap from a single span. Other annotators' spans get no background, only a dashed (one)
-    or dotted (several) underline in their label colour.
+    Own spans get a background in the innermost span's label colour, a step stronger for each
+    own span it is nested in (never a mix of colours); hatched layers get a hatched background
+    where no own span lies. Everything else a span shows (its bar, badge, outline, underline,
+    gold frame) is painted by the view. With a line spacing above 1, white space between words
+    gets a taller font of the same width, which is how a plain-text layout gets its lines apart.
     """
 
     def __init__(self, document: QTextDocument, layers: SpanLayers) -> None:
@@ -137,7 +160,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._scheme = HighlightScheme(QColor("white"), dark=False)
         self._label_colors: dict[int, QColor] = {}
         self._fallback_color = QColor(FALLBACK_LABEL_COLOR)
-        self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
+        self._formats: dict[_Key, QTextCharFormat] = {}
+        self._spaced: dict[_Key | None, QTextCharFormat] = {}
+        self._spacer: QTextCharFormat | None = None
         # Block numbers highlighted, in order, while a list is set: lets tests and benchmarks
         # check that a change repainted only the blocks it touched.
         self.trace: list[int] | None = None
@@ -150,11 +175,35 @@ class SpanHighlighter(QSyntaxHighlighter):
         """Use new colours; the caller rehighlights."""
         self._scheme = scheme
         self._formats.clear()
+        self._spaced.clear()
 
     def set_label_colors(self, colors: Mapping[int, QColor]) -> None:
         """Use new label colours; the caller rehighlights."""
         self._label_colors = dict(colors)
         self._formats.clear()
+        self._spaced.clear()
+
+    def set_line_spacing(self, font: QFont, spacing: float) -> None:
+        """Space lines ``spacing`` times their natural height (1 for none) for text in
+        ``font``; the caller rehighlights."""
+        self._spaced.clear()
+        if spacing <= 1.01:
+            self._spacer = None
+            return
+        tall = QFont(font)
+        tall.setPointSizeF(font.pointSizeF() * spacing)
+        narrow = QFontMetricsF(font).horizontalAdvance(" ")
+        wide = QFontMetricsF(tall).horizontalAdvance(" ")
+        spacer = QTextCharFormat()
+        spacer.setFontPointSize(tall.pointSizeF())
+        # The taller space keeps the width of a normal one, so lines wrap as before.
+        spacer.setFontWordSpacing(narrow - wide)
+        self._spacer = spacer
+
+    @property
+    def spaced(self) -> bool:
+        """Whether lines get extra spacing."""
+        return self._spacer is not None
 
     def label_color(self, label_id: int) -> QColor:
         return self._label_colors.get(label_id, self._fallback_color)
@@ -168,94 +217,132 @@ class SpanHighlighter(QSyntaxHighlighter):
         layers = self._layers
         index = layers.index
         spans = index.in_block(number)
-        if not spans:
+        spacer = self._spacer
+        if not spans and spacer is None:
             return
         block_start = index.block_starts[number]
         block_end = block_start + len(text)
         shown = layers.visible_annotators
+        own_name = layers.own_annotator
+        styles = layers.styles
         pieces: list[tuple[int, int, Span]] = []
         for span in spans:
             if shown is not None and span.annotator not in shown:
                 continue
+            if span.annotator != own_name and styles.get(span.annotator) is not _HATCH:
+                continue  # drawn by the view alone
             start = span.start if span.start > block_start else block_start
             end = span.end if span.end < block_end else block_end
             if start < end:
                 pieces.append((start, end, span))
-        if not pieces:
-            return
 
         utf16 = layers.utf16
         position16 = block.position()
         # Without characters outside the BMP in this block, code points and UTF-16 units agree.
         plain = utf16.to_utf16(block_end) - position16 == block_end - block_start
         set_format = self.setFormat
-        format_for = self._format_for
 
-        if len(pieces) == 1:
+        segments: list[tuple[int, int, _Key]]
+        if not pieces:
+            segments = []
+        elif len(pieces) == 1:
             start, end, span = pieces[0]
-            segments: Iterable[tuple[int, int, QTextCharFormat]] = (
-                (start, end, format_for([span])),
-            )
+            segments = [(start, end, self._key_for([span]))]
         else:
-            segments = self._segments(pieces)
-        for left, right, fmt in segments:
+            segments = list(self._segments(pieces))
+        formats = self._formats
+        for left, right, key in segments:
+            fmt = formats.get(key)
+            if fmt is None:
+                fmt = formats[key] = self._build_format(key)
             if plain:
                 set_format(left - block_start, right - left, fmt)
             else:
                 start16 = utf16.to_utf16(left) - position16
                 set_format(start16, utf16.to_utf16(right) - position16 - start16, fmt)
+        if spacer is None:
+            return
+        # Every third run of spaces, and the last two (short last lines), get the taller font,
+        # merged with the span format they lie in: one per line is enough to space it, and
+        # fewer format changes keep drawing the text fast.
+        spaced = self._spaced
+        following = 0
+        count = len(segments)
+        runs = [m.span() for m in _SPACES.finditer(text)]
+        last = len(runs) - 2
+        for number_of_run, (run_start, run_end) in enumerate(runs):
+            if number_of_run % _SPACER_STRIDE and number_of_run < last:
+                continue
+            left = block_start + run_start
+            right = block_start + run_end
+            while following < count and segments[following][1] <= left:
+                following += 1
+            cuts: list[tuple[int, int, _Key | None]] = []
+            at = left
+            probe = following
+            while at < right:
+                if probe < count and segments[probe][0] <= at < segments[probe][1]:
+                    stop = min(right, segments[probe][1])
+                    cuts.append((at, stop, segments[probe][2]))
+                    probe += 1
+                else:
+                    stop = min(right, segments[probe][0]) if probe < count else right
+                    cuts.append((at, stop, None))
+                at = stop
+            for cut_left, cut_right, key in cuts:
+                fmt = spaced.get(key)
+                if fmt is None:
+                    fmt = QTextCharFormat(spacer)
+                    if key is not None:
+                        fmt.merge(formats[key])
+                        fmt.merge(spacer)
+                    spaced[key] = fmt
+                if plain:
+                    set_format(cut_left - block_start, cut_right - cut_left, fmt)
+                else:
+                    start16 = utf16.to_utf16(cut_left) - position16
+                    set_format(start16, utf16.to_utf16(cut_right) - position16 - start16, fmt)
 
-    def _segments(
-        self, pieces: list[tuple[int, int, Span]]
-    ) -> Iterator[tuple[int, int, QTextCharFormat]]:
-        """Split overlapping pieces into elementary segments, each with its combined format."""
+    def _segments(self, pieces: list[tuple[int, int, Span]]) -> Iterator[tuple[int, int, _Key]]:
+        """Split overlapping pieces into elementary segments, each with its look."""
         pieces.sort(key=itemgetter(0))
         points = sorted({p for start, end, _ in pieces for p in (start, end)})
         active: list[tuple[int, int, Span]] = []
         following = 0
         count = len(pieces)
-        format_for = self._format_for
+        key_for = self._key_for
         for left, right in pairwise(points):
             while following < count and pieces[following][0] <= left:
                 active.append(pieces[following])
                 following += 1
             active = [piece for piece in active if piece[1] > left]
             if active:
-                yield left, right, format_for([piece[2] for piece in active])
+                yield left, right, key_for([piece[2] for piece in active])
 
-    def _format_for(self, spans: list[Span]) -> QTextCharFormat:
+    def _key_for(self, spans: list[Span]) -> _Key:
         own_name = self._layers.own_annotator
         if len(spans) == 1:
             span = spans[0]
-            key: tuple[tuple[int, ...], tuple[int, ...]] = (
-                ((span.label_id,), ()) if span.annotator == own_name else ((), (span.label_id,))
-            )
-        else:
-            spans = sorted(spans, key=nesting_key)  # innermost first
-            own = [s.label_id for s in spans if s.annotator == own_name]
-            others = [s.label_id for s in spans if s.annotator != own_name]
-            # Only what can change the look goes into the key, so the cache stays small.
-            key = (tuple(own[:_MAX_OWN_LAYERS]), tuple(others[:_MAX_OTHER_LAYERS]))
-        fmt = self._formats.get(key)
-        if fmt is None:
-            fmt = self._build_format(*key)
-            self._formats[key] = fmt
-        return fmt
+            if span.annotator == own_name:
+                return (span.label_id, 1, None)
+            return (None, 0, span.label_id)
+        spans = sorted(spans, key=nesting_key)  # innermost first
+        own = [s.label_id for s in spans if s.annotator == own_name]
+        hatched = [s.label_id for s in spans if s.annotator != own_name]
+        return (
+            own[0] if own else None,
+            min(len(own), _MAX_OWN_LAYERS),
+            hatched[0] if hatched and not own else None,
+        )
 
-    def _build_format(
-        self, own_labels: tuple[int, ...], other_labels: tuple[int, ...]
-    ) -> QTextCharFormat:
+    def _build_format(self, key: _Key) -> QTextCharFormat:
+        own_label, depth, hatched_label = key
         scheme = self._scheme
         fmt = QTextCharFormat()
-        if own_labels:
-            # Lay the outermost colour first so the innermost span's colour dominates.
-            fmt.setBackground(scheme.fill(self.label_color(i) for i in reversed(own_labels)))
-        if len(own_labels) >= 2:
-            style = _Underline.SingleUnderline if len(own_labels) == 2 else _Underline.WaveUnderline
-            fmt.setUnderlineStyle(style)
-            fmt.setUnderlineColor(scheme.line(self.label_color(own_labels[0])))
-        elif other_labels:
-            style = _Underline.DashUnderline if len(other_labels) == 1 else _Underline.DotLine
-            fmt.setUnderlineStyle(style)
-            fmt.setUnderlineColor(scheme.line(self.label_color(other_labels[0])))
+        if own_label is not None:
+            color = self.label_color(own_label)
+            fmt.setBackground(scheme.fill([color] * depth))
+        elif hatched_label is not None:
+            color = scheme.hatch(self.label_color(hatched_label))
+            fmt.setBackground(QBrush(color, Qt.BrushStyle.BDiagPattern))
         return fmt

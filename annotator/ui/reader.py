@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,9 +28,11 @@ from PySide6.QtGui import (
     QHelpEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPalette,
     QPen,
+    QPolygonF,
     QResizeEvent,
     QTextBlock,
     QTextCharFormat,
@@ -48,10 +53,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import Article, Label, Span
+from annotator.core.model import Article, Label, Relation, Span
 from annotator.core.text import BOM, Utf16Index, snap_to_words
-from annotator.ui.colors import HighlightScheme, label_qcolor
+from annotator.ui.colors import HighlightScheme, badge_letters, label_qcolor
 from annotator.ui.highlighter import SpanHighlighter, SpanIndex, SpanLayers
+from annotator.ui.layer_styles import LayerStyle
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,25 @@ _DOCUMENT_MARGIN = 16.0
 _MIN_SIDE_MARGIN = 8
 _GRAPHEME = QTextBoundaryFinder.BoundaryType.Grapheme
 _PLAIN_BELOW = 0x300  # boundaries between characters below U+0300 are always grapheme boundaries
+_LANE_PITCH = 3.0  # vertical distance between the stacked bars of nested spans
+_BAR_WIDTH = 2.0
+MIN_LINE_SPACING = 1.0
+MAX_LINE_SPACING = 2.5
+
+
+# How one span is marked in a block: (span, style, whether it starts here, pieces), each piece
+# (x1, x2, glyph top, glyph bottom, bar y, underline y, line number) in block coordinates.
+_BarShape = tuple[
+    Span, LayerStyle, bool, list[tuple[float, float, float, float, float, float, int]]
+]
+
+
+class RelationMode:
+    """Which relations the reader draws as arcs."""
+
+    ALL = "all"  # every relation on screen (the current span's stand out)
+    SELECTED = "selected"  # only the current span's
+    NONE = "none"
 
 
 def reading_font(point_size: float = DEFAULT_POINT_SIZE) -> QFont:
@@ -147,6 +172,16 @@ class ReaderView(QPlainTextEdit):
         self._show_span_marks = True
         self._zoom_steps = 0
         self._base_point_size = DEFAULT_POINT_SIZE
+        self._font_family = ""
+        self._line_spacing = MIN_LINE_SPACING
+        self._badges: dict[int, str] = {}
+        self._lanes: dict[int, list[tuple[Span, int, int, int]]] = {}  # block -> bars
+        self._geometry: dict[int, list[_BarShape]] = {}  # block -> where its marks go
+        self._badge_ink: dict[tuple[int, int], QColor] = {}
+        self._relations: tuple[Relation, ...] = ()
+        self._relations_by_block: dict[int, list[Relation]] = {}
+        self._relations_by_span: dict[int, list[Relation]] = {}
+        self._relation_mode = RelationMode.ALL
         self.setObjectName("readerView")
         self.setAccessibleName(self.tr("Article text"))
         self.setReadOnly(True)
@@ -196,8 +231,9 @@ class ReaderView(QPlainTextEdit):
         layers.index = index
         layers.utf16 = Utf16Index(text)
         layers.own_annotator = own_annotator
-        self._labels = {label.id: label for label in labels}
-        self._highlighter.set_label_colors(self._label_colors())
+        self._set_label_map(labels)
+        self._lanes, self._geometry = {}, {}
+        self._relations, self._relations_by_block, self._relations_by_span = (), {}, {}
         self._last_selection = None
         self._click_place = ()
         had_current = self._current is not None
@@ -250,9 +286,97 @@ class ReaderView(QPlainTextEdit):
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         """New label names or colours: repaint every highlight."""
-        self._labels = {label.id: label for label in labels}
-        self._highlighter.set_label_colors(self._label_colors())
+        self._set_label_map(labels)
         self._rehighlight_all()
+
+    def _set_label_map(self, labels: Sequence[Label]) -> None:
+        self._labels = {label.id: label for label in labels}
+        ordered = sorted(labels, key=lambda lb: (lb.position, lb.id))
+        self._badges = badge_letters([(label.id, label.name) for label in ordered])
+        self._highlighter.set_label_colors(self._label_colors())
+
+    def badge_of(self, label_id: int) -> str:
+        """The one-character badge shown for a label (its spans, the panels)."""
+        return self._badges.get(label_id, "?")
+
+    def set_layer_styles(self, styles: Mapping[str, LayerStyle]) -> None:
+        """How each other annotator's layer is drawn (the own layer is always filled)."""
+        styles = dict(styles)
+        if styles == self._layers.styles:
+            return
+        self._layers.styles = styles
+        self._rehighlight_all()
+
+    def layer_style(self, annotator: str) -> LayerStyle:
+        """How an annotator's spans are drawn."""
+        if annotator == self._layers.own_annotator:
+            return LayerStyle.FILL
+        return self._layers.styles.get(annotator, LayerStyle.OUTLINE)
+
+    # ---- relations -----------------------------------------------------------------------
+
+    def set_relations(self, relations: Iterable[Relation]) -> None:
+        """The relations of the current article, drawn as arcs between their spans (see
+        :attr:`relation_mode`); relations whose spans are not given are left out."""
+        index = self._layers.index
+        kept: list[Relation] = []
+        by_block: dict[int, list[Relation]] = {}
+        by_span: dict[int, list[Relation]] = {}
+        for relation in relations:
+            head = index.spans.get(relation.head_id)
+            child = index.spans.get(relation.child_id)
+            if head is None or child is None:
+                continue
+            kept.append(relation)
+            for block in {index.block_of(head.start), index.block_of(child.start)}:
+                by_block.setdefault(block, []).append(relation)
+            by_span.setdefault(head.id, []).append(relation)
+            by_span.setdefault(child.id, []).append(relation)
+        self._relations = tuple(kept)
+        self._relations_by_block, self._relations_by_span = by_block, by_span
+        self.viewport().update()
+
+    @property
+    def relations(self) -> tuple[Relation, ...]:
+        return self._relations
+
+    def relations_of(self, span_id: int) -> list[Relation]:
+        """The relations drawn from or to a span."""
+        return list(self._relations_by_span.get(span_id, ()))
+
+    @property
+    def relation_mode(self) -> str:
+        return self._relation_mode
+
+    @relation_mode.setter
+    def relation_mode(self, mode: str) -> None:
+        if mode not in (RelationMode.ALL, RelationMode.SELECTED, RelationMode.NONE):
+            raise ValueError(f"unknown relation mode {mode!r}")
+        self._relation_mode = mode
+        self.viewport().update()
+
+    # ---- reading comfort -----------------------------------------------------------------
+
+    @property
+    def line_spacing(self) -> float:
+        return self._line_spacing
+
+    def set_line_spacing(self, spacing: float) -> None:
+        """Lines ``spacing`` times their natural height apart (1 to 2.5)."""
+        spacing = max(MIN_LINE_SPACING, min(MAX_LINE_SPACING, float(spacing)))
+        if abs(spacing - self._line_spacing) < 0.005:
+            return
+        first = self.first_visible_offset()
+        self._line_spacing = spacing
+        self._highlighter.set_line_spacing(self.font(), spacing)
+        self._rehighlight_all()
+        self.scroll_to_offset(first)
+
+    def set_reading_font(self, family: str = "", point_size: float = DEFAULT_POINT_SIZE) -> None:
+        """The text face (empty for the default serif) and its size at zoom 0."""
+        self._font_family = family
+        self._base_point_size = max(6.0, min(48.0, float(point_size)))
+        self._apply_font(self.first_visible_offset())
 
     def set_visible_annotators(self, names: set[str] | None) -> None:
         """Show only the layers of these annotators; None shows every layer given."""
@@ -556,11 +680,20 @@ class ReaderView(QPlainTextEdit):
             return
         first = self.first_visible_offset()
         self._zoom_steps = steps
-        size = round(self._base_point_size * ZOOM_FACTOR**steps * 2) / 2
-        self.setFont(reading_font(size))
+        self._apply_font(first)
+        self.zoom_changed.emit(steps)
+
+    def _apply_font(self, first: int) -> None:
+        size = round(self._base_point_size * ZOOM_FACTOR**self._zoom_steps * 2) / 2
+        font = reading_font(size)
+        if self._font_family:
+            font.setFamilies([self._font_family, *READING_FONT_FAMILIES])
+        self.setFont(font)
+        if self._highlighter.spaced:
+            self._highlighter.set_line_spacing(font, self._line_spacing)
+            self._rehighlight_all()
         self._update_column()
         self.scroll_to_offset(first)
-        self.zoom_changed.emit(steps)
 
     def text_column_margins(self) -> tuple[int, int]:
         """Distance from this widget's left and right edges to the text column."""
@@ -585,6 +718,7 @@ class ReaderView(QPlainTextEdit):
         self.text_column_changed.emit(*self.text_column_margins())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._geometry = {}  # lines wrap anew
         self._update_column()
         super().resizeEvent(event)
 
@@ -594,13 +728,19 @@ class ReaderView(QPlainTextEdit):
         if kind in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._refresh_colors()
         elif kind == QEvent.Type.FontChange:
+            self._geometry = {}
             self._update_column()
 
     def _refresh_colors(self) -> None:
         scheme = HighlightScheme.from_palette(self.palette())
-        if scheme.base == self._scheme.base and scheme.dark == self._scheme.dark:
+        if (
+            scheme.base == self._scheme.base
+            and scheme.dark == self._scheme.dark
+            and scheme.text == self._scheme.text
+        ):
             return
         self._scheme = scheme
+        self._badge_ink = {}
         self._highlighter.set_scheme(scheme)
         self._rehighlight_all()
 
@@ -708,13 +848,17 @@ class ReaderView(QPlainTextEdit):
         painter = QPainter(self.viewport())
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            for block, origin in self._visible_blocks(event.rect().bottom()):
+            visible = list(self._visible_blocks(event.rect().bottom()))
+            metrics = QFontMetricsF(self.font())
+            for block, origin in visible:
                 if self._show_span_marks:
-                    self._paint_marks(painter, block, origin)
+                    self._paint_span_marks(painter, block, origin, metrics)
                 if self._current is not None:
                     self._paint_current_outline(painter, block, origin)
                 if self._overlay:
                     self._paint_overlay(painter, block, origin)
+            if self._relations and self._relation_mode != RelationMode.NONE:
+                self._paint_relations(painter, visible, metrics)
         finally:
             painter.end()
 
@@ -729,52 +873,297 @@ class ReaderView(QPlainTextEdit):
                 yield block, geometry.topLeft() + block.layout().position()
             block = block.next()
 
-    def _paint_marks(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
+    def _bars_of(self, number: int) -> list[tuple[Span, int, int, int]]:
+        """The visible spans of a block with the lane of their bar and their range clipped to
+        the block: ``(span, lane, start, end)``. Overlapping spans get different lanes, outer
+        spans the lower ones, so every span's extent can be followed on its own bar."""
+        cached = self._lanes.get(number)
+        if cached is not None:
+            return cached
         layers = self._layers
-        number = block.blockNumber()
-        spans = [
-            s for s in layers.index.in_block(number) if layers.is_own(s) and layers.is_visible(s)
-        ]
-        if not spans:
-            return
         block_start, block_end = layers.index.block_bounds(number)
-        layout = block.layout()
-        rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
-        utf16 = layers.utf16
-        base16 = block.position()
+        spans = sorted(
+            (s for s in layers.index.in_block(number) if layers.is_visible(s)),
+            key=lambda s: (max(s.start, block_start), -s.end, s.id),
+        )
+        lane_ends: list[int] = []
+        bars: list[tuple[Span, int, int, int]] = []
         for span in spans:
-            pen = QPen(self._scheme.line(self._highlighter.label_color(span.label_id)), 1.2)
+            start, end = max(span.start, block_start), min(span.end, block_end)
+            if start >= end:
+                continue
+            lane = next((i for i, stop in enumerate(lane_ends) if stop <= start), len(lane_ends))
+            if lane == len(lane_ends):
+                lane_ends.append(end)
+            else:
+                lane_ends[lane] = end
+            bars.append((span, lane, start, end))
+        self._lanes[number] = bars
+        return bars
+
+    def _text_box(self, line: QTextLine, metrics: QFontMetricsF) -> tuple[float, float]:
+        """Top and bottom of the glyphs of a line (the extra line spacing lies above them)."""
+        baseline = line.y() + line.ascent()
+        return baseline - min(line.ascent(), metrics.ascent()), baseline + metrics.descent()
+
+    def _bar_y(self, line: QTextLine, lane: int, metrics: QFontMetricsF) -> float:
+        """Where a lane's bar runs: stacked upwards in the space between lines when there is
+        room, else downwards from the top of the line box."""
+        top, _ = self._text_box(line, metrics)
+        gap = top - line.y()
+        if gap >= 2 * _LANE_PITCH:
+            lanes = max(1, int(gap / _LANE_PITCH))
+            return top - 1.0 - min(lane, lanes) * _LANE_PITCH
+        return line.y() + 1.0 + min(lane, 3) * _LANE_PITCH
+
+    def _bar_geometry(self, block: QTextBlock, metrics: QFontMetricsF) -> list[_BarShape]:
+        """Where the marks of a block's spans go, in block-layout coordinates; kept until the
+        block is highlighted or laid out again, so repaints in place cost only the drawing."""
+        number = block.blockNumber()
+        cached = self._geometry.get(number)
+        if cached is not None:
+            return cached
+        shapes: list[_BarShape] = []
+        bars = self._bars_of(number)
+        if bars:
+            lines = self._block_lines(block)
+            style_of = self._layers.style_of
+            for span, lane, start, end in bars:
+                pieces = []
+                for line, x1, x2 in self._pieces_in(block, lines, start, end):
+                    top, bottom = self._text_box(line, metrics)
+                    pieces.append(
+                        (
+                            x1,
+                            x2,
+                            top,
+                            bottom,
+                            self._bar_y(line, lane, metrics),
+                            line.y() + line.ascent() + metrics.descent() * 0.55,
+                            line.lineNumber(),
+                        )
+                    )
+                shapes.append((span, style_of(span), span.start == start, pieces))
+        self._geometry[number] = shapes
+        return shapes
+
+    def _paint_span_marks(
+        self, painter: QPainter, block: QTextBlock, origin: QPointF, metrics: QFontMetricsF
+    ) -> None:
+        shapes = self._bar_geometry(block, metrics)
+        if not shapes:
+            return
+        scheme = self._scheme
+        label_color = self._highlighter.label_color
+        colors: dict[int, QColor] = {}
+        pens: dict[tuple[int, LayerStyle], QPen] = {}
+        badge_font = QFont(self.font())
+        badge_font.setBold(True)
+        badge_font.setPixelSize(max(7, round(metrics.height() * 0.5)))
+        badge_metrics = QFontMetricsF(badge_font)
+        badges_at: dict[tuple[int, int], float] = {}
+        gold_pen = QPen(scheme.gold(), 1.4)
+        underline_width = max(2.5, metrics.height() / 7)
+        ox, oy = origin.x(), origin.y()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        # Bars, frames and badges are upright rectangles: crisp, and far cheaper, unsmoothed.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for span, style, starts_here, pieces in shapes:
+            color = colors.get(span.label_id)
+            if color is None:
+                color = colors[span.label_id] = scheme.line(label_color(span.label_id))
+            for x1, x2, top, bottom, bar_y, under_y, _ in pieces:
+                left, right = ox + x1, ox + x2
+                if style is LayerStyle.OUTLINE:
+                    painter.setPen(QPen(color, 1.5))
+                    painter.drawRect(QRectF(left - 1, oy + top, right - left + 2, bottom - top))
+                elif style is LayerStyle.UNDERLINE:
+                    painter.setPen(
+                        QPen(color, underline_width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+                    )
+                    painter.drawLine(QPointF(left, oy + under_y), QPointF(right, oy + under_y))
+                elif style is LayerStyle.GOLD:
+                    # A double frame: a shape no other layer has, in gold whatever the label.
+                    painter.setPen(gold_pen)
+                    painter.drawRect(
+                        QRectF(left - 2.5, oy + top - 1.5, right - left + 5, bottom - top + 3)
+                    )
+                    painter.drawRect(QRectF(left, oy + top + 1, right - left, bottom - top - 2))
+                pen = pens.get((span.label_id, style))
+                if pen is None:
+                    pen = QPen(color, _BAR_WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+                    pens[(span.label_id, style)] = pen
+                painter.setPen(pen)
+                painter.drawLine(QPointF(left, oy + bar_y), QPointF(right, oy + bar_y))
+            if pieces and starts_here:
+                x1, _, _, _, bar_y, _, line_number = pieces[0]
+                place = (line_number, round(x1))
+                x = max(ox + x1, badges_at.get(place, ox + x1))
+                badges_at[place] = self._paint_badge(
+                    painter, badge_font, badge_metrics, span, style, color, x, oy + bar_y
+                )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+    def _paint_badge(
+        self,
+        painter: QPainter,
+        font: QFont,
+        metrics: QFontMetricsF,
+        span: Span,
+        style: LayerStyle,
+        color: QColor,
+        x: float,
+        bar_y: float,
+    ) -> float:
+        """The label's letter in a small box sitting on the span's bar at its start; returns
+        the x where the next badge at the same place may go."""
+        letter = self.badge_of(span.label_id)
+        if style is LayerStyle.GOLD:
+            letter = "\u2605" + letter  # a star: gold at a glance, in any colour vision
+        height = metrics.height() + 1
+        width = max(height * 0.9, metrics.horizontalAdvance(letter) + 4)
+        rect = QRectF(x, bar_y - height + 1, width, height)
+        scheme = self._scheme
+        if style is LayerStyle.FILL:
+            fill, edge = color, color
+        elif style is LayerStyle.GOLD:
+            fill, edge = scheme.gold(), color
+        else:
+            fill, edge = QColor(scheme.base), color
+        painter.setPen(QPen(edge, 1.0))
+        painter.setBrush(fill)
+        painter.drawRect(rect)
+        painter.setFont(font)
+        key = (fill.rgba(), color.rgba())
+        ink = self._badge_ink.get(key)
+        if ink is None:
+            ink = self._badge_ink[key] = scheme.badge_text(fill) if fill != scheme.base else color
+        painter.setPen(ink)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, letter)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        return rect.right() + 1.5
+
+    def _relation_anchor(
+        self, span: Span, shown: Mapping[int, tuple[QTextBlock, QPointF]], metrics: QFontMetricsF
+    ) -> QPointF | None:
+        """Where a relation's arc meets a span: above the middle of its first line on screen."""
+        index = self._layers.index
+        number = index.block_of(span.start)
+        found = shown.get(number)
+        if found is None:
+            return None
+        block, origin = found
+        for line, x1, x2 in self._line_pieces(block, span.start, span.end):
+            top, _ = self._text_box(line, metrics)
+            return QPointF(origin.x() + (x1 + x2) / 2, origin.y() + top - 1)
+        return None
+
+    def _paint_relations(
+        self,
+        painter: QPainter,
+        visible: Sequence[tuple[QTextBlock, QPointF]],
+        metrics: QFontMetricsF,
+    ) -> None:
+        if not visible:
+            return
+        shown = {block.blockNumber(): (block, origin) for block, origin in visible}
+        current = self._current
+        chosen: dict[int, Relation] = {}
+        if self._relation_mode == RelationMode.ALL:
+            for number in shown:
+                for relation in self._relations_by_block.get(number, ()):
+                    chosen[relation.id] = relation
+        if current is not None:
+            for relation in self._relations_by_span.get(current, ()):
+                chosen[relation.id] = relation
+        if not chosen:
+            return
+        spans = self._layers.index.spans
+        is_visible = self._layers.is_visible
+        first, last = min(shown), max(shown)
+        index = self._layers.index
+        text_color = QColor(self._scheme.text)
+        faint = QColor(text_color)
+        faint.setAlphaF(0.55)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.7))
+        painter.setFont(small)
+        small_metrics = QFontMetricsF(small)
+        height = self.viewport().height()
+        for relation in chosen.values():
+            head, child = spans.get(relation.head_id), spans.get(relation.child_id)
+            if head is None or child is None or not (is_visible(head) and is_visible(child)):
+                continue
+            strong = current is not None and current in (head.id, child.id)
+            color = text_color if strong else faint
+            pen = QPen(color, 1.8 if strong else 1.1)
             painter.setPen(pen)
-            if block_start <= span.start < block_end:
-                local = utf16.to_utf16(span.start) - base16
-                self._paint_bracket(
-                    painter, layout.lineForTextPosition(local), local, origin, opening=True, rtl=rtl
-                )
-            if block_start < span.end <= block_end:
-                local = utf16.to_utf16(span.end) - base16
-                # The line of the last character: an end at a wrap point belongs to its line.
-                self._paint_bracket(
-                    painter,
-                    layout.lineForTextPosition(local - 1),
-                    local,
-                    origin,
-                    opening=False,
-                    rtl=rtl,
-                )
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            a = self._relation_anchor(head, shown, metrics)
+            b = self._relation_anchor(child, shown, metrics)
+            if a is not None and b is not None:
+                rise = min(70.0, 14.0 + abs(b.x() - a.x()) / 8 + abs(b.y() - a.y()) / 4)
+                top = min(a.y(), b.y()) - rise
+                path = QPainterPath(a)
+                path.cubicTo(QPointF(a.x(), top), QPointF(b.x(), top), b)
+                painter.drawPath(path)
+                self._paint_arrowhead(painter, b, QPointF(b.x(), top), color)
+                if strong:
+                    mid = path.pointAtPercent(0.5)
+                    self._paint_relation_text(painter, small_metrics, relation.type, mid, strong)
+                continue
+            # One end is off screen: point to it at the edge of the view, with its text.
+            near = a if a is not None else b
+            if near is None:
+                continue
+            far = child if a is not None else head
+            above = index.block_of(far.start) < first
+            if not above and index.block_of(far.start) <= last:
+                continue  # on a visible block but not laid out on screen
+            edge_y = 2.0 if above else height - 2.0
+            painter.setPen(QPen(color, pen.widthF(), Qt.PenStyle.DashLine))
+            painter.drawLine(near, QPointF(near.x(), edge_y))
+            if a is not None:
+                self._paint_arrowhead(painter, QPointF(near.x(), edge_y), near, color)
+            arrow = "\u2192" if a is not None else "\u2190"
+            snippet = " ".join(far.text.split())[:24] or "\u2026"
+            where = QPointF(near.x(), edge_y + (10 if above else -10))
+            self._paint_relation_text(
+                painter, small_metrics, f"{relation.type} {arrow} {snippet}", where, strong
+            )
 
     @staticmethod
-    def _paint_bracket(
-        painter: QPainter, line: QTextLine, local: int, origin: QPointF, *, opening: bool, rtl: bool
+    def _paint_arrowhead(painter: QPainter, tip: QPointF, towards: QPointF, color: QColor) -> None:
+        dx, dy = towards.x() - tip.x(), towards.y() - tip.y()
+        length = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / length, dy / length
+        size = 6.0
+        left = QPointF(tip.x() + ux * size - uy * size * 0.5, tip.y() + uy * size + ux * size * 0.5)
+        right = QPointF(
+            tip.x() + ux * size + uy * size * 0.5, tip.y() + uy * size - ux * size * 0.5
+        )
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(QPolygonF([tip, left, right]))
+        painter.restore()
+
+    def _paint_relation_text(
+        self, painter: QPainter, metrics: QFontMetricsF, text: str, center: QPointF, strong: bool
     ) -> None:
-        if not line.isValid():
-            return
-        x = origin.x() + _cursor_x(line, local)
-        top = origin.y() + line.y() + 1.5
-        bottom = origin.y() + line.y() + line.height() - 1.5
-        serif = 3.0 if opening != rtl else -3.0
-        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
-        painter.drawLine(QPointF(x, top), QPointF(x + serif, top))
-        painter.drawLine(QPointF(x, bottom), QPointF(x + serif, bottom))
+        width = metrics.horizontalAdvance(text) + 6
+        rect = QRectF(
+            center.x() - width / 2, center.y() - metrics.height() / 2, width, metrics.height()
+        )
+        painter.save()
+        painter.setPen(
+            QPen(self._scheme.text if strong else self._scheme.line(self._scheme.text), 0.8)
+        )
+        painter.setBrush(self._scheme.base)
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(self._scheme.text)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def _paint_current_outline(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
         span = self._layers.index.spans.get(self._current) if self._current is not None else None
@@ -806,33 +1195,57 @@ class ReaderView(QPlainTextEdit):
             )
             painter.drawRoundedRect(rect, 2.5, 2.5)
 
+    @staticmethod
+    def _block_lines(block: QTextBlock) -> list[tuple[int, int, QTextLine]]:
+        """A block's laid-out lines as (first, end) UTF-16 positions in the block and the line."""
+        layout = block.layout()
+        lines = []
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            first = line.textStart()
+            lines.append((first, first + line.textLength(), line))
+        return lines
+
+    def _pieces_in(
+        self, block: QTextBlock, lines: list[tuple[int, int, QTextLine]], start: int, end: int
+    ) -> Iterator[tuple[QTextLine, float, float]]:
+        """Like :meth:`_line_pieces`, over a ready line table: whole lines cost no cursor
+        measurement, only the lines where the range starts or ends do."""
+        block_start, block_end = self._layers.index.block_bounds(block.blockNumber())
+        start, end = max(start, block_start), min(end, block_end)
+        if start >= end or not lines:
+            return
+        utf16 = self._layers.utf16
+        start16 = utf16.to_utf16(start) - block.position()
+        end16 = utf16.to_utf16(end) - block.position()
+        i = max(0, bisect_right(lines, start16, key=itemgetter(0)) - 1)
+        while i < len(lines):
+            first, stop, line = lines[i]
+            i += 1
+            if first >= end16:
+                break
+            if stop <= start16:
+                continue
+            if start16 <= first and end16 >= stop:
+                natural = line.naturalTextRect()
+                yield line, natural.left(), natural.right()
+                continue
+            x1 = _cursor_x(line, max(start16, first))
+            x2 = _cursor_x(line, min(end16, stop))
+            yield line, min(x1, x2), max(x1, x2)
+
     def _line_pieces(
         self, block: QTextBlock, start: int, end: int
     ) -> Iterator[tuple[QTextLine, float, float]]:
         """The lines of ``block`` that ``[start, end)`` (code points) touches, each with the x
         range it covers there (block-layout coordinates)."""
-        block_start, block_end = self._layers.index.block_bounds(block.blockNumber())
-        start, end = max(start, block_start), min(end, block_end)
-        if start >= end:
-            return
-        utf16 = self._layers.utf16
-        start16 = utf16.to_utf16(start) - block.position()
-        end16 = utf16.to_utf16(end) - block.position()
-        layout = block.layout()
-        for i in range(layout.lineCount()):
-            line = layout.lineAt(i)
-            line_start = line.textStart()
-            line_end = line_start + line.textLength()
-            if line_end <= start16 or line_start >= end16:
-                continue
-            x1 = _cursor_x(line, max(start16, line_start))
-            x2 = _cursor_x(line, min(end16, line_end))
-            yield line, min(x1, x2), max(x1, x2)
+        return self._pieces_in(block, self._block_lines(block), start, end)
 
     def _paint_overlay(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
         marks = self._overlay_by_block.get(block.blockNumber())
         if not marks:
             return
+        metrics = QFontMetricsF(self.font())
         for mark in marks:
             color = self._scheme.line(mark.color)
             pieces = list(self._line_pieces(block, mark.start, mark.end))
@@ -849,10 +1262,11 @@ class ReaderView(QPlainTextEdit):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 continue
             for line, x1, x2 in pieces:
-                width = max(1.5, line.height() / 9)
+                top, bottom = self._text_box(line, metrics)
+                width = max(1.5, (bottom - top) / 9)
                 pen = QPen(color, width, mark.style, Qt.PenCapStyle.FlatCap)
                 painter.setPen(pen)
-                y = origin.y() + line.y() + self._lane_offset(mark.lane, line.height(), width)
+                y = origin.y() + top + self._lane_offset(mark.lane, bottom - top, width)
                 painter.drawLine(QPointF(origin.x() + x1, y), QPointF(origin.x() + x2, y))
 
     @staticmethod
@@ -877,10 +1291,14 @@ class ReaderView(QPlainTextEdit):
     def _rehighlight_blocks(self, blocks: Iterable[int]) -> None:
         document = self.document()
         for number in sorted(set(blocks)):
+            self._lanes.pop(number, None)
+            self._geometry.pop(number, None)
             self._highlighter.rehighlightBlock(document.findBlockByNumber(number))
         self.viewport().update()
 
     def _rehighlight_all(self) -> None:
+        self._lanes = {}
+        self._geometry = {}
         self._highlighter.rehighlight()
         self._update_current_selection()
 

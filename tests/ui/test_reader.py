@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from annotator.core.model import Article, Label, Span
 from annotator.core.text import Utf16Index, canonicalize
+from annotator.ui.layer_styles import LayerStyle
 from annotator.ui.reader import ArticleHeader, ReaderPane, ReaderView
 
 OWN = "alice"
@@ -260,7 +261,11 @@ def test_spans_in_code_points_are_formatted_at_their_utf16_positions(view: Reade
     assert length == len("second 🇺🇸 line") + 2
 
 
-def test_overlapping_spans_get_a_distinct_combined_format(view: ReaderView) -> None:
+def hue_of(color: QColor) -> float:
+    return color.hslHueF()
+
+
+def test_overlapping_spans_show_the_innermost_colour_never_a_mix(view: ReaderView) -> None:
     text = "The president said that the talks would resume on Monday."
     outer = span_of(text, "president said that the talks", 1, 1)
     inner = span_of(text, "said that", 2, 2)
@@ -274,12 +279,11 @@ def test_overlapping_spans_get_a_distinct_combined_format(view: ReaderView) -> N
     ]
     before, overlap, after = (fmt for _, _, fmt in ranges)
     assert before == after
-    assert overlap != before
-    assert overlap.background().color() != before.background().color()
-    assert before.underlineStyle() == Underline.NoUnderline
-    assert overlap.underlineStyle() == Underline.SingleUnderline
-    # The underline names the innermost span: Source's blue, not Quote's orange.
-    assert overlap.underlineColor() == view.highlighter.scheme.line(QColor("#4c9be8"))
+    scheme = view.highlighter.scheme
+    # Quote's orange outside, Source's blue (a step stronger, being nested) inside: no mud.
+    assert before.background().color() == scheme.fill([QColor("#e9a23b")])
+    assert overlap.background().color() == scheme.fill([QColor("#4c9be8")] * 2)
+    assert abs(hue_of(overlap.background().color()) - hue_of(QColor("#4c9be8"))) < 0.02
 
 
 def test_partly_overlapping_and_triple_stacked_spans(view: ReaderView) -> None:
@@ -292,10 +296,10 @@ def test_partly_overlapping_and_triple_stacked_spans(view: ReaderView) -> None:
     # Segments covered by the same spans look the same; any other pair looks different.
     assert formats[(5, 7)] == formats[(9, 10)]
     assert len({formats[r].background().color().rgb() for r in formats}) == 4
-    assert formats[(0, 5)].underlineStyle() == Underline.NoUnderline
-    assert formats[(5, 7)].underlineStyle() == Underline.SingleUnderline
-    assert formats[(7, 9)].underlineStyle() == Underline.WaveUnderline
-    assert formats[(10, 15)].underlineStyle() == Underline.NoUnderline
+    innermost = {(0, 5): 0, (5, 7): 1, (7, 9): 2, (10, 15): 1}
+    for segment, label in innermost.items():
+        color = formats[segment].background().color()
+        assert abs(hue_of(color) - hue_of(QColor(LABELS[label].color))) < 0.03
 
 
 def test_same_label_nesting_is_still_visible(view: ReaderView) -> None:
@@ -306,19 +310,20 @@ def test_same_label_nesting_is_still_visible(view: ReaderView) -> None:
     formats = block_formats(view, 0)
     assert len(formats) == 3
     assert formats[1][2].background() != formats[0][2].background()
-    assert formats[1][2].underlineStyle() == Underline.SingleUnderline
 
 
-def test_other_layers_are_underlined_without_background(view: ReaderView) -> None:
+def test_other_layers_get_no_fill_and_hatched_layers_a_hatch(view: ReaderView) -> None:
     text = "Peskov said the call went well."
     theirs = span_of(text, "the call", 1, 3, annotator=OTHER)
     view.set_article(text, [theirs], LABELS, own_annotator=OWN)
 
+    # Outlined (the default for other layers) is painted by the view, not formatted.
+    assert block_formats(view, 0) == []
+
+    view.set_layer_styles({OTHER: LayerStyle.HATCH})
     [(start, length, fmt)] = block_formats(view, 0)
     assert (start, length) == (theirs.start, theirs.end - theirs.start)
-    assert fmt.background().style() == Qt.BrushStyle.NoBrush
-    assert fmt.underlineStyle() == Underline.DashUnderline
-    assert fmt.underlineColor() == view.highlighter.scheme.line(QColor("#d9534f"))
+    assert fmt.background().style() == Qt.BrushStyle.BDiagPattern
 
     view.set_visible_annotators({OWN})
     assert block_formats(view, 0) == []
@@ -335,6 +340,7 @@ def test_switching_layers_rehighlights_only_their_paragraphs(view: ReaderView) -
     spans = [make_span(i + 1, start, start + 9) for i, start in enumerate(starts)]
     spans.append(make_span(20, starts[5] + 12, starts[5] + 20, 2, annotator=OTHER))
     view.set_article(text, spans, LABELS, own_annotator=OWN)
+    view.set_layer_styles({OTHER: LayerStyle.HATCH})
     trace: list[int] = []
     view.highlighter.trace = trace
 
