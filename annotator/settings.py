@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,14 @@ from typing import Any
 import platformdirs
 
 APP_NAME = "news-annotator"
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 MAX_RECENT = 10
+THEMES = ("system", "light", "dark")
+RELATION_MODES = ("all", "selected", "none")
+FONT_SIZE_RANGE = (6.0, 48.0)
+LINE_SPACING_RANGE = (1.0, 2.5)
+BACKUP_INTERVAL_RANGE = (1, 24 * 60)  # minutes
+BACKUP_KEEP_RANGE = (1, 200)
 
 
 def config_dir() -> Path:
@@ -47,6 +54,22 @@ def _reading_place(value: Any) -> ReadingPlace | None:
     )
 
 
+def _upgrade_from_1(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no reading preferences: lines were not spaced and the theme was the
+    platform's. Keep the text looking as the analyst knew it until they choose otherwise."""
+    raw.setdefault("line_spacing", 1.0)
+    raw.setdefault("theme", "system")
+    return raw
+
+
+# Each step turns a file of one version into the next; they run in order on load.
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_from_1}
+
+
+def _in_range(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
 @dataclass
 class Settings:
     version: int = SETTINGS_VERSION
@@ -56,6 +79,18 @@ class Settings:
     snap_to_words: bool = True
     zoom: int = 0  # font size steps relative to the default
     places: dict[str, ReadingPlace] = field(default_factory=dict)
+    theme: str = "system"  # system, light or dark
+    font_family: str = ""  # empty: the default serif reading faces
+    font_size: float = 12.0  # points, at zoom 0
+    line_spacing: float = 1.5
+    relation_mode: str = "all"  # which relations the reader draws: all, selected, none
+    default_project_folder: str = ""  # empty: the platform's data folder
+    backup_interval_minutes: int = 10
+    backup_keep: int = 10
+    shortcuts: dict[str, str] = field(default_factory=dict)  # action name -> key sequence
+    # Keys a newer version of the app wrote: kept as they were, so a round trip through this
+    # version loses nothing.
+    extras: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def path(cls) -> Path:
@@ -63,21 +98,30 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
-        """Read settings; a missing or unreadable file gives the defaults."""
+        """Read settings; a missing or unreadable file gives the defaults. Files of older
+        versions are upgraded step by step."""
         try:
             raw = json.loads(cls.path().read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             return cls()
         if not isinstance(raw, dict):
             return cls()
+        version = raw.get("version")
+        if type(version) is not int or version < 1:
+            version = 1
+        for step in range(version, SETTINGS_VERSION):
+            raw = _UPGRADES[step](raw)
         # A hand-edited or damaged file must never stop the app: every value of the wrong type
         # falls back to its default on its own.
         defaults = cls()
         values: dict[str, Any] = {}
+        special = ("version", "places", "recent_projects", "shortcuts", "extras")
         for f in fields(cls):
-            if f.name in ("version", "places", "recent_projects") or f.name not in raw:
+            if f.name in special or f.name not in raw:
                 continue
             value, default = raw[f.name], getattr(defaults, f.name)
+            if type(default) is float and type(value) is int:
+                value = float(value)
             if type(value) is type(default):  # exact: True is no zoom level, 1 no flag
                 values[f.name] = value
         recent = raw.get("recent_projects")
@@ -91,13 +135,47 @@ class Settings:
                 for key, value in places.items()
                 if (place := _reading_place(value)) is not None
             }
-        return cls(**values)
+        shortcuts = raw.get("shortcuts")
+        if isinstance(shortcuts, dict):
+            values["shortcuts"] = {
+                str(name): keys for name, keys in shortcuts.items() if isinstance(keys, str)
+            }
+        known = {f.name for f in fields(cls)}
+        values["extras"] = {key: value for key, value in raw.items() if key not in known}
+        settings = cls(**values)
+        settings._clamp()
+        return settings
+
+    def _clamp(self) -> None:
+        """Values out of range (a hand-edited file) fall back to their defaults."""
+        defaults = Settings()
+        if self.theme not in THEMES:
+            self.theme = defaults.theme
+        if self.relation_mode not in RELATION_MODES:
+            self.relation_mode = defaults.relation_mode
+        if not _in_range(self.font_size, FONT_SIZE_RANGE):
+            self.font_size = defaults.font_size
+        if not _in_range(self.line_spacing, LINE_SPACING_RANGE):
+            self.line_spacing = defaults.line_spacing
+        if not _in_range(self.backup_interval_minutes, BACKUP_INTERVAL_RANGE):
+            self.backup_interval_minutes = defaults.backup_interval_minutes
+        if not _in_range(self.backup_keep, BACKUP_KEEP_RANGE):
+            self.backup_keep = defaults.backup_keep
+
+    def project_folder(self) -> Path:
+        """Where new projects go by default."""
+        if self.default_project_folder:
+            return Path(self.default_project_folder).expanduser()
+        return data_dir()
 
     def save(self) -> None:
         """Write atomically, so a crash never leaves half a settings file."""
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8")
+        record = asdict(self)
+        extras = record.pop("extras")
+        record = {**extras, **record}
+        data = json.dumps(record, indent=2, ensure_ascii=False).encode("utf-8")
         # A unique temporary name, so two running instances cannot write into each other's file.
         fd, tmp_name = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
         try:

@@ -212,3 +212,67 @@ def test_a_failed_first_save_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> 
         Settings(annotator="x").save()
     assert os.listdir(config_dir()) == []
     assert Settings.load() == Settings()
+
+
+def test_a_version_1_file_is_upgraded_keeping_its_values() -> None:
+    write_raw(json.dumps({"version": 1, "annotator": "ana", "zoom": 2, "snap_to_words": False}))
+    loaded = Settings.load()
+    assert (loaded.annotator, loaded.zoom, loaded.snap_to_words) == ("ana", 2, False)
+    # Version 1 knew no line spacing: the text keeps the look the analyst had.
+    assert loaded.line_spacing == 1.0
+    assert loaded.theme == "system"
+    loaded.save()
+    raw = json.loads(Settings.path().read_text(encoding="utf-8"))
+    assert raw["version"] == SETTINGS_VERSION == 2
+    assert Settings.load() == loaded
+
+
+def test_reading_preferences_round_trip_and_out_of_range_values_fall_back() -> None:
+    original = Settings(
+        theme="dark",
+        font_family="DejaVu Serif",
+        font_size=14.5,
+        line_spacing=1.8,
+        relation_mode="selected",
+        default_project_folder="/home/ana/Projects",
+        backup_interval_minutes=5,
+        backup_keep=30,
+        shortcuts={"find": "Ctrl+Shift+F"},
+    )
+    original.save()
+    assert Settings.load() == original
+    write_raw(
+        json.dumps(
+            {
+                "version": 2,
+                "theme": "purple",
+                "font_size": 400,
+                "line_spacing": 0.2,
+                "relation_mode": 3,
+                "backup_interval_minutes": 0,
+                "backup_keep": -1,
+                "shortcuts": {"find": 5, "quit": "Ctrl+Q"},
+            }
+        )
+    )
+    loaded = Settings.load()
+    defaults = Settings()
+    assert loaded.theme == defaults.theme
+    assert loaded.font_size == defaults.font_size
+    assert loaded.line_spacing == defaults.line_spacing
+    assert loaded.relation_mode == defaults.relation_mode
+    assert loaded.backup_interval_minutes == defaults.backup_interval_minutes
+    assert loaded.backup_keep == defaults.backup_keep
+    assert loaded.shortcuts == {"quit": "Ctrl+Q"}
+    write_raw(json.dumps({"version": 2, "font_size": 13}))
+    assert Settings.load().font_size == 13.0  # a whole number is a fine size
+
+
+def test_keys_of_a_newer_version_survive_a_save() -> None:
+    write_raw(json.dumps({"version": 7, "annotator": "ana", "future_panel": {"open": True}}))
+    loaded = Settings.load()
+    loaded.zoom = 1
+    loaded.save()
+    raw = json.loads(Settings.path().read_text(encoding="utf-8"))
+    assert raw["future_panel"] == {"open": True}
+    assert raw["annotator"] == "ana" and raw["zoom"] == 1
