@@ -1,26 +1,37 @@
-"""Every fixed action of the main window, declared once with its text and default shortcut.
+"""Every fixed action of the main window, declared once: name, text, default shortcut, help
+text and the menu it belongs to. Menus, the keyboard cheat sheet and Preferences all read this
+registry; handlers are connected by action name (see :func:`connect_handlers`).
 
 Label hotkeys (1–9 by default) are data of the project and are bound separately; a test checks
-that no two actions here share a shortcut and that none takes a label hotkey.
+that no two actions here share a shortcut and that none takes a label hotkey. The analyst may
+change any shortcut in Preferences; :func:`shortcut_conflicts` refuses clashes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 Key = QKeySequence.StandardKey
+Shortcut = str | QKeySequence.StandardKey
 
 
 @dataclass(frozen=True)
 class ActionSpec:
     name: str
     text: str
-    shortcut: str | QKeySequence.StandardKey | None = None
-    tip: str = ""
+    shortcut: Shortcut | None = None
+    tip: str = ""  # the help text: status bar, tooltip, cheat sheet, Preferences
     checkable: bool = False
+    extra_shortcuts: tuple[str, ...] = ()  # further keys doing the same (e.g. Ctrl+Y for redo)
+
+    @property
+    def title(self) -> str:
+        """The text without its mnemonic marker and ellipsis, for lists."""
+        return self.text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -54,8 +65,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+E",
         "Export labeled data as JSONL, doccano, brat, CoNLL, CSV, Label Studio or Parquet",
     ),
-    ActionSpec("quit", "&Quit", Key.Quit),
+    ActionSpec("quit", "&Quit", Key.Quit, "Close the project and leave News Annotator"),
     # Edit
+    ActionSpec("undo", "&Undo", Key.Undo, "Undo the last change"),
+    ActionSpec(
+        "redo",
+        "&Redo",
+        Key.Redo,
+        "Redo the change last undone",
+        extra_shortcuts=("Ctrl+Shift+Z", "Ctrl+Y"),
+    ),
     ActionSpec(
         "manage_labels", "&Labels…", "Ctrl+L", "Add, rename, recolour, reorder or delete labels"
     ),
@@ -68,6 +87,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
         checkable=True,
     ),
     ActionSpec("find", "&Find Articles", Key.Find, "Search the text and titles of all articles"),
+    ActionSpec(
+        "relation_types",
+        "Relation &Types…",
+        None,
+        "Add, rename or remove the relation types of this project",
+    ),
+    ActionSpec(
+        "preferences",
+        "&Preferences…",
+        "Ctrl+,",
+        "Font, line spacing, theme, your name, folders, backups and keyboard shortcuts",
+    ),
     # Span
     ActionSpec("edit_span", "&Edit Span…", "Return", "Edit label, boundaries, note and attributes"),
     ActionSpec("delete_span", "&Delete Span", Key.Delete, "Delete the selected span"),
@@ -77,10 +108,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+B",
         "Move the selected span's boundaries to the selected text",
     ),
-    ActionSpec("extend_start", "Extend Start by a Word", "Alt+Left"),
-    ActionSpec("shrink_start", "Shrink Start by a Word", "Alt+Right"),
-    ActionSpec("shrink_end", "Shrink End by a Word", "Alt+Shift+Left"),
-    ActionSpec("extend_end", "Extend End by a Word", "Alt+Shift+Right"),
+    ActionSpec(
+        "extend_start", "Extend Start by a Word", "Alt+Left", "Move the span's start a word left"
+    ),
+    ActionSpec(
+        "shrink_start", "Shrink Start by a Word", "Alt+Right", "Move the span's start a word right"
+    ),
+    ActionSpec(
+        "shrink_end", "Shrink End by a Word", "Alt+Shift+Left", "Move the span's end a word left"
+    ),
+    ActionSpec(
+        "extend_end", "Extend End by a Word", "Alt+Shift+Right", "Move the span's end a word right"
+    ),
     ActionSpec(
         "link_span",
         "&Link to Source…",
@@ -89,7 +128,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("next_span", "&Next Span", "]", "Select the next span"),
     ActionSpec("previous_span", "&Previous Span", "[", "Select the previous span"),
-    ActionSpec("clear_span", "Clear Span Selection", "Esc"),
+    ActionSpec("clear_span", "Clear Span Selection", "Esc", "Deselect the span; cancel linking"),
     # Article
     ActionSpec("next_article", "&Next Article", "Ctrl+PgDown", "Open the next article in the list"),
     ActionSpec(
@@ -98,13 +137,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+PgUp",
         "Open the previous article in the list",
     ),
-    ActionSpec("status_new", "Mark as &New", "Ctrl+Alt+1"),
-    ActionSpec("status_in_progress", "Mark as &In Progress", "Ctrl+Alt+2"),
-    ActionSpec("status_done", "Mark as &Done", "Ctrl+Alt+3"),
+    ActionSpec("status_new", "Mark as &New", "Ctrl+Alt+1", "Set the article's status to new"),
+    ActionSpec(
+        "status_in_progress",
+        "Mark as &In Progress",
+        "Ctrl+Alt+2",
+        "Set the article's status to in progress",
+    ),
+    ActionSpec("status_done", "Mark as &Done", "Ctrl+Alt+3", "Set the article's status to done"),
     # View
-    ActionSpec("zoom_in", "Zoom &In", Key.ZoomIn),
-    ActionSpec("zoom_out", "Zoom &Out", Key.ZoomOut),
-    ActionSpec("zoom_reset", "&Actual Size", "Ctrl+0"),
+    ActionSpec("zoom_in", "Zoom &In", Key.ZoomIn, "Larger text"),
+    ActionSpec("zoom_out", "Zoom &Out", Key.ZoomOut, "Smaller text"),
+    ActionSpec("zoom_reset", "&Actual Size", "Ctrl+0", "Text at the size set in Preferences"),
     ActionSpec(
         "show_all_layers",
         "Show &All Annotators",
@@ -112,20 +156,188 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Show every annotator's spans, not just yours",
         checkable=True,
     ),
+    ActionSpec(
+        "show_all_relations",
+        "Draw All &Relations",
+        "Ctrl+Alt+R",
+        "Draw every relation on screen as an arc; off: only the selected span's",
+        checkable=True,
+    ),
+    ActionSpec("next_pane", "Next &Pane", "F6", "Move the keyboard focus to the next panel"),
+    ActionSpec(
+        "previous_pane",
+        "Previous Pa&ne",
+        "Shift+F6",
+        "Move the keyboard focus to the previous panel",
+    ),
+    # Help
+    ActionSpec(
+        "keyboard_shortcuts",
+        "&Keyboard Shortcuts",
+        Key.HelpContents,
+        "Every action with its keyboard shortcut",
+    ),
+    ActionSpec("user_guide", "&User Guide", None, "How to read, tag, link, review and export"),
+    ActionSpec("about", "&About News Annotator", None, "Version, licence and credits"),
 )
 
+# The menu each action belongs to, for the cheat sheet and Preferences (menus say it again
+# by where they add the action).
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "File": (
+        "new_project",
+        "open_project",
+        "save_copy",
+        "restore_backup",
+        "import_files",
+        "import_folder",
+        "export",
+        "quit",
+    ),
+    "Edit": (
+        "undo",
+        "redo",
+        "find",
+        "manage_labels",
+        "relation_types",
+        "snap_to_words",
+        "set_annotator",
+        "preferences",
+    ),
+    "Span": (
+        "edit_span",
+        "delete_span",
+        "span_to_selection",
+        "extend_start",
+        "shrink_start",
+        "shrink_end",
+        "extend_end",
+        "link_span",
+        "next_span",
+        "previous_span",
+        "clear_span",
+    ),
+    "Article": (
+        "next_article",
+        "previous_article",
+        "status_new",
+        "status_in_progress",
+        "status_done",
+    ),
+    "View": (
+        "zoom_in",
+        "zoom_out",
+        "zoom_reset",
+        "show_all_layers",
+        "show_all_relations",
+        "next_pane",
+        "previous_pane",
+    ),
+    "Help": ("keyboard_shortcuts", "user_guide", "about"),
+}
 
-def build_actions(parent: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
-    """Create the QActions of ``specs`` (the window's :data:`ACTIONS`), parented to ``parent``."""
+
+def spec_of(name: str, specs: Sequence[ActionSpec] = ACTIONS) -> ActionSpec:
+    for spec in specs:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def category_of(name: str) -> str:
+    return next((menu for menu, names in CATEGORIES.items() if name in names), "Other")
+
+
+def default_keys(spec: ActionSpec) -> list[QKeySequence]:
+    """The shortcuts an action has unless the analyst changed them (platform keys included)."""
+    keys: list[QKeySequence] = []
+    if isinstance(spec.shortcut, QKeySequence.StandardKey):
+        keys.extend(QKeySequence.keyBindings(spec.shortcut))
+    elif spec.shortcut:
+        keys.append(QKeySequence(spec.shortcut))
+    for extra in spec.extra_shortcuts:
+        sequence = QKeySequence(extra)
+        if sequence not in keys:
+            keys.append(sequence)
+    return [k for k in keys if not k.isEmpty()]
+
+
+def keys_for(spec: ActionSpec, overrides: Mapping[str, str]) -> list[QKeySequence]:
+    """An action's shortcuts: the analyst's choice (empty: none) or the defaults."""
+    if spec.name in overrides:
+        chosen = QKeySequence(overrides[spec.name])
+        return [] if chosen.isEmpty() else [chosen]
+    return default_keys(spec)
+
+
+def shortcut_text(keys: Iterable[QKeySequence]) -> str:
+    """Shortcuts as the platform writes them, e.g. "Ctrl+Shift+Z, Ctrl+Y"."""
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+
+
+def shortcut_conflicts(
+    assignments: Mapping[str, Sequence[QKeySequence]],
+    reserved: Mapping[str, str] = {},  # noqa: B006 (read only)
+) -> list[tuple[str, str, str]]:
+    """Every key sequence used twice: (key, first user, second user), users being action
+    names or the ``reserved`` owners (e.g. label hotkeys, "Tag as Quote")."""
+    owner: dict[str, str] = {}
+    conflicts: list[tuple[str, str, str]] = []
+    for name, text in reserved.items():
+        owner[QKeySequence(text).toString(QKeySequence.SequenceFormat.PortableText)] = name
+    for name, keys in assignments.items():
+        for key in keys:
+            portable = key.toString(QKeySequence.SequenceFormat.PortableText)
+            if not portable:
+                continue
+            if portable in owner and owner[portable] != name:
+                conflicts.append((portable, owner[portable], name))
+            else:
+                owner[portable] = name
+    return conflicts
+
+
+def connect_handlers(
+    actions: Mapping[str, QAction], handlers: Mapping[str, Callable[..., object]]
+) -> None:
+    """Connect each named action to its handler: ``triggered`` for plain actions, ``toggled``
+    (with the new state) for checkable ones."""
+    for name, handler in handlers.items():
+        action = actions[name]  # KeyError: a handler for an action never declared
+        if action.isCheckable():
+            action.toggled.connect(handler)
+        else:
+            action.triggered.connect(lambda _checked=False, h=handler: h())
+
+
+def build_actions(
+    parent: QWidget,
+    specs: tuple[ActionSpec, ...] = ACTIONS,
+    shortcuts: Mapping[str, str] | None = None,
+) -> dict[str, QAction]:
+    """Create the QActions of ``specs`` (the window's :data:`ACTIONS`), parented to ``parent``,
+    with the analyst's ``shortcuts`` (action name -> key sequence) over the defaults."""
+    overrides = shortcuts or {}
     actions: dict[str, QAction] = {}
     for spec in specs:
         action = QAction(spec.text, parent)
         action.setObjectName(spec.name)
-        if spec.shortcut is not None:
-            action.setShortcut(QKeySequence(spec.shortcut))
+        action.setShortcuts(keys_for(spec, overrides))
         if spec.tip:
             action.setStatusTip(spec.tip)
             action.setToolTip(spec.tip)
         action.setCheckable(spec.checkable)
         actions[spec.name] = action
     return actions
+
+
+def apply_shortcuts(
+    actions: Mapping[str, QAction],
+    shortcuts: Mapping[str, str],
+    specs: Sequence[ActionSpec] = ACTIONS,
+) -> None:
+    """Give built actions the analyst's shortcuts (defaults where none is chosen)."""
+    for spec in specs:
+        action = actions.get(spec.name)
+        if action is not None:
+            action.setShortcuts(keys_for(spec, shortcuts))

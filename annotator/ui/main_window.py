@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self._span_checks: list[SpanCheck] = []
         self.span_mismatches: list[object] = []  # found by the last background span check
         self.undo_stack = QUndoStack(self)
-        self.actions = build_actions(self)
+        self.actions = build_actions(self, shortcuts=settings.shortcuts)
         self._label_actions: list[QAction] = []
         self.setAcceptDrops(True)
         self.setWindowIcon(self.windowIcon())
@@ -113,6 +113,9 @@ class MainWindow(QMainWindow):
         from annotator.ui.review import ReviewController
 
         self.review = ReviewController(self)
+        from annotator.ui.reading import ReadingController
+
+        self.reading = ReadingController(self)  # theme, reading preferences, Help
         self._set_project(project)
         geometry = QSettings().value("main_window/geometry")
         if geometry is not None:
@@ -200,26 +203,20 @@ class MainWindow(QMainWindow):
         a = self.actions
         # Undo and redo run in one transaction each, so a step made of several store calls
         # (an edit that also removes links, a bulk accept) is undone whole or not at all.
-        self.undo_action = QAction("&Undo", self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action = a["undo"]
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self._undo)
         self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.undo_stack.undoTextChanged.connect(
             lambda text: self.undo_action.setText(f"&Undo {text}".strip())
         )
-        self.redo_action = QAction("&Redo", self)
+        self.redo_action = a["redo"]
         self.redo_action.setEnabled(False)
         self.redo_action.triggered.connect(self._redo)
         self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_stack.redoTextChanged.connect(
             lambda text: self.redo_action.setText(f"&Redo {text}".strip())
         )
-        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's default
-            if QKeySequence(extra) not in redo_keys:
-                redo_keys.append(QKeySequence(extra))
-        self.redo_action.setShortcuts(redo_keys)
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addActions([a["new_project"], a["open_project"]])
@@ -236,6 +233,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions(
             [a["find"], a["manage_labels"], a["snap_to_words"], a["set_annotator"]]
         )
+        edit_menu.addSeparator()
+        edit_menu.addAction(a["preferences"])
         self.span_menu = bar.addMenu("&Span")
         self.tag_menu = self.span_menu.addMenu("&Tag as")
         self.span_menu.addActions(
@@ -252,7 +251,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions([a["zoom_in"], a["zoom_out"], a["zoom_reset"]])
         view_menu.addSeparator()
-        view_menu.addAction(a["show_all_layers"])
+        view_menu.addActions([a["show_all_layers"], a["show_all_relations"]])
         self.layers_menu = view_menu.addMenu("Annotator &Layers")
         self.layers_menu.aboutToShow.connect(self._fill_layers_menu)
         view_menu.addSeparator()
@@ -271,8 +270,6 @@ class MainWindow(QMainWindow):
             button.setAutoRaise(True)
             self.label_bar.addWidget(button)
         self.label_bar.addAction(a["manage_labels"])
-        for action in (self.undo_action, self.redo_action):
-            self.addAction(action)
         for action in self.actions.values():
             self.addAction(action)  # shortcuts work even when a menu is hidden
         self.reader.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

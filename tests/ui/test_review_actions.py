@@ -26,9 +26,10 @@ def test_no_two_declared_actions_share_a_shortcut(window: MainWindow) -> None:
             text = key.toString()
             assert text not in seen, f"{spec.name} and {seen[text]} share {text}"
             seen[text] = spec.name
+    # Undo and redo are declared with the others; all their keys (Ctrl+Y too) are theirs.
     for action in (window.undo_action, window.redo_action):
         for key in action.shortcuts():
-            assert key.toString() not in seen, f"{action.text()} and {seen[key.toString()]}"
+            assert seen.get(key.toString(), action.objectName()) == action.objectName()
     hotkeys = {label.hotkey for label in window.session.labels() if label.hotkey}
     assert not hotkeys & set(seen)
     assert {spec.name for spec in REVIEW_ACTIONS} == set(window.review.actions)

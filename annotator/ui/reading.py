@@ -1,0 +1,231 @@
+"""Reading comfort and help, wired into the main window: theme, reading font and spacing, how
+layers and relations are drawn, Preferences (Ctrl+,), the Help menu (F1 cheat sheet, user guide,
+About) and moving the keyboard focus between panels (F6)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
+
+from annotator.ui.actions import ACTIONS, apply_shortcuts, connect_handlers
+from annotator.ui.help import ShortcutsWindow, UserGuideWindow, shortcut_rows, show_about
+from annotator.ui.layer_styles import assign_layer_styles
+from annotator.ui.preferences import PreferencesDialog
+from annotator.ui.reader import RelationMode
+from annotator.ui.review.actions import REVIEW_ACTIONS
+from annotator.ui.theme import ThemeKeeper, apply_theme
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+
+class ReadingController(QObject):
+    """Applies the analyst's reading preferences and owns Preferences and Help."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = window.settings
+        self.shortcuts_window: ShortcutsWindow | None = None
+        self.guide_window: UserGuideWindow | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        keeper = app.findChild(ThemeKeeper)
+        self.theme = keeper if keeper is not None else ThemeKeeper(app, self.settings.theme)
+        a = window.actions
+        self.help_menu = QMenu("&Help", window)
+        self.help_menu.addActions([a["keyboard_shortcuts"], a["user_guide"]])
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(a["about"])
+        window.menuBar().addMenu(self.help_menu)
+        a["show_all_relations"].setChecked(self.settings.relation_mode == RelationMode.ALL)
+        connect_handlers(
+            a,
+            {
+                "preferences": self.show_preferences,
+                "keyboard_shortcuts": self.show_shortcuts,
+                "user_guide": self.show_user_guide,
+                "about": lambda: show_about(window),
+                "show_all_relations": self._on_show_all_relations_toggled,
+                "next_pane": lambda: self.move_focus(1),
+                "previous_pane": lambda: self.move_focus(-1),
+            },
+        )
+        window.article_opened.connect(self._on_window_article_opened)
+        window.project_opened.connect(self._on_window_project_opened)
+        self.apply_reading_preferences()
+        self._connect_session()
+        self._refresh_layers_and_relations()
+
+    # ---- preferences ---------------------------------------------------------------------
+
+    def apply_reading_preferences(self) -> None:
+        """Font, spacing, relations, backups and shortcuts from the settings, at once."""
+        s = self.settings
+        view = self.window.reader.view
+        view.set_reading_font(s.font_family, s.font_size)
+        view.set_line_spacing(s.line_spacing)
+        view.relation_mode = s.relation_mode
+        self.window.reader.header.set_point_size(view.font().pointSizeF())
+        apply_shortcuts(self.window.actions, s.shortcuts)
+        self._apply_backup_settings()
+
+    def _apply_backup_settings(self) -> None:
+        project = self.window.project
+        backups = project.backups if project is not None else None
+        if backups is not None:
+            backups.interval = self.settings.backup_interval_minutes * 60.0
+            backups.policy = dataclasses.replace(
+                backups.policy, keep_last=self.settings.backup_keep
+            )
+
+    def reserved_keys(self) -> dict[str, str]:
+        """Keys owned outside the registry: label hotkeys and the review actions."""
+        reserved: dict[str, str] = {}
+        session = self.window.session
+        if session is not None:
+            for label in session.labels():
+                if label.hotkey:
+                    reserved[f"Tag as {label.name}"] = label.hotkey
+        review = getattr(self.window, "review", None)
+        for name, action in getattr(review, "actions", {}).items():
+            for key in action.shortcuts():
+                reserved[action.text().replace("&", "").rstrip("…") or name] = key.toString()
+        return reserved
+
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(
+            self.settings, specs=ACTIONS, reserved=self.reserved_keys(), parent=self.window
+        )
+        dialog.theme_previewed.connect(self._on_preferences_theme_previewed)
+        dialog.finished.connect(lambda result: self._on_preferences_finished(dialog, result))
+        self.preferences_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_preferences_theme_previewed(self, theme: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def _on_preferences_finished(self, dialog: PreferencesDialog, result: int) -> None:
+        self.preferences_dialog = None
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            return
+        old_name = self.settings.annotator
+        dialog.values.apply_to(self.settings)
+        self.settings.save()
+        self.theme.apply(self.settings.theme)
+        self.window.actions["show_all_relations"].setChecked(
+            self.settings.relation_mode == RelationMode.ALL
+        )
+        self.apply_reading_preferences()
+        session = self.window.session
+        if session is not None and self.settings.annotator and self.settings.annotator != old_name:
+            session.annotator = self.settings.annotator
+            if self.window.article_id is not None:
+                self.window.open_article(
+                    self.window.article_id,
+                    position=self.window.reader.view.first_visible_offset(),
+                )
+
+    @Slot(bool)
+    def _on_show_all_relations_toggled(self, on: bool) -> None:
+        mode = RelationMode.ALL if on else RelationMode.SELECTED
+        self.window.reader.view.relation_mode = mode
+        if self.settings.relation_mode != mode:
+            self.settings.relation_mode = mode
+            self.settings.save()
+
+    # ---- help ----------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> ShortcutsWindow:
+        session = self.window.session
+        labels = session.labels() if session is not None else []
+        review = getattr(self.window, "review", None)
+        review_actions = getattr(review, "actions", {})
+        actions = {**self.window.actions, **review_actions}
+        rows = shortcut_rows(
+            actions,
+            labels=[lb for lb in labels if lb.hotkey],
+            extra=[("Review", spec) for spec in REVIEW_ACTIONS],
+        )
+        if self.shortcuts_window is None:
+            self.shortcuts_window = ShortcutsWindow(rows, self.window)
+        else:
+            self.shortcuts_window.set_rows(rows)
+        self.shortcuts_window.show()
+        self.shortcuts_window.raise_()
+        self.shortcuts_window.activateWindow()
+        return self.shortcuts_window
+
+    def show_user_guide(self) -> UserGuideWindow:
+        if self.guide_window is None:
+            self.guide_window = UserGuideWindow(self.window)
+        self.guide_window.show()
+        self.guide_window.raise_()
+        return self.guide_window
+
+    # ---- layers and relations in the reader ------------------------------------------------
+
+    def _connect_session(self) -> None:
+        session = self.window.session
+        if session is None:
+            return
+        session.relation_added.connect(self._on_session_relations_changed)
+        session.relation_removed.connect(self._on_session_relations_changed)
+
+    @Slot(object)
+    def _on_window_project_opened(self, _path: object) -> None:
+        self._connect_session()
+        self._apply_backup_settings()
+        self._refresh_layers_and_relations()
+
+    @Slot(int)
+    def _on_window_article_opened(self, _article_id: int) -> None:
+        self._refresh_layers_and_relations()
+
+    @Slot(object)
+    def _on_session_relations_changed(self, _relation: object) -> None:
+        self._refresh_relations()
+
+    def _refresh_layers_and_relations(self) -> None:
+        session = self.window.session
+        if session is None:
+            return
+        names = session.project.annotators()
+        self.window.reader.view.set_layer_styles(assign_layer_styles(names, session.annotator))
+        self._refresh_relations()
+
+    def _refresh_relations(self) -> None:
+        session = self.window.session
+        article_id = self.window.article_id
+        if session is None or article_id is None:
+            self.window.reader.view.set_relations([])
+            return
+        self.window.reader.view.set_relations(session.project.relations(article_id))
+
+    # ---- keyboard focus --------------------------------------------------------------------
+
+    def panes(self) -> list[QWidget]:
+        """The panels F6 moves through, in reading order, those on screen only."""
+        w = self.window
+        candidates: list[QWidget] = [w.article_view, w.reader.view, w.span_view]
+        return [pane for pane in candidates if pane.isVisible() and pane.isEnabled()]
+
+    def move_focus(self, step: int) -> None:
+        panes = self.panes()
+        if not panes:
+            return
+        focused = QApplication.focusWidget()
+        current = next(
+            (i for i, pane in enumerate(panes) if focused is pane or pane.isAncestorOf(focused)),
+            -1,
+        )
+        panes[(current + step) % len(panes)].setFocus()

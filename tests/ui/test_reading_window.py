@@ -1,0 +1,131 @@
+"""The main window's reading preferences, Help and Preferences, through real key presses."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication
+
+from annotator.settings import Settings
+from annotator.ui.actions import ACTIONS
+from annotator.ui.help import ShortcutsWindow
+from annotator.ui.layer_styles import LayerStyle
+from annotator.ui.main_window import MainWindow
+from annotator.ui.preferences import PreferencesDialog
+from annotator.ui.reader import RelationMode
+
+
+def press(qtbot, window: MainWindow, sequence: str) -> None:
+    key = QKeySequence(sequence)[0]
+    window.reader.view.setFocus()
+    qtbot.keyClick(window.reader.view, key.key(), key.keyboardModifiers())
+
+
+def test_f1_opens_the_shortcuts_window_listing_every_registered_action(
+    qtbot, window: MainWindow
+) -> None:
+    press(qtbot, window, "F1")
+    shortcuts = window.reading.shortcuts_window
+    assert isinstance(shortcuts, ShortcutsWindow)
+    qtbot.waitUntil(shortcuts.isVisible)
+    assert shortcuts.windowTitle() == "Keyboard Shortcuts"
+    rows = shortcuts.rows()
+    titles = {row[1] for row in rows}
+    assert {spec.title for spec in ACTIONS} <= titles
+    assert {f"Tag as {lb.name}" for lb in window.session.labels() if lb.hotkey} <= titles
+    assert "Compare with" in titles  # the review registry too
+    undo = next(row for row in rows if row[1] == "Undo")
+    assert undo[2].startswith(
+        QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+    )
+    help_menu = window.reading.help_menu
+    assert [a.objectName() for a in help_menu.actions() if a.objectName()] == [
+        "keyboard_shortcuts",
+        "user_guide",
+        "about",
+    ]
+    shortcuts.close()
+
+
+def test_preferences_open_with_ctrl_comma_and_apply_at_once(qtbot, window: MainWindow) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    press(qtbot, window, "Ctrl+,")
+    dialog = window.reading.preferences_dialog
+    assert isinstance(dialog, PreferencesDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.windowTitle() == "Preferences"
+    light_base = app.palette().color(QPalette.ColorRole.Base)
+    try:
+        dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("dark"))
+        # The theme changes at once, before OK: the palette and the reader's highlights.
+        assert app.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.3
+        qtbot.waitUntil(lambda: window.reader.view.highlighter.scheme.dark)
+        dialog.spacing_box.setValue(1.9)
+        dialog.size_box.setValue(16)
+        dialog.assign_shortcut("find", "Ctrl+Shift+F")
+        with qtbot.waitSignal(dialog.finished):
+            dialog.accept()
+        view = window.reader.view
+        assert view.line_spacing == 1.9
+        assert view.font().pointSizeF() == 16
+        assert window.actions["find"].shortcuts() == [QKeySequence("Ctrl+Shift+F")]
+        saved = Settings.load()
+        assert (saved.theme, saved.line_spacing, saved.font_size) == ("dark", 1.9, 16.0)
+        assert saved.shortcuts == {"find": "Ctrl+Shift+F"}
+    finally:
+        window.reading.theme.apply("light")
+    assert app.palette().color(QPalette.ColorRole.Base) == light_base
+
+
+def test_a_label_hotkey_is_refused_as_an_action_shortcut(qtbot, window: MainWindow) -> None:
+    dialog = window.reading.show_preferences()
+    assert not dialog.assign_shortcut("export", "1")
+    quote = window.session.label_for_hotkey("1")
+    assert f"Tag as {quote.name}" in dialog.shortcut_message.text()
+    # and a review action's key
+    assert not dialog.assign_shortcut("export", "F8")
+    dialog.reject()
+
+
+def test_relations_are_handed_to_the_reader_and_follow_the_toggle(
+    qtbot, window: MainWindow
+) -> None:
+    from annotator.ui.commands import AddRelationCommand
+
+    session = window.session
+    article = window.article_id
+    text = window.reader.view.text
+    first = session.add_span(article, text.index("Peskov"), text.index("Peskov") + 6, 1)
+    second = session.add_span(article, 0, 5, 2)
+    relation = session.add_relation(first.id, second.id, "attributed_to")
+    window.undo_stack.push(AddRelationCommand(session, relation))
+    assert [r.id for r in window.reader.view.relations] == [relation.id]
+    window.actions["show_all_relations"].setChecked(False)
+    assert window.reader.view.relation_mode == RelationMode.SELECTED
+    window.actions["show_all_relations"].setChecked(True)
+    assert window.reader.view.relation_mode == RelationMode.ALL
+    window.undo_stack.undo()
+    assert window.reader.view.relations == ()
+
+
+def test_other_layers_get_their_styles(qtbot, window: MainWindow) -> None:
+    session = window.session
+    session.project.add_span(window.article_id, 0, 5, 1, annotator="gold")
+    session.project.add_span(window.article_id, 6, 8, 1, annotator="bob")
+    window.open_article(window.article_id)
+    view = window.reader.view
+    assert view.layer_style("gold") is LayerStyle.GOLD
+    assert view.layer_style("bob") is LayerStyle.OUTLINE
+    assert view.layer_style(session.annotator) is LayerStyle.FILL
+
+
+def test_f6_moves_the_focus_between_panels(qtbot, window: MainWindow) -> None:
+    window.article_view.setFocus()
+    qtbot.waitUntil(window.article_view.hasFocus)
+    qtbot.keyClick(window.article_view, Qt.Key.Key_F6)
+    assert window.reader.view.hasFocus()
+    qtbot.keyClick(window.reader.view, Qt.Key.Key_F6)
+    assert window.span_view.hasFocus()
+    qtbot.keyClick(window.span_view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert window.reader.view.hasFocus()
