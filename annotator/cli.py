@@ -185,6 +185,11 @@ def _add_export(sub: Subparsers) -> None:
         help="deal articles into parts by these percentages, e.g. 80/10/10 or 80/20",
     )
     p.add_argument("--seed", type=int, default=0, help="shuffle seed of --split (default: 0)")
+    p.add_argument(
+        "--scheme",
+        choices=("IOB2", "IOB1", "BIOES"),
+        help="tag scheme of the conll format (default: IOB2)",
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -197,6 +202,11 @@ def _run_export(args: argparse.Namespace) -> int:
         if not labels:
             return _error("--labels names no label")
     export_filter = ExportFilter(labels=labels, status=args.status, annotator=args.annotator)
+    options: dict[str, str] = {}
+    if args.scheme is not None:
+        if args.format != "conll":
+            return _error("--scheme is an option of the conll format")
+        options["scheme"] = args.scheme
     to_stdout = str(args.output) == "-"
     if to_stdout and args.split:
         return _error("--split writes several files; it cannot write to standard output")
@@ -206,7 +216,7 @@ def _run_export(args: argparse.Namespace) -> int:
         return _error(exc)
     try:
         if to_stdout:
-            report = _export_to_stdout(project, args.format, export_filter)
+            report = _export_to_stdout(project, args.format, export_filter, options)
         else:
             report = export_project(
                 project,
@@ -215,6 +225,7 @@ def _run_export(args: argparse.Namespace) -> int:
                 filter=export_filter,
                 split=args.split,
                 seed=args.seed,
+                writer_options=options,
             )
     except ExportError as exc:
         return _error(exc)
@@ -228,7 +239,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _export_to_stdout(
-    project: Project, format_name: str, export_filter: ExportFilter
+    project: Project, format_name: str, export_filter: ExportFilter, options: dict[str, str]
 ) -> ExportReport:
     """Export into a private temporary folder, then copy the file to standard output; files the
     format writes beside it (a labeling config) are named in the report as not written."""
@@ -243,7 +254,9 @@ def _export_to_stdout(
         raise ExportError(f"{spec.name} writes a folder; name one with -o instead of '-'")
     with tempfile.TemporaryDirectory(prefix="annotator-export-") as tmp:
         out = Path(tmp) / f"export{spec.suffix}"
-        report = export_project(project, format_name, out, filter=export_filter)
+        report = export_project(
+            project, format_name, out, filter=export_filter, writer_options=options
+        )
         sys.stdout.flush()
         with out.open("rb") as fh:
             shutil.copyfileobj(fh, sys.stdout.buffer)

@@ -1,8 +1,8 @@
-"""CoNLL-2003-style token/IOB2 files: one token and its tag per line, sentences and articles apart.
+"""CoNLL-2003-style token/tag files: one token and its tag per line, sentences and articles apart.
 
 File layout (UTF-8, LF line ends)::
 
-    -DOCSTART-<TAB>O
+    -DOCSTART- -X- O O
     <blank line>
     Peskov<TAB>B-Source
     said<TAB>O
@@ -10,13 +10,23 @@ File layout (UTF-8, LF line ends)::
     <blank line>
     ...
 
-Each article starts with the CoNLL-2003 document marker (in this file's two-column form), then
-its sentences, each followed by one blank line. A token line is the token, one TAB, and its IOB2
-tag (``O``, ``B-LABEL``, ``I-LABEL``; seqeval's IOB2 scheme). Tokens never contain white space, so
+Each article starts with the CoNLL-2003 document marker as spaCy's converter looks for it, then
+its sentences, each followed by one blank line. A token line is the token, one TAB, and its tag
+in IOB2 (``O``, ``B-LABEL``, ``I-LABEL``; seqeval's IOB2 scheme, the default), IOB1 (CoNLL-2003's
+original: ``I-`` begins a span unless it directly follows one of the same label) or BIOES
+(``S-`` single-token spans, ``E-`` last tokens). Tokens never contain white space, so
 readers that split on any white space (CoNLL-2003 loaders, flair, spaCy's converter, seqeval
 scripts) read the file too; ``conllu.parse(data, fields=("form", "tag"))`` does as well, except
-that it takes a line starting with ``#`` (a token ``#``) for a comment. White space in a label
-name becomes ``_`` in its tags (reported).
+that it takes a line starting with ``#`` (a token ``#``) for a comment. White space and ``%`` in a
+label are percent-encoded in its tags ("Direct quote" is ``Direct%20quote``, never the same tag
+as "Direct_quote") and decoded on import.
+
+Articles imported from CoNLL keep their tokens and sentences: their text is the tokens joined by
+spaces and the sentences by line breaks, and their meta ``conll`` holds the tag scheme read and,
+for files with more than two columns, each token's middle columns. Exporting such an article
+writes those tokens, sentences and columns again (space-separated, as CoNLL-2003 is), so a
+CoNLL-2003 file comes back as it was, tags in the scheme asked for; a span added across a
+sentence break is cut there (reported). Other articles are tokenised as follows.
 
 Tokenization (:func:`tokenize`), over code points:
 
@@ -46,24 +56,28 @@ the project's label order) and the others are dropped and counted, duplicates (s
 label, e.g. two annotators) separately. Relations, notes, attributes, annotators, article titles
 and metadata cannot be carried: each is counted as a loss.
 
-Import (:func:`read_conll`) reads this layout, and CoNLL-2003 files with more columns (the first
-column is the token, the last the tag). The article text is rebuilt from the tokens: tokens joined
+Import (:func:`read_conll`) reads this layout, the document line in either form
+(``-DOCSTART-<TAB>O``, ``-DOCSTART- -X- -X- O``), and CoNLL-2003 files with more columns (the first
+column is the token, the last the tag), tagged IOB1, IOB2 or BIOES (also BILOU's ``L-``/``U-``). The article text is rebuilt from the tokens: tokens joined
 by one space, sentences by a line break (the original white space cannot be recovered), and spans
 are the B-/I- runs over that text. The round trip keeps each article's token sequence, sentence
 by sentence, and its labelled spans as token ranges. An ``I-X`` tag that does not continue an
 ``X`` (IOB1 files such as the original CoNLL-2003 data) starts a new span, as seqeval and
-conlleval read it; each such repair is named in the notes. A line without a tag or with a tag
-other than ``O``, ``B-X``, ``I-X`` rejects its article, naming the file and line; other articles
-are imported.
+conlleval read it; the file's notes say once how it was read (IOB1, BIOES) and how many tags
+that concerned. A line without a tag or with a tag other than these rejects its article, naming
+the file and line; other articles are imported.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
 
 from annotator.core.model import ArticleDraft, Label
 
@@ -72,6 +86,7 @@ from annotator.core.text import _inside_cluster
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.export import (
     ExportDoc,
+    ExportError,
     ExportReport,
     ExportSpan,
     ProgressCallback,
@@ -102,7 +117,10 @@ __all__ = [
 NoteCallback = Callable[[Path, int | None, str], None]  # (file, 1-based line or None, message)
 
 DOCSTART = "-DOCSTART-"
+# The document marker as CoNLL-2003 tools (spaCy's converter among them) look for it.
+DOCSTART_LINE = "-DOCSTART- -X- O O"
 SEPARATOR = "\t"
+META_KEY = "conll"  # article meta of an article read from CoNLL: its scheme and extra columns
 _JOINERS = frozenset("'’ʼ-\u00ad\u2010\u2011\u200c")  # ZWNJ: inside Persian words
 _INVISIBLE_SEPARATORS = frozenset(
     "\u200b\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -242,8 +260,55 @@ def _ends_sentence(text: str, tokens: Sequence[Token], k: int) -> bool:
 
 
 def tag_label(label: str) -> str:
-    """A label as it stands in a tag: white space becomes ``_``."""
-    return "".join("_" if ch.isspace() else ch for ch in label)
+    """A label as it stands in a tag: white space and ``%`` percent-encoded (UTF-8), so that no
+    tag holds white space and two labels never meet in one tag ("Direct quote" is
+    ``Direct%20quote``, "Direct_quote" stays ``Direct_quote``)."""
+    return "".join(quote(ch, safe="") if ch.isspace() or ch == "%" else ch for ch in label)
+
+
+_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def label_of_tag(text: str) -> str:
+    """The label a tag's label part stands for: the percent-encoded white space and ``%`` of
+    :func:`tag_label` decoded, any other ``%`` sequence left as it is."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            decoded = unquote(match.group(), errors="strict")
+        except UnicodeDecodeError:
+            return match.group()
+        if all(ch.isspace() or ch == "%" for ch in decoded):
+            return decoded
+        return match.group()
+
+    return _ENCODED.sub(decode, text)
+
+
+SCHEMES = ("IOB2", "IOB1", "BIOES")
+
+
+def encode_tags(spans: Iterable[tuple[int, int, str]], size: int, scheme: str) -> list[str]:
+    """Tags of ``size`` tokens for sorted, non-overlapping ``(first, last, tag label)`` spans."""
+    tags = ["O"] * size
+    previous: tuple[int, str] | None = None  # (last token, label) of the span before
+    for first, last, label in spans:
+        if scheme == "BIOES":
+            if first == last:
+                tags[first] = f"S-{label}"
+            else:
+                tags[first] = f"B-{label}"
+                tags[last] = f"E-{label}"
+                for k in range(first + 1, last):
+                    tags[k] = f"I-{label}"
+        else:
+            adjacent = previous is not None and previous == (first - 1, label)
+            begin = "B" if scheme == "IOB2" or adjacent else "I"
+            tags[first] = f"{begin}-{label}"
+            for k in range(first + 1, last + 1):
+                tags[k] = f"I-{label}"
+        previous = (last, label)
+    return tags
 
 
 # ----------------------------------------------------------------------------------- writing
@@ -259,7 +324,7 @@ class _Tally:
     attributes: int = 0
     annotators: int = 0
     whitespace: int = 0
-    renamed: dict[str, int] = field(default_factory=dict)
+    split: int = 0
 
     def report_to(self, report: ExportReport) -> None:
         report.lose(
@@ -281,12 +346,11 @@ class _Tally:
             "span(s) dropped as duplicates of a kept span with the same tokens and label "
             "(e.g. the same span from two annotators)",
         )
-        for label, count in self.renamed.items():
-            report.lose(
-                count,
-                f"span(s) labelled {label!r} tagged as {tag_label(label)} (tags hold no "
-                "white space)",
-            )
+        report.lose(
+            self.split,
+            "span(s) crossing a sentence break of the article's original CoNLL tokenisation "
+            "were cut at the break (one run of tags per sentence)",
+        )
         report.lose(self.relations, "relation(s) not carried (CoNLL has no relations)")
         report.lose(self.notes, "span note(s) not carried (CoNLL has no notes)")
         report.lose(self.attributes, "span attribute(s) not carried (CoNLL has no attributes)")
@@ -304,19 +368,23 @@ def write_conll(
     *,
     labels: Sequence[Label],
     progress: ProgressCallback | None = None,
+    scheme: str = "IOB2",
 ) -> ExportReport:
-    """Write ``docs`` to the file ``out`` as token/IOB2 lines and report what was lost.
+    """Write ``docs`` to the file ``out`` as token/tag lines and report what was lost.
 
+    ``scheme`` is ``IOB2`` (default), ``IOB1`` (CoNLL-2003's original) or ``BIOES``.
     ``progress(done, total)`` is called after each article (total 0 when ``docs`` has no length).
     """
+    if scheme not in SCHEMES:
+        raise ExportError(f"unknown tag scheme {scheme!r}; one of " + ", ".join(SCHEMES))
     report = ExportReport("conll")
     tally = _Tally()
     rank = {label.name: i for i, label in enumerate(labels)}
     total = len(docs) if isinstance(docs, Sized) else 0
     with atomic_file(out) as fh:
         for doc in docs:
-            fh.write(f"{DOCSTART}{SEPARATOR}O\n\n")
-            fh.write(_document_lines(doc, rank, tally, report))
+            fh.write(f"{DOCSTART_LINE}\n\n")
+            fh.write(_document_lines(doc, rank, tally, report, scheme))
             report.articles += 1
             if progress is not None:
                 progress(report.articles, total)
@@ -329,19 +397,20 @@ def write_conll(
 
 
 def _document_lines(
-    doc: ExportDoc, rank: dict[str, int], tally: _Tally, report: ExportReport
+    doc: ExportDoc, rank: dict[str, int], tally: _Tally, report: ExportReport, scheme: str
 ) -> str:
     text = doc.article.text
-    tokens = tokenize(text)
+    original = _original_tokens(doc.article.text, doc.article.meta)
+    if original is not None:
+        tokens, ranges, columns = original
+    else:
+        tokens, columns = tokenize(text), None
     kept = _kept_spans(doc.spans, tokens, rank, tally)
-    tags = ["O"] * len(tokens)
-    for first, last, label in kept:
-        tag = tag_label(label)
-        if tag != label:
-            tally.renamed[label] = tally.renamed.get(label, 0) + 1
-        tags[first] = f"B-{tag}"
-        for k in range(first + 1, last + 1):
-            tags[k] = f"I-{tag}"
+    if original is None:
+        ranges = sentences(text, tokens, [(f, la) for f, la, _ in kept])
+    else:
+        kept = _cut_at_sentences(kept, ranges, tally)
+    tags = encode_tags([(f, la, tag_label(label)) for f, la, label in kept], len(tokens), scheme)
     report.spans += len(kept)
     tally.relations += len(doc.relations)
     tally.notes += sum(1 for span in doc.spans if span.note)
@@ -349,14 +418,66 @@ def _document_lines(
     tally.annotators += sum(1 for span in doc.spans if span.annotator)
     parts: list[str] = []
     rebuilt: list[str] = []
-    for first, last in sentences(text, tokens, [(f, la) for f, la, _ in kept]):
+    for first, last in ranges:
         for k in range(first, last):
-            parts.append(f"{tokens[k].text}{SEPARATOR}{tags[k]}\n")
+            if columns is not None:
+                parts.append(f"{tokens[k].text} {columns[k]} {tags[k]}\n")
+            else:
+                parts.append(f"{tokens[k].text}{SEPARATOR}{tags[k]}\n")
         parts.append("\n")
         rebuilt.append(" ".join(t.text for t in tokens[first:last]))
     if "\n".join(rebuilt) != text:
         tally.whitespace += 1
     return "".join(parts)
+
+
+def _original_tokens(
+    text: str, meta: dict[str, Any]
+) -> tuple[list[Token], list[tuple[int, int]], list[str] | None] | None:
+    """The tokens, sentences and extra columns of an article imported from CoNLL (its text is
+    its tokens joined by spaces, its sentences by line breaks), or None for any other article."""
+    info = meta.get(META_KEY)
+    if not isinstance(info, dict):
+        return None
+    tokens: list[Token] = []
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if not line or any(not w or any(ch.isspace() for ch in w) for w in words):
+            return None  # not the shape the import gave it: tokenise afresh
+        first = len(tokens)
+        for word in words:
+            tokens.append(Token(offset, offset + len(word), word))
+            offset += len(word) + 1
+        ranges.append((first, len(tokens)))
+    columns = info.get("columns")
+    if not (
+        isinstance(columns, list)
+        and len(columns) == len(tokens)
+        and all(isinstance(c, str) and c and "\n" not in c for c in columns)
+    ):
+        columns = None
+    return tokens, ranges, columns
+
+
+def _cut_at_sentences(
+    kept: list[tuple[int, int, str]], ranges: Sequence[tuple[int, int]], tally: _Tally
+) -> list[tuple[int, int, str]]:
+    ends = [last for _, last in ranges]
+    out: list[tuple[int, int, str]] = []
+    for first, last, label in kept:
+        cut = False
+        while True:
+            sentence_end = ends[bisect_right(ends, first)] - 1  # last token of first's sentence
+            if last <= sentence_end:
+                out.append((first, last, label))
+                break
+            out.append((first, sentence_end, label))
+            first = sentence_end + 1
+            cut = True
+        tally.split += cut
+    return out
 
 
 def _kept_spans(
@@ -402,12 +523,38 @@ def _kept_spans(
 @dataclass
 class _Doc:
     line: int | None  # the -DOCSTART- line, None when the file has none
-    sentences: list[list[tuple[str, str, int]]] = field(default_factory=lambda: [[]])
+    # (token, tag, line, extra columns joined by one space)
+    sentences: list[list[tuple[str, str, int, str]]] = field(default_factory=lambda: [[]])
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not any(self.sentences)
+
+
+@dataclass
+class _FileTally:
+    """What the whole file was read as, said once at its end rather than once per tag."""
+
+    iob1: int = 0  # I- tags that began a span
+    bioes: int = 0  # E-/S- (L-/U-) tags seen
+    unended: int = 0  # BIOES spans that did not close with E- (read as ending where they did)
+    empty: int = 0  # articles without tokens, skipped
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.iob1:
+            out.append(
+                f"read as IOB1 (as the original CoNLL-2003 files are tagged): {self.iob1} "
+                "I- tag(s) began a span"
+            )
+        if self.bioes:
+            out.append(f"read as BIOES: {self.bioes} E-/S- (or L-/U-) tag(s)")
+        if self.unended:
+            out.append(f"{self.unended} BIOES span(s) without an E- tag ended where the next began")
+        if self.empty:
+            out.append(f"{self.empty} article(s) without tokens were skipped")
+        return out
 
 
 def read_conll(
@@ -432,6 +579,9 @@ def read_conll(
     )
 
 
+_TAG_KINDS = {"B": "B", "I": "I", "E": "E", "S": "S", "L": "E", "U": "S"}
+
+
 def parse_conll(
     data: bytes,
     *,
@@ -447,6 +597,7 @@ def parse_conll(
     except DecodeError as exc:
         yield RecordError(None, exc.message)
         return
+    tally = _FileTally()
     doc = _Doc(None)
     for number, raw_line in enumerate(_lines(text), start=1):
         line = raw_line.removesuffix("\r")
@@ -456,18 +607,23 @@ def parse_conll(
                 doc.sentences.append([])
             continue
         if fields[0] == DOCSTART:
-            yield from _finish(doc, on_note)
+            yield from _finish(doc, tally)
             doc = _Doc(number)
             continue
         if len(fields) < 2:
             doc.errors.append((number, f"expected TOKEN<TAB>TAG, got {_short(line)}"))
             continue
         tag = fields[-1]
-        if tag != "O" and not (tag[:2] in ("B-", "I-") and len(tag) > 2):
-            doc.errors.append((number, f"tag {tag!r} is not O, B-LABEL or I-LABEL (IOB2)"))
+        if tag != "O" and not (tag[:2] in ("B-", "I-", "E-", "S-", "L-", "U-") and len(tag) > 2):
+            doc.errors.append(
+                (number, f"tag {tag!r} is not O or B-/I-/E-/S-LABEL (IOB1, IOB2 or BIOES)")
+            )
             continue
-        doc.sentences[-1].append((fields[0], tag, number))
-    yield from _finish(doc, on_note)
+        doc.sentences[-1].append((fields[0], tag, number, " ".join(fields[1:-1])))
+    yield from _finish(doc, tally)
+    if on_note is not None:
+        for note in tally.notes():
+            on_note(None, note)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -480,56 +636,70 @@ def _lines(text: str) -> Iterator[str]:
     yield text[start:]
 
 
-def _finish(
-    doc: _Doc, on_note: Callable[[int | None, str], None] | None
-) -> Iterator[ArticleRecord | RecordError]:
+def _finish(doc: _Doc, tally: _FileTally) -> Iterator[ArticleRecord | RecordError]:
     if doc.errors:
         for line, message in doc.errors:
             where = f" (article starting at line {doc.line})" if doc.line is not None else ""
             yield RecordError(line, message + where + "; the article was not imported")
         return
     if doc.empty:
-        if doc.line is not None and on_note is not None:
-            on_note(doc.line, "an article without tokens was skipped")
+        tally.empty += doc.line is not None
         return
     pieces: list[str] = []
     spans: list[SpanRecord] = []
+    columns: list[str] = []
     offset = 0
-    open_span: tuple[int, int, str] | None = None  # (start, end, label)
+    iob1 = bioes = 0
     for s, sentence in enumerate(token for token in doc.sentences if token):
         if s:
             pieces.append("\n")
             offset += 1
-        for k, (token, tag, number) in enumerate(sentence):
+        open_span: tuple[int, int, str] | None = None  # (start, end, label)
+        for k, (token, tag, _number, extra) in enumerate(sentence):
             if k:
                 pieces.append(" ")
                 offset += 1
             start, end = offset, offset + len(token)
             pieces.append(token)
+            columns.append(extra)
             offset = end
-            kind, label = tag[0], tag[2:]
-            if kind == "I" and (open_span is None or open_span[2] != label):
-                if on_note is not None:
-                    on_note(number, f"{tag} does not continue a {label} span: read as B-{label}")
-                kind = "B"
-            if kind == "I" and open_span is not None:
+            kind, label = _TAG_KINDS.get(tag[0], "O"), label_of_tag(tag[2:])
+            if kind in ("E", "S"):
+                bioes += 1
+            if kind in ("I", "E") and open_span is not None and open_span[2] == label:
                 open_span = (open_span[0], end, label)
+                if kind == "E":
+                    spans.append(SpanRecord(*open_span))
+                    open_span = None
                 continue
             if open_span is not None:
                 spans.append(SpanRecord(*open_span))
+                if bioes:
+                    tally.unended += 1
                 open_span = None
-            if kind == "B":
+            if kind == "I":
+                iob1 += 1
+            if kind in ("S", "E"):
+                spans.append(SpanRecord(start, end, label))
+            elif kind in ("B", "I"):
                 open_span = (start, end, label)
         if open_span is not None:  # a span never runs into the next sentence
             spans.append(SpanRecord(*open_span))
-            open_span = None
+    tally.iob1 += iob1
+    tally.bioes += bioes
     text = "".join(pieces)
     problem = text_problem(text)
     if problem is not None:
         yield RecordError(doc.line, problem)
         return
+    scheme = "BIOES" if bioes else "IOB1" if iob1 else "IOB2"
+    info: dict[str, Any] = {"scheme": scheme}
+    if any(columns):
+        info["columns"] = columns
     yield ArticleRecord(
-        ArticleDraft(text=text, title=title_from_text(text)), doc.line, tuple(spans)
+        ArticleDraft(text=text, title=title_from_text(text), meta={META_KEY: info}),
+        doc.line,
+        tuple(spans),
     )
 
 

@@ -385,8 +385,12 @@ def export_project(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     is_cancelled: CancelCheck | None = None,
+    writer_options: dict[str, Any] | None = None,
 ) -> ExportReport:
     """Export ``project`` as ``format_name`` to ``out`` and return what was written and lost.
+
+    ``writer_options`` are passed to the format's writer as keyword arguments (e.g. CoNLL's
+    ``scheme``).
 
     ``split`` ('80/10/10' or fractions) deals the exported articles into train/dev/test parts
     (see :func:`split_article_ids`, :func:`split_target`). ``progress(done, total)`` is called
@@ -447,7 +451,7 @@ def export_project(
                 filter if part_ids is None else replace(filter, article_ids=frozenset(part_ids))
             )
             docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
-            part = writer(docs, target, labels=labels)
+            part = writer(docs, target, labels=labels, **(writer_options or {}))
             report.add(part)
             if name:
                 report.splits[name] = part.articles

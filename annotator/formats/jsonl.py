@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
-from annotator.core.text import CanonicalText, canonicalize
+from annotator.core.text import CanonicalText, canonicalize, content_hash
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.limits import (
     MAX_JSON_DEPTH,
@@ -246,7 +246,11 @@ def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
         )
     draft = _draft(obj, canonical.text)
     notes: list[str] = []
-    spans = _spans(obj.get("spans"), raw, canonical, notes)
+    meta = obj.get("meta")
+    # Written by this app's export (its content hash fits the text): offsets are code points.
+    given = meta.get("content_hash") if isinstance(meta, dict) else None
+    ours = isinstance(given, str) and given == content_hash(canonical.text)
+    spans = _spans(obj.get("spans"), raw, canonical, notes, ours=ours)
     relations = _relations(obj.get("relations"), len(spans), notes)
     return ArticleRecord(draft, number, tuple(spans), tuple(relations), tuple(notes))
 
@@ -278,13 +282,15 @@ def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
     )
 
 
-def _spans(value: Any, raw: str, canonical: CanonicalText, notes: list[str]) -> list[SpanRecord]:
+def _spans(
+    value: Any, raw: str, canonical: CanonicalText, notes: list[str], *, ours: bool = False
+) -> list[SpanRecord]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise InvalidRecord(f"'spans' must be a list, not {_kind(value)}")
     items = [_span_fields(item, i) for i, item in enumerate(value)]
-    check = resolve_offsets(raw, [raw_span for raw_span, _ in items])
+    check = resolve_offsets(raw, [raw_span for raw_span, _ in items], guess_utf16=not ours)
     spans: list[SpanRecord] = []
     for i, (offsets, (_, item)) in enumerate(zip(check.spans, items, strict=True)):
         where = f"span {i}"

@@ -56,6 +56,29 @@ def _matches(text: str, start: int, end: int, covered: str | None) -> bool:
     return covered in (actual, actual.replace("\r\n", "\\n"), actual.replace("\n", "\\n"))
 
 
+def _cut_apart(text: str, start: int, end: int) -> bool:
+    """Whether a span is outside the text or cuts a word or a character apart."""
+    return not _matches(text, start, end, None) or _cuts(text, start) or _cuts(text, end)
+
+
+def _clean(text: str, start: int, end: int) -> bool:
+    """Whether a span looks drawn by hand over words: it starts and ends on a letter or digit
+    (or quote/bracket) and cuts no word or character apart."""
+    if not _matches(text, start, end, None):
+        return False
+    first, last = text[start], text[end - 1]
+    return (
+        (first.isalnum() or first in _OPENING)
+        and (last.isalnum() or last in _CLOSING)
+        and not _cuts(text, start)
+        and not _cuts(text, end)
+    )
+
+
+_OPENING = "\"'“‘«([{"
+_CLOSING = "\"'”’»)]}.!?"
+
+
 def _cuts(text: str, offset: int) -> bool:
     """Whether an offset falls inside a word or inside one user-perceived character."""
     if not 0 < offset < len(text):
@@ -63,8 +86,11 @@ def _cuts(text: str, offset: int) -> bool:
     return _inside_word(text, offset) or _inside_cluster(text, offset)
 
 
-def resolve_offsets(text: str, spans: Sequence[RawSpan]) -> OffsetCheck:
-    """Check ``spans`` against ``text`` (see the module docstring)."""
+def resolve_offsets(
+    text: str, spans: Sequence[RawSpan], *, guess_utf16: bool = True
+) -> OffsetCheck:
+    """Check ``spans`` against ``text`` (see the module docstring). Without ``guess_utf16``
+    spans without covered text are taken as code points (a file this app wrote)."""
     index = Utf16Index(text)
     if not index.astral_count():
         return OffsetCheck(tuple(_plain(text, s) for s in spans), 0)
@@ -90,17 +116,14 @@ def resolve_offsets(text: str, spans: Sequence[RawSpan]) -> OffsetCheck:
         use_utf16 = u16_only > cp_only
     else:  # no covered text decides it: which reading fits the text
         differ = [(s, u) for s, u in zip(spans, utf16, strict=True) if u != (s.start, s.end)]
-        if not differ or any(u is None for _, u in differ):
+        if not guess_utf16 or not differ or any(u is None for _, u in differ):
             use_utf16 = False
         else:
-            cp_bad = sum(
-                (not _matches(text, s.start, s.end, None))
-                + _cuts(text, s.start)
-                + _cuts(text, s.end)
-                for s, _ in differ
+            # Only when the code-point reading is wrong for EVERY span it changes and the UTF-16
+            # reading is clean for all: partial-word spans are rare, consistent ones rarer.
+            use_utf16 = all(_cut_apart(text, s.start, s.end) for s, _ in differ) and all(
+                _clean(text, *u) for _, u in differ if u is not None
             )
-            u16_bad = sum(_cuts(text, u[0]) + _cuts(text, u[1]) for _, u in differ if u)
-            use_utf16 = cp_bad > 0 and u16_bad == 0
     results: list[tuple[int, int] | str] = []
     converted = 0
     for span, u in zip(spans, utf16, strict=True):

@@ -117,7 +117,8 @@ FORMATS: dict[str, FormatSpec] = {
     ),
     "conll": FormatSpec(
         name="conll",
-        description="CoNLL-2003-style token<TAB>IOB2-tag lines (labels only; overlaps, "
+        description="CoNLL-2003-style token<TAB>tag lines, IOB2 (or --scheme IOB1/BIOES); "
+        "articles imported from CoNLL keep their tokens and sentences (labels only; overlaps, "
         "relations, notes and attributes are dropped and counted)",
         writer="annotator.formats.conll:write_conll",
         reader="annotator.formats.conll:read_conll",

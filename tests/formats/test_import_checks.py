@@ -259,3 +259,33 @@ def test_import_exit_statuses(tmp_path: Path, inputs: Path) -> None:
     assert main(["import", str(project), str(good)]) == 0
     assert main(["import", str(project), str(good), str(bad)]) == 1
     assert main(["import", str(project), str(bad)]) == 2
+
+
+def test_own_doccano_export_is_never_taken_for_utf16(tmp_path: Path) -> None:
+    # Partial-word spans after an emoji look like shifted UTF-16 offsets; the file's content hash
+    # says this app wrote it, in code points.
+    text = "🎉🎉 Peskov said it. Kremlin"
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps(
+            {"text": text, "spans": [{"start": 5, "end": 11, "label": "X", "text": "skov s"}]}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    project = tmp_path / "p.annot"
+    assert main(["import", str(project), str(source)]) == 0
+    out = tmp_path / "d.jsonl"
+    assert main(["export", str(project), "--format", "doccano", "-o", str(out)]) == 0
+    copy = tmp_path / "c.annot"
+    assert main(["import", str(copy), str(out), "--format", "doccano"]) == 0
+    with Project.open(copy, read_only=True) as again:
+        assert [(s.start, s.end) for s in again.spans(again.article_ids()[0])] == [(5, 11)]
+    # The same line without the hash (as doccano itself exports it) is read as UTF-16.
+    line = json.loads(out.read_text(encoding="utf-8"))
+    del line["meta"]["content_hash"]
+    out.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    third = tmp_path / "t.annot"
+    assert main(["import", str(third), str(out), "--format", "doccano"]) == 0
+    with Project.open(third, read_only=True) as again:
+        assert [(s.start, s.end) for s in again.spans(again.article_ids()[0])] == [(3, 9)]
