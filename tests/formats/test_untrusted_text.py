@@ -71,7 +71,7 @@ CARRIES = {
     "labelstudio": (True, True, True),
     "parquet": (True, True, True),
     "brat": (True, True, False),
-    "conll": ("renamed", False, False),  # white space in a tag becomes _
+    "conll": (True, False, False),  # white space in a tag is percent-encoded, then decoded
 }
 
 
