@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QFontMetricsF,
     QHelpEvent,
@@ -32,6 +33,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QPolygonF,
     QResizeEvent,
     QTextBlock,
@@ -55,7 +57,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import Article, Label, Relation, Span
 from annotator.core.text import BOM, Utf16Index, snap_to_words
-from annotator.ui.colors import HighlightScheme, badge_letters, label_qcolor
+from annotator.ui.colors import HighlightScheme, badge_letters, blend, label_qcolor
 from annotator.ui.highlighter import SpanHighlighter, SpanIndex, SpanLayers
 from annotator.ui.layer_styles import LayerStyle
 
@@ -177,7 +179,7 @@ class ReaderView(QPlainTextEdit):
         self._badges: dict[int, str] = {}
         self._lanes: dict[int, list[tuple[Span, int, int, int]]] = {}  # block -> bars
         self._geometry: dict[int, list[_BarShape]] = {}  # block -> where its marks go
-        self._badge_ink: dict[tuple[int, int], QColor] = {}
+        self._badge_pixmaps: dict[tuple[object, ...], tuple[QPixmap, float]] = {}
         self._relations: tuple[Relation, ...] = ()
         self._relations_by_block: dict[int, list[Relation]] = {}
         self._relations_by_span: dict[int, list[Relation]] = {}
@@ -740,7 +742,7 @@ class ReaderView(QPlainTextEdit):
         ):
             return
         self._scheme = scheme
-        self._badge_ink = {}
+        self._badge_pixmaps = {}
         self._highlighter.set_scheme(scheme)
         self._rehighlight_all()
 
@@ -842,6 +844,8 @@ class ReaderView(QPlainTextEdit):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
+        if self.hasFocus():
+            self._paint_focus()
         index = self._layers.index
         if not index.spans and not self._overlay:
             return
@@ -861,6 +865,23 @@ class ReaderView(QPlainTextEdit):
                 self._paint_relations(painter, visible, metrics)
         finally:
             painter.end()
+
+    def _paint_focus(self) -> None:
+        """A visible keyboard focus: a bar in the highlight colour along the left edge."""
+        painter = QPainter(self.viewport())
+        try:
+            color = self.palette().color(QPalette.ColorRole.Highlight)
+            painter.fillRect(QRectF(0, 0, 3, self.viewport().height()), color)
+        finally:
+            painter.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        super().focusOutEvent(event)
+        self.viewport().update()
 
     def _visible_blocks(self, bottom: int) -> Iterator[tuple[QTextBlock, QPointF]]:
         offset = self.contentOffset()
@@ -1016,32 +1037,56 @@ class ReaderView(QPlainTextEdit):
         bar_y: float,
     ) -> float:
         """The label's letter in a small box sitting on the span's bar at its start; returns
-        the x where the next badge at the same place may go."""
+        the x where the next badge at the same place may go. Each distinct badge is drawn once
+        into a pixmap and copied after that: scrolling shows hundreds of them."""
         letter = self.badge_of(span.label_id)
         if style is LayerStyle.GOLD:
             letter = "\u2605" + letter  # a star: gold at a glance, in any colour vision
         height = metrics.height() + 1
-        width = max(height * 0.9, metrics.horizontalAdvance(letter) + 4)
-        rect = QRectF(x, bar_y - height + 1, width, height)
+        key = (letter, style, color.rgba(), round(height * 4), font.pixelSize())
+        cached = self._badge_pixmaps.get(key)
+        if cached is None:
+            width = max(height * 0.9, metrics.horizontalAdvance(letter) + 4)
+            cached = self._badge_pixmaps[key] = self._badge_pixmap(
+                letter, style, color, font, width, height
+            )
+        pixmap, width = cached
+        painter.drawPixmap(QPointF(x, bar_y - height + 1), pixmap)
+        return x + width + 1.5
+
+    def _badge_pixmap(
+        self,
+        letter: str,
+        style: LayerStyle,
+        color: QColor,
+        font: QFont,
+        width: float,
+        height: float,
+    ) -> tuple[QPixmap, float]:
         scheme = self._scheme
         if style is LayerStyle.FILL:
-            fill, edge = color, color
+            fill, ink = color, scheme.badge_text(color)
         elif style is LayerStyle.GOLD:
-            fill, edge = scheme.gold(), color
+            fill = scheme.gold()
+            ink = scheme.badge_text(fill)
         else:
-            fill, edge = QColor(scheme.base), color
-        painter.setPen(QPen(edge, 1.0))
-        painter.setBrush(fill)
-        painter.drawRect(rect)
-        painter.setFont(font)
-        key = (fill.rgba(), color.rgba())
-        ink = self._badge_ink.get(key)
-        if ink is None:
-            ink = self._badge_ink[key] = scheme.badge_text(fill) if fill != scheme.base else color
-        painter.setPen(ink)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, letter)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        return rect.right() + 1.5
+            fill, ink = QColor(scheme.base), color
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        badge = QPainter(pixmap)
+        try:
+            rect = QRectF(0.5, 0.5, width - 1, height - 1)
+            badge.setPen(QPen(color, 1.0))
+            badge.setBrush(fill)
+            badge.drawRect(rect)
+            badge.setFont(font)
+            badge.setPen(ink)
+            badge.drawText(rect, Qt.AlignmentFlag.AlignCenter, letter)
+        finally:
+            badge.end()
+        return pixmap, width
 
     def _relation_anchor(
         self, span: Span, shown: Mapping[int, tuple[QTextBlock, QPointF]], metrics: QFontMetricsF
@@ -1083,8 +1128,8 @@ class ReaderView(QPlainTextEdit):
         first, last = min(shown), max(shown)
         index = self._layers.index
         text_color = QColor(self._scheme.text)
-        faint = QColor(text_color)
-        faint.setAlphaF(0.55)
+        # Opaque: a translucent curve costs several times as much to draw.
+        faint = blend(self._scheme.base, text_color, 0.5)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.7))
         painter.setFont(small)

@@ -8,6 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 from annotator.ui.actions import ACTIONS, apply_shortcuts, connect_handlers
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
 
 
+def system_font_scale() -> float:
+    """How much larger than the usual 10 points the system's interface font is: the reading
+    text grows with it (a smaller system font leaves the reading size alone)."""
+    size = QGuiApplication.font().pointSizeF()
+    return max(1.0, min(3.0, size / 10.0)) if size > 0 else 1.0
+
+
 class ReadingController(QObject):
     """Applies the analyst's reading preferences and owns Preferences and Help."""
 
@@ -32,6 +40,7 @@ class ReadingController(QObject):
         self.shortcuts_window: ShortcutsWindow | None = None
         self.guide_window: UserGuideWindow | None = None
         self.preferences_dialog: PreferencesDialog | None = None
+        self._layer_names: set[str] | None = None  # every annotator of the open project
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         keeper = app.findChild(ThemeKeeper)
@@ -67,7 +76,7 @@ class ReadingController(QObject):
         """Font, spacing, relations, backups and shortcuts from the settings, at once."""
         s = self.settings
         view = self.window.reader.view
-        view.set_reading_font(s.font_family, s.font_size)
+        view.set_reading_font(s.font_family, s.font_size * system_font_scale())
         view.set_line_spacing(s.line_spacing)
         view.relation_mode = s.relation_mode
         self.window.reader.header.set_point_size(view.font().pointSizeF())
@@ -185,7 +194,7 @@ class ReadingController(QObject):
     def _on_window_project_opened(self, _path: object) -> None:
         self._connect_session()
         self._apply_backup_settings()
-        self._refresh_layers_and_relations()
+        self._refresh_layers_and_relations(rescan=True)
 
     @Slot(int)
     def _on_window_article_opened(self, _article_id: int) -> None:
@@ -195,12 +204,18 @@ class ReadingController(QObject):
     def _on_session_relations_changed(self, _relation: object) -> None:
         self._refresh_relations()
 
-    def _refresh_layers_and_relations(self) -> None:
+    def _refresh_layers_and_relations(self, *, rescan: bool = False) -> None:
         session = self.window.session
         if session is None:
             return
-        names = session.project.annotators()
-        self.window.reader.view.set_layer_styles(assign_layer_styles(names, session.annotator))
+        view = self.window.reader.view
+        if rescan or self._layer_names is None:
+            # One look over the whole project per project opened; after that the names on
+            # each article opened are added (no query: the reader holds its spans).
+            self._layer_names = set(session.project.annotators())
+        here = {span.annotator for span in view.spans.values()}
+        self._layer_names |= here
+        view.set_layer_styles(assign_layer_styles(self._layer_names, session.annotator))
         self._refresh_relations()
 
     def _refresh_relations(self) -> None:
