@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.review.agreement import Kind
+from annotator.ui.layout_memory import remember_splitter
 from annotator.ui.models import plain_tooltip
 from annotator.ui.review.models import (
     KIND_COLORS,
@@ -183,6 +185,11 @@ class ReviewPanel(QWidget):
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("adjudicationProgress")
         self.progress_bar.setFormat("%v / %m decided")
+        self.progress_bar.setTextVisible(True)
+        # Room for its own text at any panel width: never drawn over by its neighbours.
+        self.progress_bar.setMinimumWidth(
+            self.progress_bar.fontMetrics().horizontalAdvance("00000 / 00000 decided") + 24
+        )
 
         adjudication = QGroupBox("Adjudicate")
         box = QVBoxLayout(adjudication)
@@ -191,9 +198,9 @@ class ReviewPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(plain_label("Into layer:"))
         head.addWidget(self.gold_edit)
-        head.addSpacing(8)
-        head.addWidget(self.progress_bar, 1)
+        head.addStretch(1)
         box.addLayout(head)
+        box.addWidget(self.progress_bar)  # a row of its own: its text is never covered
         box.addWidget(self.current_label)
         box.addWidget(self._row(self.accept_row))
         box.addWidget(self._row_of(self.both_button, self.neither_button))
@@ -202,12 +209,23 @@ class ReviewPanel(QWidget):
         box.addWidget(self._row_of(self.agreements_button))
         box.addStretch(1)
 
+        # In a scroll area: a short panel scrolls instead of squeezing rows onto each other.
+        adjudication_scroll = QScrollArea()
+        adjudication_scroll.setObjectName("adjudicationScroll")
+        adjudication_scroll.setWidgetResizable(True)
+        adjudication_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        adjudication_scroll.setWidget(adjudication)
+        adjudication_scroll.setMinimumWidth(adjudication.minimumSizeHint().width() + 24)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.disagreement_view)
-        splitter.addWidget(adjudication)
+        splitter.addWidget(adjudication_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setObjectName("reviewSplitter")
+        splitter.setSizes([600, 300])
+        remember_splitter(splitter, "review/disagreements")
+        self.splitter = splitter
 
         # Agreement figures.
         self.scope_combo = QComboBox()
