@@ -13,6 +13,7 @@ from annotator.ui.layer_styles import LayerStyle
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import PreferencesDialog
 from annotator.ui.reader import RelationMode
+from annotator.ui.reading import system_font_scale
 
 
 def press(qtbot, window: MainWindow, sequence: str) -> None:
@@ -68,7 +69,7 @@ def test_preferences_open_with_ctrl_comma_and_apply_at_once(qtbot, window: MainW
             dialog.accept()
         view = window.reader.view
         assert view.line_spacing == 1.9
-        assert view.font().pointSizeF() == 16
+        assert view.font().pointSizeF() == 16 * system_font_scale()
         assert window.actions["find"].shortcuts() == [QKeySequence("Ctrl+Shift+F")]
         saved = Settings.load()
         assert (saved.theme, saved.line_spacing, saved.font_size) == ("dark", 1.9, 16.0)
@@ -129,3 +130,29 @@ def test_f6_moves_the_focus_between_panels(qtbot, window: MainWindow) -> None:
     assert window.span_view.hasFocus()
     qtbot.keyClick(window.span_view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert window.reader.view.hasFocus()
+
+
+def test_the_reading_text_follows_a_larger_system_font(qtbot, window: MainWindow) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    font = app.font()
+    try:
+        larger = app.font()
+        larger.setPointSizeF(15)
+        app.setFont(larger)
+        assert system_font_scale() == 1.5
+        window.reading.apply_reading_preferences()
+        assert window.reader.view.font().pointSizeF() == 18  # 12 points at 1.5 times
+    finally:
+        app.setFont(font)
+        window.reading.apply_reading_preferences()
+
+
+def test_widgets_carry_accessible_names_and_the_reader_shows_focus(qtbot, window) -> None:
+    for widget in (window.reader.view, window.reading.help_menu):
+        assert widget.accessibleName() or widget.title()
+    window.reader.view.setFocus()
+    qtbot.waitUntil(window.reader.view.hasFocus)
+    image = window.reader.view.viewport().grab().toImage()
+    highlight = window.reader.view.palette().color(QPalette.ColorRole.Highlight)
+    assert image.pixelColor(1, 10) == highlight
