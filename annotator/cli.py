@@ -190,6 +190,17 @@ def _add_export(sub: Subparsers) -> None:
         choices=("IOB2", "IOB1", "BIOES"),
         help="tag scheme of the conll format (default: IOB2)",
     )
+    p.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="csv: write cells starting with = + - @ TAB or CR as they are (by default they get "
+        "a leading apostrophe so spreadsheets do not run them as formulas)",
+    )
+    p.add_argument(
+        "--csv-bom",
+        action="store_true",
+        help="csv: start the file with a UTF-8 byte-order mark (Excel needs it for UTF-8)",
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -202,12 +213,16 @@ def _run_export(args: argparse.Namespace) -> int:
         if not labels:
             return _error("--labels names no label")
     export_filter = ExportFilter(labels=labels, status=args.status, annotator=args.annotator)
-    options: dict[str, str] = {}
+    options: dict[str, object] = {}
     if args.scheme is not None:
         if args.format != "conll":
             return _error("--scheme is an option of the conll format")
         options["scheme"] = args.scheme
     to_stdout = str(args.output) == "-"
+    if args.csv_raw or args.csv_bom:
+        if args.format != "csv":
+            return _error("--csv-raw and --csv-bom apply to --format csv only")
+        options.update(raw=args.csv_raw, bom=args.csv_bom)
     if to_stdout and args.split:
         return _error("--split writes several files; it cannot write to standard output")
     try:
@@ -239,7 +254,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _export_to_stdout(
-    project: Project, format_name: str, export_filter: ExportFilter, options: dict[str, str]
+    project: Project, format_name: str, export_filter: ExportFilter, options: dict[str, object]
 ) -> ExportReport:
     """Export into a private temporary folder, then copy the file to standard output; files the
     format writes beside it (a labeling config) are named in the report as not written."""

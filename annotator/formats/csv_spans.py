@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, Label
 from annotator.formats.csv_articles import read_csv_path
+from annotator.formats.csv_safety import UTF8_BOM, is_formula_like, neutralise, restore
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl_export import dumps
@@ -53,11 +54,23 @@ _REQUIRED = ("content_hash", "start", "end", "label")
 
 
 def write_csv_spans(
-    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
+    docs: Iterable[ExportDoc],
+    out: Path,
+    *,
+    labels: Sequence[Label] = (),
+    raw: bool = False,
+    bom: bool = False,
 ) -> ExportReport:
+    """Write the span table. Text cells a spreadsheet would run as a formula are neutralised
+    (:mod:`annotator.formats.csv_safety`) unless ``raw``; ``bom`` starts the file with a UTF-8
+    byte-order mark, which Excel needs to read UTF-8."""
     report = ExportReport("csv")
     without_spans = 0
+    safe = (lambda value: value) if raw else neutralise
+    neutralised = 0
     with atomic_file(out, newline="") as fh:
+        if bom:
+            fh.write(UTF8_BOM)
         writer = csv.writer(fh, lineterminator="\r\n")  # RFC 4180 record ends
         writer.writerow(COLUMNS)
         for doc in docs:
@@ -71,18 +84,20 @@ def write_csv_spans(
                 )
             article = doc.article
             for i, span in enumerate(doc.spans):
+                cells = (article.title, span.label, span.text, span.annotator, span.note)
+                neutralised += sum(1 for cell in cells if is_formula_like(cell))
                 writer.writerow(
                     (
                         article.id,
                         article.content_hash,
-                        article.title,
+                        safe(article.title),
                         i,
-                        span.label,
+                        safe(span.label),
                         span.start,
                         span.end,
-                        span.text,
-                        span.annotator,
-                        span.note,
+                        safe(span.text),
+                        safe(span.annotator),
+                        safe(span.note),
                         dumps(span.attributes),
                         dumps(heads.get(i, [])),
                     )
@@ -96,6 +111,13 @@ def write_csv_spans(
         "hash; re-import them onto a project that already holds those articles)",
     )
     report.lose(without_spans, "article(s) without spans have no row at all")
+    if neutralised and not raw:
+        # Not a loss (re-import restores them), but said: a reader other than this app sees them.
+        report.notes.append(
+            f"{neutralised} cell(s) starting with = + - @ TAB or CR were written with a leading "
+            "apostrophe so spreadsheets show them as text, not run them as formulas (--csv-raw "
+            "writes them as they are; re-importing restores them)"
+        )
     return report
 
 
@@ -256,7 +278,7 @@ def _article_rows(digest: str, rows: list[tuple[int, dict[str, str]]]) -> Annota
             start, end = _whole(cells, "start"), _whole(cells, "end")
             if start < 0 or start >= end:
                 raise InvalidRecord(f"start {start} is not before end {end} (or negative)")
-            label = cells.get("label", "").strip()
+            label = restore(cells.get("label", "").strip())
             if not label:
                 raise InvalidRecord("'label' is empty")
             attributes = _json_cell(cells, "attributes", {})
@@ -276,12 +298,12 @@ def _article_rows(digest: str, rows: list[tuple[int, dict[str, str]]]) -> Annota
                 start,
                 end,
                 label,
-                annotator=cells.get("annotator", "").strip(),
-                note=cells.get("note", ""),
+                annotator=restore(cells.get("annotator", "").strip()),
+                note=restore(cells.get("note", "")),
                 attributes=attributes,
             )
         )
-        texts.append(cells.get("text", ""))
+        texts.append(restore(cells.get("text", "")))
     relations: list[RelationRecord] = []
     for line, head, cell in pending:
         if not isinstance(cell, list):

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from annotator.core.model import Article, Label
+from annotator.formats import split_commit
 from annotator.store import Project, ProjectError
 from annotator.store.stream import iter_article_rows
 
@@ -118,6 +119,7 @@ class ExportReport:
     files: list[Path] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
     splits: dict[str, int] = field(default_factory=dict)  # split name -> articles, when split
+    notes: list[str] = field(default_factory=list)  # what the analyst should know, not losses
 
     def lose(self, count: int, what: str) -> None:
         """Record ``count`` things the format could not carry (adds to an earlier same loss)."""
@@ -137,6 +139,7 @@ class ExportReport:
         self.files.extend(other.files)
         for loss in other.losses:
             self.lose(loss.count, loss.what)
+        self.notes.extend(note for note in other.notes if note not in self.notes)
 
     @property
     def lossless(self) -> bool:
@@ -150,6 +153,7 @@ class ExportReport:
         if self.splits:
             lines.append("  split: " + ", ".join(f"{name} {n}" for name, n in self.splits.items()))
         lines.extend(f"  lost: {loss}" for loss in self.losses if loss.count)
+        lines.extend(f"  note: {note}" for note in self.notes)
         if self.lossless:
             lines.append("  Nothing was lost.")
         lines.extend(f"  wrote: {path}" for path in self.files)
@@ -352,6 +356,14 @@ def _tracked(
             progress(done[0], total)
 
 
+def _moved(path: Path, staged: Path, final: Path) -> Path:
+    """Where a file a writer reported under a staged part is once the part is moved in."""
+    try:
+        return final / path.relative_to(staged) if path != staged else final
+    except ValueError:
+        return path
+
+
 def _report_unexportable_relations(
     project: Project, ids: Sequence[int], report: ExportReport
 ) -> None:
@@ -389,8 +401,10 @@ def export_project(
 ) -> ExportReport:
     """Export ``project`` as ``format_name`` to ``out`` and return what was written and lost.
 
-    ``writer_options`` are passed to the format's writer as keyword arguments (e.g. CoNLL's
-    ``scheme``).
+    ``writer_options`` go to the format's writer as keyword arguments (CoNLL's ``scheme``,
+    ``csv``'s ``raw`` and ``bom``). The parts of a split are written aside and moved in together
+    (:mod:`annotator.formats.split_commit`): killed at any moment, the output never mixes parts
+    of two runs, and the next export to the same place completes or undoes the killed one.
 
     ``split`` ('80/10/10' or fractions) deals the exported articles into train/dev/test parts
     (see :func:`split_article_ids`, :func:`split_target`). ``progress(done, total)`` is called
@@ -443,23 +457,40 @@ def export_project(
     report = ExportReport(spec.name)
     _report_unexportable_relations(project, ids, report)
     done = [0]
+    options = dict(writer_options or {})
+    finals: dict[str, Path] = {}
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        # Finish (or undo) a split export to the same place that was killed part-way.
+        split_commit.recover(out)
+        if split is not None:
+            split_commit.begin(out)
         for name, part_ids in parts.items():
             target = out if not name else split_target(out, name, folder=spec.folder)
+            if name:
+                finals[name] = target
+                target = split_commit.staged(out, target)
             part_filter = (
                 filter if part_ids is None else replace(filter, article_ids=frozenset(part_ids))
             )
             docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
-            part = writer(docs, target, labels=labels, **(writer_options or {}))
+            part = writer(docs, target, labels=labels, **options)
+            if name:
+                part.files = [_moved(path, target, finals[name]) for path in part.files]
             report.add(part)
             if name:
                 report.splits[name] = part.articles
+        if split is not None:
+            # Every part is complete: all of them replace the old set together.
+            retired = [split_target(out, n, folder=spec.folder) for n in SPLIT_NAMES[3]]
+            split_commit.commit(out, list(finals.values()), retired)
     except BaseException as exc:
-        # Parts already written (earlier splits) go too: an export is whole or absent.
-        for path in report.files:
-            if path.is_file():
-                path.unlink(missing_ok=True)
+        if split is not None:
+            split_commit.abandon(out)  # the staged parts go; the old set stays whole
+        else:
+            for path in report.files:
+                if path.is_file():
+                    path.unlink(missing_ok=True)
         if isinstance(exc, ProjectError):
             raise ExportError(str(exc)) from exc
         if isinstance(exc, OSError):

@@ -129,6 +129,7 @@ def _finish(staging: Path, record: dict[str, list[str]]) -> None:
         final = Path(name)
         part = new / final.name
         if part.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)  # a folder format's OUT
             os.replace(part, final)
     if record["parts"]:
         _fsync_dir(Path(record["parts"][0]).parent)

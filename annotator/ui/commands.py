@@ -1,37 +1,116 @@
 """Undo commands: each a thin, reversible wrapper over one session (store) operation.
 
 The change is made before the command is pushed, so a refused change (bad offsets, a duplicate
-label name) never reaches the stack; the first ``redo()`` that ``QUndoStack.push`` runs is
-therefore skipped.
+label name, a full disk) never reaches the stack; the first ``redo()`` that ``QUndoStack.push``
+runs is therefore skipped.
+
+Undo and redo go through :func:`undo_step` and :func:`redo_step`, never straight to the stack:
+``QUndoStack.undo()`` moves its index whatever the command does, so a store error (disk full,
+file locked) would leave the stack out of step with the file (the span still there, the stack
+one step back, and a later redo failing on a duplicate id). These functions make the store
+change first, in one transaction, and move the stack only when it committed; when it failed the
+stack stays exactly as it was (index, count, redo) and the session has told the analyst why.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.model import Label, LabelSnapshot, Relation, Span, SpanSnapshot
+from annotator.store import ProjectError
 from annotator.ui.session import ProjectSession
 
 NUDGE_MERGE_ID = 1001
 
 
 class _AppliedCommand(QUndoCommand):
-    """A command whose change was already applied when it was pushed."""
+    """A command whose change is made in the store before the stack moves: on push (the change
+    was made by the caller) and in :func:`undo_step` / :func:`redo_step`. The stack's own call
+    of ``undo()``/``redo()`` that follows then only moves its index."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
-        self._applied = True
+        self._in_store = True  # the store already holds what the stack's next call would do
 
     def redo(self) -> None:
-        if self._applied:
-            self._applied = False
+        if self._in_store:
+            self._in_store = False
             return
         self._redo()
 
+    def undo(self) -> None:
+        if self._in_store:
+            self._in_store = False
+            return
+        self._undo()
+
     def _redo(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _undo(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _leaves(command: QUndoCommand) -> list[_AppliedCommand] | None:
+    """The commands a stack entry is made of (a macro's children in order), or None when one
+    is not an applied command (its store change cannot be made ahead of the stack)."""
+    if isinstance(command, _AppliedCommand):
+        return [command]
+    if command.childCount() == 0:
+        return None
+    found: list[_AppliedCommand] = []
+    for i in range(command.childCount()):
+        child = command.child(i)
+        leaves = _leaves(child) if child is not None else None
+        if leaves is None:
+            return None
+        found.extend(leaves)
+    return found
+
+
+def undo_step(stack: QUndoStack, session: ProjectSession) -> bool:
+    """Undo the stack's current step: the store first, in one transaction, then the stack.
+    False (the stack untouched, the failure announced by the session) when the store failed."""
+    if not stack.canUndo():
+        return False
+    command = stack.command(stack.index() - 1)
+    leaves = _leaves(command) if command is not None else None
+    try:
+        with session.transaction():
+            if leaves is None:
+                stack.undo()  # a foreign command: Qt's own way, inside the transaction
+                return True
+            for leaf in reversed(leaves):
+                leaf._undo()
+    except ProjectError:
+        return False
+    for leaf in leaves:
+        leaf._in_store = True
+    stack.undo()
+    return True
+
+
+def redo_step(stack: QUndoStack, session: ProjectSession) -> bool:
+    """Redo the stack's next step, the store first (see :func:`undo_step`)."""
+    if not stack.canRedo():
+        return False
+    command = stack.command(stack.index())
+    leaves = _leaves(command) if command is not None else None
+    try:
+        with session.transaction():
+            if leaves is None:
+                stack.redo()
+                return True
+            for leaf in leaves:
+                leaf._redo()
+    except ProjectError:
+        return False
+    for leaf in leaves:
+        leaf._in_store = True
+    stack.redo()
+    return True
 
 
 def _preview(text: str, limit: int = 30) -> str:
@@ -47,7 +126,7 @@ class AddSpanCommand(_AppliedCommand):
         self.span_id = span.id
         self.snapshot: SpanSnapshot | None = None
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.snapshot = self.session.delete_span(self.span_id)
 
     def _redo(self) -> None:
@@ -61,7 +140,7 @@ class DeleteSpanCommand(_AppliedCommand):
         self.session = session
         self.snapshot = snapshot
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.restore_span(self.snapshot)
 
     def _redo(self) -> None:
@@ -90,7 +169,7 @@ class UpdateSpanCommand(_AppliedCommand):
             "attributes": dict(span.attributes),
         }
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.update_span(self.before.id, **self._fields(self.before))
 
     def _redo(self) -> None:
@@ -115,7 +194,7 @@ class AddRelationCommand(_AppliedCommand):
         self.session = session
         self.relation = relation
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.delete_relation(self.relation.id)
 
     def _redo(self) -> None:
@@ -128,7 +207,7 @@ class DeleteRelationCommand(_AppliedCommand):
         self.session = session
         self.relation = relation
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.relation = self.session.restore_relation(self.relation)
 
     def _redo(self) -> None:
@@ -142,7 +221,7 @@ class AddLabelCommand(_AppliedCommand):
         self.label = label
         self.snapshot: LabelSnapshot | None = None
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.snapshot = self.session.delete_label(self.label.id)
 
     def _redo(self) -> None:
@@ -166,7 +245,7 @@ class UpdateLabelCommand(_AppliedCommand):
             "description": label.description,
         }
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.update_label(self.before.id, **self._fields(self.before))
 
     def _redo(self) -> None:
@@ -180,7 +259,7 @@ class DeleteLabelCommand(_AppliedCommand):
         self.session = session
         self.snapshot = snapshot
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.restore_label(self.snapshot)
 
     def _redo(self) -> None:
@@ -194,7 +273,7 @@ class ReorderLabelsCommand(_AppliedCommand):
         self.before = before
         self.after = after
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.reorder_labels(self.before)
 
     def _redo(self) -> None:
@@ -209,7 +288,7 @@ class SetStatusCommand(_AppliedCommand):
         self.before = before
         self.after = after
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.session.set_article_status(self.article_id, self.before)
 
     def _redo(self) -> None:

@@ -47,6 +47,7 @@ from annotator.formats.importer import ImportCancelled, ImportSummary, import_pa
 from annotator.settings import ReadingPlace, Settings
 from annotator.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.store.backup import ProjectVanished, list_backups, restore_backup
+from annotator.store.errors import StoreWriteFailed
 from annotator.ui.actions import build_actions
 from annotator.ui.commands import (
     AddLabelCommand,
@@ -59,6 +60,8 @@ from annotator.ui.commands import (
     SetStatusCommand,
     UpdateLabelCommand,
     UpdateSpanCommand,
+    redo_step,
+    undo_step,
 )
 from annotator.ui.dialogs import (
     BackupDialog,
@@ -77,6 +80,7 @@ from annotator.ui.opening import (
 )
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
+from annotator.ui.store_errors import StoreErrorReporter
 
 PROJECT_FILTER = f"News Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.csv);;All files (*)"
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         self._span_checks: list[SpanCheck] = []
         self.span_mismatches: list[object] = []  # found by the last background span check
         self.undo_stack = QUndoStack(self)
+        self.store_errors = StoreErrorReporter(self)  # failed writes and backups, in words
         self.actions = build_actions(self, shortcuts=settings.shortcuts)
         self._label_actions: list[QAction] = []
         self.setAcceptDrops(True)
@@ -356,6 +361,7 @@ class MainWindow(QMainWindow):
         self.span_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.span_view.selectionModel().currentRowChanged.connect(self._on_span_row_changed)
         s = self.session
+        s.write_failed.connect(self.store_errors.change_failed)
         s.span_added.connect(self._on_session_span_added)
         s.span_removed.connect(self._on_session_span_removed)
         s.span_changed.connect(self._on_session_span_changed)
@@ -503,7 +509,7 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Save:
                 self._save_copy()
         except ProjectError as exc:
-            self.statusBar().showMessage(f"Backup failed: {exc}", 10000)
+            self.store_errors.backup_failed(self.project.path if self.project else "", str(exc))
 
     def restore_from_backup(self) -> bool:
         """Let the analyst pick a backup and put it in place of the open project."""
@@ -746,7 +752,10 @@ class MainWindow(QMainWindow):
     def _set_status(self, status: str) -> None:
         if self.session is None or self.article_id is None or self.session.read_only:
             return
-        before = self.session.set_article_status(self.article_id, status)
+        try:
+            before = self.session.set_article_status(self.article_id, status)
+        except ProjectError:
+            return  # the session said why
         if before != status:
             self.undo_stack.push(SetStatusCommand(self.session, self.article_id, before, status))
 
@@ -859,6 +868,8 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         try:
             label = self.session.add_label(spec)
+        except StoreWriteFailed:
+            return  # the session said why
         except ProjectError as exc:
             show_message(self, QMessageBox.Icon.Warning, "Add label", exc.message)
             return
@@ -870,6 +881,8 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         try:
             before, after = self.session.update_label(label_id, **changes)
+        except StoreWriteFailed:
+            return  # the session said why
         except ProjectError as exc:
             show_message(self, QMessageBox.Icon.Warning, "Change label", exc.message)
             return
@@ -882,14 +895,20 @@ class MainWindow(QMainWindow):
         if not self._guard("Delete label"):
             return
         assert self.session is not None
-        snapshot = self.session.delete_label(label_id)
+        try:
+            snapshot = self.session.delete_label(label_id)
+        except ProjectError:
+            return  # the session said why
         self.undo_stack.push(DeleteLabelCommand(self.session, snapshot))
 
     def _reorder_labels(self, order: list[int]) -> None:
         if not self._guard("Reorder labels"):
             return
         assert self.session is not None
-        before = self.session.reorder_labels(order)
+        try:
+            before = self.session.reorder_labels(order)
+        except ProjectError:
+            return  # the session said why
         if before != order:
             self.undo_stack.push(ReorderLabelsCommand(self.session, before, order))
 
@@ -981,41 +1000,46 @@ class MainWindow(QMainWindow):
         changes = dialog.changes()
         if not changes and not dialog.removed_relations:
             return
-        with self.session.project.atomic():
-            self._apply_span_edits(span, changes, dialog.removed_relations)
+        self._apply_span_edits(span, changes, dialog.removed_relations)
 
     def _apply_span_edits(
         self, span: Span, changes: dict[str, object], unlinked: list[Relation]
     ) -> None:
+        """One undo step, one transaction; pushed only once the transaction committed."""
         assert self.session is not None
+        try:
+            with self.session.transaction():
+                removed = [self.session.delete_relation(rel.id) for rel in unlinked]
+                after = self.session.update_span(span.id, **changes) if changes else None
+        except ProjectError as exc:
+            self.statusBar().showMessage(exc.message, 5000)
+            return
         self.undo_stack.beginMacro("Edit span")
         try:
-            for rel in unlinked:
-                removed = self.session.delete_relation(rel.id)
-                self.undo_stack.push(DeleteRelationCommand(self.session, removed))
-            if changes:
-                self._apply_span_change(span, changes, "Edit span")
+            for relation in removed:
+                self.undo_stack.push(DeleteRelationCommand(self.session, relation))
+            if after is not None:
+                self.undo_stack.push(UpdateSpanCommand(self.session, span, after, "Edit span"))
         finally:
             self.undo_stack.endMacro()
 
     def _undo(self) -> None:
-        if self.session is None or not self.undo_stack.canUndo():
-            return
-        with self.session.project.atomic():
-            self.undo_stack.undo()
+        if self.session is not None:
+            undo_step(self.undo_stack, self.session)
 
     def _redo(self) -> None:
-        if self.session is None or not self.undo_stack.canRedo():
-            return
-        with self.session.project.atomic():
-            self.undo_stack.redo()
+        if self.session is not None:
+            redo_step(self.undo_stack, self.session)
 
     def _delete_span(self) -> None:
         span = self._current_span()
         if span is None or not self._guard("Delete span"):
             return
         assert self.session is not None
-        snapshot = self.session.delete_span(span.id)
+        try:
+            snapshot = self.session.delete_span(span.id)
+        except ProjectError:
+            return  # the session said why
         self.undo_stack.push(DeleteSpanCommand(self.session, snapshot))
 
     def _span_to_selection(self) -> None:

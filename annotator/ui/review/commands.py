@@ -63,7 +63,7 @@ class AdjudicationCommand(_AppliedCommand):
         self.change = change
         self._on_changed = on_changed
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         revert(self.session.project, self.change)
         announce_change(self.session, self.change, undone=True)
         self._on_changed()
@@ -97,7 +97,7 @@ class MergeCommand(_AppliedCommand):
         self._on_failed = on_failed
         self._before_undo = before_undo
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self._before_undo(self.result)
         undo_merge(self.session.project, self.result)
         announce_merge(self.session, self.result)
