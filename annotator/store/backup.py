@@ -591,6 +591,14 @@ class BackupManager:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
+    def check_still_there(self) -> None:
+        """Raise :class:`ProjectVanished` (after backing up the live data) when the project file
+        was moved, deleted or replaced while open: in WAL mode SQLite keeps writing into the
+        vanished file, so every change made after that would be lost at close."""
+        if getattr(self.project, "_closed", False):
+            return
+        self._check_still_there()
+
     def _check_still_there(self) -> None:
         if self._identity is None or _identity(self.project.path) == self._identity:
             return

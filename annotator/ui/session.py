@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from annotator.core.model import Label, LabelSnapshot, LabelSpec, Relation, Span, SpanSnapshot
-from annotator.store import Project
+from annotator.store import Project, ProjectError
+from annotator.store.backup import ProjectVanished
 from annotator.store.errors import StoreWriteFailed, translated
 
 T = TypeVar("T")
@@ -23,9 +24,11 @@ def _writes(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: ProjectSession, *args: Any, **kwargs: Any) -> T:
         try:
+            if self.project.backups is not None:
+                self.project.backups.check_still_there()
             with translated(self.project.path):
                 return method(self, *args, **kwargs)
-        except StoreWriteFailed as exc:
+        except (StoreWriteFailed, ProjectVanished) as exc:
             if self._pending is None:
                 self._failed(exc)
             raise
@@ -69,7 +72,7 @@ class ProjectSession(QObject):
         else:
             self._pending.append((signal, args))
 
-    def _failed(self, exc: StoreWriteFailed) -> None:
+    def _failed(self, exc: ProjectError) -> None:
         self.write_failed.emit(f"Your change was not saved.\n\n{exc}")
 
     @contextmanager
@@ -86,7 +89,7 @@ class ProjectSession(QObject):
         except BaseException as exc:
             self._pending = None
             self._reload_labels()  # the cache may hold what was rolled back
-            if isinstance(exc, StoreWriteFailed):
+            if isinstance(exc, StoreWriteFailed | ProjectVanished):
                 self._failed(exc)
             raise
         pending, self._pending = self._pending, None

@@ -121,3 +121,54 @@ def test_a_locked_file_is_said_and_the_stack_stays(qtbot, window, project_path, 
     assert said.messages and "locked" in said.messages[-1]
     window._undo()
     assert state(window) == (0, 1, False, True)
+
+
+def test_failed_backups_are_said_in_the_status_bar_and_once_in_a_dialog(
+    qtbot, window, tmp_path, small_fs: Path, monkeypatch
+) -> None:
+    """Before: with the backup folder on a full disk nothing was said at all."""
+    path = tmp_path / "other.annot"
+    with Project.open(path) as project:
+        project.add_article(ArticleDraft(text=MIXED_TEXT, title="Mixed"))
+    with Project.open(path) as project:
+        project.add_article(ArticleDraft(text="Changed since its last backup.", title="New"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(small_fs / "data"))
+    (small_fs / "data").mkdir()
+    fill(small_fs)
+    said = Said(monkeypatch)
+    assert window.open_project(path)
+    assert any("No backup could be made on opening" in m for m in said.messages)
+    assert window.project.backups is not None
+    window.settings.snap_to_words = False
+    window.reader.view.snap_to_words = False
+    window.open_article(window.project.article_ids()[0])
+    assert tag(window, "Peskov") is not None  # the work itself is saved
+    window.project.backups.interval = 0
+    before = len(said.messages)
+    for _tick in range(3):
+        window.project.backups._baseline = -1  # changed since the last backup
+        window._on_backup_timer()
+        assert "No backup could be made" in window.statusBar().currentMessage()
+    assert len(said.messages) == before + 1  # one dialog, not one per tick
+
+
+@pytest.mark.parametrize("how", ["moved", "deleted"])
+def test_a_vanished_file_is_said_before_the_change_is_lost(
+    qtbot, window, project_path, monkeypatch, how
+):
+    """In WAL mode SQLite keeps writing into a moved or deleted file, so without a check every
+    later change would be lost at close without a word."""
+    said = Said(monkeypatch)
+    window.settings.snap_to_words = False
+    window.reader.view.snap_to_words = False
+    assert tag(window, "Peskov") is not None
+    if how == "moved":
+        project_path.rename(project_path.with_name("moved.annot"))
+    else:
+        project_path.unlink()
+    assert tag(window, "Flags") is None
+    assert state(window) == (1, 1, True, False)
+    window._undo()
+    assert state(window) == (1, 1, True, False)
+    assert said.messages and "moved, renamed, deleted or replaced" in said.messages[-1]
+    assert "safe in the backup" in said.messages[-1]
