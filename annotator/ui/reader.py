@@ -60,6 +60,7 @@ from annotator.core.text import BOM, Utf16Index, snap_to_words
 from annotator.ui.colors import HighlightScheme, badge_letters, blend, label_qcolor
 from annotator.ui.highlighter import SpanHighlighter, SpanIndex, SpanLayers
 from annotator.ui.layer_styles import LayerStyle
+from annotator.ui.visible_highlight import VisibleHighlighting
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ class ReaderView(QPlainTextEdit):
         # setPlainText (one pass) instead of queueing a second full pass.
         self._highlighter = SpanHighlighter(self.document(), self._layers)
         self._highlighter.set_scheme(self._scheme)
+        # A long text is highlighted only where it is seen (ui/visible_highlight.py).
+        self._visible = VisibleHighlighting(self, self._highlighter)
         self._current: int | None = None
         self._overlay: tuple[OverlayMark, ...] = ()
         self._overlay_by_block: dict[int, list[OverlayMark]] = {}
@@ -242,7 +245,7 @@ class ReaderView(QPlainTextEdit):
         self._current = None
         self._overlay, self._overlay_by_block = (), {}
         self.setExtraSelections([])
-        self.setPlainText(text)  # the highlighter formats every block during this call
+        self._visible.set_plain_text(text)  # highlighted whole, or where seen if long
         if had_current:
             self.current_span_changed.emit(None)
 
@@ -1344,7 +1347,7 @@ class ReaderView(QPlainTextEdit):
     def _rehighlight_all(self) -> None:
         self._lanes = {}
         self._geometry = {}
-        self._highlighter.rehighlight()
+        self._visible.rehighlight()
         self._update_current_selection()
 
 
