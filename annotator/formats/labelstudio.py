@@ -27,23 +27,26 @@ Relations run from the head span to the child span (``direction: right``).
 The writer also writes ``OUT.config.xml`` (``data.json`` -> ``data.config.xml``): the labeling
 config with the exported labels in their colours and the relation types, to paste into a Label
 Studio project before importing the tasks. The reader reads this app's files and Label Studio's
-own JSON exports (``completed_by`` etc.; cancelled annotations are skipped). A JSON array is read
-whole and refused above :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`; the same tasks
-as JSON Lines (a ``.jsonl`` file, one task per line) are read a line at a time, whatever the size.
+own JSON exports (``completed_by`` etc.; cancelled annotations are skipped). A JSON array in
+UTF-8 is streamed a task at a time with ijson, whatever its size (one not in UTF-8 is read whole
+and refused above :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`); the same tasks as
+JSON Lines (a ``.jsonl`` file, one task per line) are read a line at a time.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 from xml.sax.saxutils import quoteattr
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, Label
 from annotator.core.text import Utf16Index
-from annotator.formats.decode import DecodeError, decode_bytes
+from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
+from annotator.formats.json_array import ArrayProblem, array_elements
 from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
 from annotator.formats.jsonl_export import dumps
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
@@ -194,21 +197,32 @@ def labeling_config(
 def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
     """Each task of a Label Studio JSON file as an article, or why it cannot be imported.
 
-    Problems are reported at the line the task starts on, naming the task's index too. The
-    array is read whole, so a file above :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`
-    is refused; a ``.jsonl`` file of one task per line is read a line at a time, whatever its
-    size.
+    Problems are reported at the line the task starts on, naming the task's index too. A UTF-8
+    file (Label Studio writes UTF-8) is streamed a task at a time with ijson, whatever its size
+    (:func:`annotator.formats.json_array.array_elements`); a file in another encoding is read
+    whole, up to :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`. A ``.jsonl`` file of
+    one task per line is read a line at a time.
     """
     if path.suffix.lower() == ".jsonl":
         yield from read_jsonl_path(path, encoding=options.encoding, parse=parse_task_line)
         return
     try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            named = options.encoding or bom_encoding(head)
+            if (named is None and b"\x00" not in head) or (named is not None and _is_utf8(named)):
+                fh.seek(0)
+                yield from _streamed_tasks(fh)
+                return
+    except OSError as exc:
+        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+        return
+    try:
         data = read_bounded(
             path,
             MAX_WHOLE_FILE_BYTES,
-            "Label Studio JSON file (read whole)",
-            "split it, or write it as JSON Lines, one task per line (jq -c '.[]' "
-            "FILE.json > FILE.jsonl), and import that with --format labelstudio",
+            "Label Studio JSON file not in UTF-8 (read whole)",
+            "save it as UTF-8 to import it a task at a time, whatever its size",
         )
         content = decode_bytes(data, encoding=options.encoding)
     except TooLarge as exc:
@@ -228,6 +242,31 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             yield parse_task(item, number)
         except InvalidRecord as exc:
             yield RecordError(number, f"task {index}: {exc}")
+
+
+def _streamed_tasks(fh: BinaryIO) -> ReadResult:
+    for element in array_elements(fh):
+        if isinstance(element, ArrayProblem):
+            if element.index is None:
+                yield RecordError(element.line, element.message)
+            else:
+                yield RecordError(
+                    element.line,
+                    f"task {element.index}: {element.message}; the rest of the file was not read",
+                )
+            return
+        number, index, item = element
+        try:
+            yield parse_task(item, number)
+        except InvalidRecord as exc:
+            yield RecordError(number, f"task {index}: {exc}")
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False  # read whole, where the unknown name is reported
 
 
 def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:

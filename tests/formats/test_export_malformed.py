@@ -198,7 +198,7 @@ def test_labelstudio_malformed_json_keeps_the_tasks_before_it(
     summary = run(fresh, path, "labelstudio")
     assert summary.articles_added == 1
     assert messages(summary) == [
-        f"{path}:3: task 1: malformed JSON: Expecting value (column 10); "
+        f"{path}:3: task 1: malformed JSON: invalid char in json text; "
         "the rest of the file was not read"
     ]
 

@@ -63,7 +63,7 @@ def sparse(path: Path, size: int, start: bytes = b"") -> Path:
     return path
 
 
-def peak_import(paths: list[Path], project: Path) -> tuple[dict[str, int], float]:
+def peak_import(paths: list[Path], project: Path, fmt: str = "") -> tuple[dict[str, int], float]:
     """Import in a fresh interpreter; (counts, peak resident memory in MB) of that process."""
     script = textwrap.dedent(
         """
@@ -71,7 +71,7 @@ def peak_import(paths: list[Path], project: Path) -> tuple[dict[str, int], float
         from annotator.formats.importer import import_paths
         from annotator.store import Project
         project = Project.open(sys.argv[1])
-        summary = import_paths(project, sys.argv[2:], annotator="t")
+        summary = import_paths(project, sys.argv[3:], annotator="t", format=sys.argv[2] or None)
         counts = {"added": summary.articles_added, "rejected": summary.rejected,
                   "spans": summary.spans_added}
         project.close()
@@ -80,7 +80,7 @@ def peak_import(paths: list[Path], project: Path) -> tuple[dict[str, int], float
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(project), *map(str, paths)],
+        [sys.executable, "-c", script, str(project), fmt, *map(str, paths)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -165,6 +165,58 @@ def test_big_jsonl_streams_with_flat_memory(tmp_path: Path) -> None:
     assert (small_counts["added"], big_counts["added"]) == (small_count, big_count)
     assert big_counts["spans"] == big_count and big_counts["rejected"] == 0
     # Reading the file whole would add its size; streaming adds only SQLite's page cache.
+    assert big_peak - small_peak < 40, (small_peak, big_peak)
+
+
+def write_label_studio(path: Path, size: int, *, indent: int | None) -> int:
+    """A Label Studio export of about ``size`` bytes: one JSON array of tasks (pretty-printed
+    as Label Studio writes it, or all on one line); the number of tasks."""
+    count = 0
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[")
+        while fh.tell() < size:
+            text = f"Task {count}: Peskov 👍🏽 said “talks” would go on. " + "word " * 300
+            task = {
+                "id": count,
+                "data": {"text": text},
+                "annotations": [
+                    {
+                        "completed_by": 1,
+                        "result": [
+                            {
+                                "id": f"r{count}",
+                                "type": "labels",
+                                "from_name": "label",
+                                "to_name": "text",
+                                "value": {
+                                    "start": 0,
+                                    "end": 4,
+                                    "text": "Task",
+                                    "labels": ["Claim"],
+                                },
+                            }
+                        ],
+                    }
+                ],
+            }
+            fh.write(("," if count else "") + json.dumps(task, ensure_ascii=False, indent=indent))
+            count += 1
+        fh.write("]")
+    return count
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_a_big_label_studio_array_streams_with_flat_memory(
+    tmp_path: Path, indent: int | None
+) -> None:
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small_count = write_label_studio(small, 1 * MB, indent=indent)
+    big_count = write_label_studio(big, (200 if BIG else 70) * MB, indent=indent)
+    assert big.stat().st_size > limits.MAX_WHOLE_FILE_BYTES  # once refused: read whole
+    small_counts, small_peak = peak_import([small], tmp_path / "small.annot", "labelstudio")
+    big_counts, big_peak = peak_import([big], tmp_path / "big.annot", "labelstudio")
+    assert (small_counts["added"], big_counts["added"]) == (small_count, big_count)
+    assert big_counts["spans"] == big_count and big_counts["rejected"] == 0
     assert big_peak - small_peak < 40, (small_peak, big_peak)
 
 
@@ -381,11 +433,10 @@ def test_csv_given_encoding_is_checked_before_any_record(
         (
             "tasks.json",
             65 * MB,
-            b"[",
+            "\ufeff[".encode("utf-16-le"),
             "labelstudio",
-            "file of 65 MB; the limit is 64 MB per Label Studio JSON file (read whole); split it, "
-            "or write it as JSON Lines, one task per line (jq -c '.[]' FILE.json > FILE.jsonl), "
-            "and import that with --format labelstudio",
+            "file of 65 MB; the limit is 64 MB per Label Studio JSON file not in UTF-8 (read "
+            "whole); save it as UTF-8 to import it a task at a time, whatever its size",
         ),
         (
             "tokens.conll",
