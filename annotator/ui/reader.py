@@ -1337,11 +1337,11 @@ class ReaderView(QPlainTextEdit):
             )
 
     def _rehighlight_blocks(self, blocks: Iterable[int]) -> None:
-        document = self.document()
-        for number in sorted(set(blocks)):
+        numbers = sorted(set(blocks))
+        for number in numbers:
             self._lanes.pop(number, None)
             self._geometry.pop(number, None)
-            self._highlighter.rehighlightBlock(document.findBlockByNumber(number))
+        self._visible.rehighlight_blocks(numbers)
         self.viewport().update()
 
     def _rehighlight_all(self) -> None:

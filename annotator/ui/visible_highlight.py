@@ -13,6 +13,8 @@ highlighter's own pass over the whole text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import SIGNAL, SLOT, QEvent, QObject
 from PySide6.QtGui import QSyntaxHighlighter
 from PySide6.QtWidgets import QPlainTextEdit
@@ -79,6 +81,17 @@ class VisibleHighlighting(QObject):
             self._highlighter.rehighlight()
             return
         self._done.clear()
+        self.highlight_visible()
+
+    def rehighlight_blocks(self, numbers: Iterable[int]) -> None:
+        """Highlight these blocks again: at once for a short text; for a long one, those on
+        screen now and the others when they are next painted."""
+        document = self._view.document()
+        if not self._active:
+            for number in numbers:
+                self._highlighter.rehighlightBlock(document.findBlockByNumber(number))
+            return
+        self._done.difference_update(numbers)
         self.highlight_visible()
 
     def highlight_visible(self) -> None:

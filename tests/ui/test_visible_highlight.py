@@ -102,7 +102,7 @@ def test_a_change_of_look_reaches_paragraphs_seen_before(qtbot, lazy_from_small)
     before = formats(view, 0)
     view.scroll_to_offset(len(text) - 10)
     painted(view)
-    recoloured = [Label(1, "Quote", "#123456"), *LABELS[1:]]
+    recoloured = [*LABELS[:2], Label(3, "Claim", "#123456")]  # the paragraph-long span
     view.set_labels(recoloured)  # only the end is on screen now
     painted(view)
     view.scroll_to_offset(0)
@@ -142,3 +142,26 @@ def test_short_texts_are_highlighted_whole(qtbot) -> None:  # type: ignore[no-un
     view.set_article(text, spans, LABELS, own_annotator=OWN)
     assert not view._visible.active
     assert formats(view, view.document().blockCount() - 1)
+
+
+def test_hiding_a_layer_highlights_only_what_is_seen(qtbot, lazy_from_small) -> None:  # type: ignore[no-untyped-def]
+    text, spans = long_article()
+    view = shown(qtbot)
+    view.set_article(text, spans, LABELS, own_annotator=OWN)
+    painted(view)
+    trace: list[int] = []
+    view.highlighter.trace = trace
+    view.set_visible_annotators({"bob"})  # changes every paragraph
+    painted(view)
+    assert trace and max(trace) < 40
+    view.scroll_to_offset(len(text) - 10)
+    painted(view)
+    whole = shown(qtbot)
+    whole._visible._lazy_from = 10**9
+    whole.set_article(text, spans, LABELS, own_annotator=OWN)
+    whole.set_visible_annotators({"bob"})
+    last = view.document().blockCount() - 1
+    assert formats(view, last) == formats(whole, last)
+    view.scroll_to_offset(0)
+    painted(view)
+    assert formats(view, 0) == formats(whole, 0)
