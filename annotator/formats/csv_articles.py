@@ -31,6 +31,7 @@ from annotator.formats.records import (
     InvalidRecord,
     ReadResult,
     RecordError,
+    decoded_file,
     field_value,
     text_problem,
     title_from_text,
@@ -104,13 +105,9 @@ def read_csv_path(
 
 def read_csv(data: bytes, *, text_column: str = "text", encoding: str | None = None) -> ReadResult:
     """Yield each record's article, or why it cannot be imported (numbered by starting line)."""
-    if not data.strip():
-        yield RecordError(None, "file is empty")
-        return
-    try:
-        content = decode_bytes(data, encoding=encoding)
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
+    content = decoded_file(data, encoding)
+    if isinstance(content, RecordError):
+        yield content
         return
     yield from _read_articles(
         io.StringIO(content, newline=""), content[:_SNIFF_BYTES], text_column, encoding or ""

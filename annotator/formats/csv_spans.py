@@ -34,6 +34,7 @@ from annotator.formats.records import (
     RecordError,
     RelationRecord,
     SpanRecord,
+    decoded_file,
 )
 
 COLUMNS: tuple[str, ...] = (
@@ -184,10 +185,9 @@ def read_csv_spans(data: bytes, *, encoding: str | None = None) -> ReadResult:
     rejects its whole article, since relations number the article's spans. Errors name the
     row's line.
     """
-    try:
-        content = decode_bytes(data, encoding=encoding)
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
+    content = decoded_file(data, encoding)
+    if isinstance(content, RecordError):
+        yield content
         return
     yield from _read_rows(io.StringIO(content, newline=""), encoding or "utf-8")
 

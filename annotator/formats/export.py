@@ -31,8 +31,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from annotator.core.model import Article, Label
+from annotator.core.model import STATUSES, Article, Label
 from annotator.formats import split_commit
+from annotator.formats.errors import ExportCancelled, ExportError
+from annotator.formats.registry import get_format
 from annotator.store import Project, ProjectError
 from annotator.store.stream import iter_article_rows
 
@@ -168,14 +170,6 @@ class Writer(Protocol):
 
 ProgressCallback = Callable[[int, int], None]  # (articles done, articles total)
 CancelCheck = Callable[[], bool]
-
-
-class ExportError(Exception):
-    """An export that cannot be done (unknown format or label, unwritable path, ...)."""
-
-
-class ExportCancelled(ExportError):
-    """The user cancelled; no output file was left behind."""
 
 
 # --------------------------------------------------------------------------------- reading
@@ -412,14 +406,10 @@ def export_project(
     export with :class:`ExportCancelled`, leaving no output file. Raises :class:`ExportError`
     for an unknown format or label, a missing optional dependency or an unwritable target.
     """
-    from annotator.formats.registry import get_format
-
     spec = get_format(format_name)
     writer = spec.load_writer()
     out = Path(out).expanduser()
     if filter.status is not None:
-        from annotator.core.model import STATUSES
-
         if filter.status not in STATUSES:
             raise ExportError(
                 f"unknown status {filter.status!r}; one of " + ", ".join(map(repr, STATUSES))

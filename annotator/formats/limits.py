@@ -118,13 +118,6 @@ def read_rest(fh: BinaryIO, limit: int, what: str, advice: str = "", *, done: in
     return b"".join(chunks)
 
 
-def check_size(path: Path, limit: int, what: str, advice: str = "") -> None:
-    """Raise :class:`TooLarge` when the file at ``path`` is above ``limit`` bytes."""
-    problem = file_too_large(path.stat().st_size, limit, what, advice)
-    if problem is not None:
-        raise TooLarge(problem)
-
-
 def _drain(fh: BinaryIO) -> int:
     """Skip the rest of a file, a chunk at a time; how many bytes were skipped."""
     skipped = 0

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from annotator.core.model import ArticleDraft
 from annotator.core.text import canonicalize
-from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import (
     MAX_ARTICLE_BYTES,
     MAX_ARTICLE_FILE_BYTES,
@@ -19,6 +18,7 @@ from annotator.formats.records import (
     ReadOptions,
     ReadResult,
     RecordError,
+    decoded_file,
     text_problem,
     title_from_text,
 )
@@ -43,13 +43,9 @@ def read_plain_path(path: Path, options: ReadOptions) -> ReadResult:
 
 def read_plain(data: bytes, *, encoding: str | None = None, markdown: bool = False) -> ReadResult:
     """Yield the one article a .txt or .md file holds, or why it cannot be imported."""
-    if not data.strip():
-        yield RecordError(None, "file is empty")
-        return
-    try:
-        raw = decode_bytes(data, encoding=encoding)
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
+    raw = decoded_file(data, encoding)
+    if isinstance(raw, RecordError):
+        yield raw
         return
     text = canonicalize(raw).text
     if not text.strip():

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import STATUSES, ArticleDraft
+from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
 
 TITLE_MAX = 200  # characters; a title taken from a text's first line is cut to this length
@@ -145,3 +146,14 @@ def field_value(name: str, value: Any) -> str:
                 f"status {text!r} is not one of " + ", ".join(repr(s) for s in STATUSES)
             )
     return text
+
+
+def decoded_file(data: bytes, encoding: str | None = None) -> str | RecordError:
+    """The text of a file read whole, or why it has none: it is empty, or its bytes do not
+    decode (see :func:`~annotator.formats.decode.decode_bytes`)."""
+    if not data.strip():
+        return RecordError(None, "file is empty")
+    try:
+        return decode_bytes(data, encoding=encoding)
+    except DecodeError as exc:
+        return RecordError(None, exc.message)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.formats.export import ExportError
+from annotator.formats.errors import ExportError
 
 
 @dataclass(frozen=True, slots=True)

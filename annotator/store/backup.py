@@ -18,18 +18,33 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from sqlite_utils import Database
 
 from annotator.settings import data_dir
-from annotator.store.project import ProjectDamaged, ProjectError
+from annotator.store.errors import ProjectDamaged, ProjectError
+from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, MIGRATION_SET
 
-if TYPE_CHECKING:
-    from annotator.store.project import Project
+
+class OpenFile(Protocol):
+    """An open project file: its path and database."""
+
+    path: Path
+    db: Database
+
+
+class OpenProject(OpenFile, Protocol):
+    """What backups need of an open project (:class:`~annotator.store.project.Project`)."""
+
+    read_only: bool
+    migration_backup: BackupInfo | None
+
 
 BACKUP_SUFFIX = ".annot"
 STATE_FILE = "state.json"
@@ -426,8 +441,6 @@ def restore_backup(
     over the target in one atomic rename. The target's -wal, -shm and -journal are removed
     first, since SQLite would otherwise replay them into the restored file.
     """
-    from annotator.store.lock import ProjectLock  # lock imports project: import when used
-
     target = Path(target_path).expanduser().absolute()
     _check_source(info.path)
     if target.is_dir():
@@ -492,7 +505,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def backup_before_migration(project: Project, *, root: Path | None = None) -> BackupInfo:
+def backup_before_migration(project: OpenFile, *, root: Path | None = None) -> BackupInfo:
     """Called by Project.open before it upgrades an existing file: refuse to upgrade without."""
     try:
         return write_backup(project.db.conn, project.path, "before-migration", root=root)
@@ -516,7 +529,7 @@ class BackupManager:
 
     def __init__(
         self,
-        project: Project,
+        project: OpenProject,
         *,
         interval: float = DEFAULT_INTERVAL,
         root: Path | None = None,
@@ -668,10 +681,3 @@ class BackupManager:
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
-
-
-def iter_backup_files(project_path: str | Path, *, root: Path | None = None) -> Iterator[Path]:
-    """Every file in the project's backup folder (for tests and support)."""
-    folder = backup_dir(project_path, root)
-    if folder.is_dir():
-        yield from sorted(folder.iterdir())

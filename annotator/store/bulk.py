@@ -25,7 +25,9 @@ from typing import NamedTuple, Protocol
 
 from annotator.core.model import STATUSES, ArticleDraft
 from annotator.core.text import content_hash, offsets_in_range
-from annotator.store.project import Project, ProjectError, now
+from annotator.store.errors import ProjectError
+from annotator.store.project import Project
+from annotator.store.rows import now
 
 # The search index's insert trigger as sqlite-utils' enable_fts() wrote it (migration 0001 in
 # store/schema.py): set aside during a bulk write, and put back word for word.
@@ -119,11 +121,11 @@ class BulkWriter:
     ) -> None:
         if batch_size < 1 or batch_rows < 1:
             raise ValueError("batch sizes must be at least 1")
-        project._writable()
-        if not project._conn.in_transaction:
+        project.require_writable()
+        if not project.db.conn.in_transaction:
             raise RuntimeError("a bulk write runs inside Project.atomic()")
         self._project = project
-        self._conn: sqlite3.Connection = project._conn
+        self._conn: sqlite3.Connection = project.db.conn
         self._annotator = annotator
         self._batch_size = batch_size
         self._batch_rows = batch_rows

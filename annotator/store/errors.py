@@ -1,4 +1,7 @@
-"""Store failures in words: what SQLite and the operating system report, said for an analyst.
+"""What the store raises, and store failures in words.
+
+Every module of the store (and the layers above it) imports its errors from here, so the
+durability modules (lock, backup, integrity) need nothing from the project itself.
 
 A write can fail for reasons that have nothing to do with the data: the disk is full, another
 program holds the file, the file was moved or deleted while open, it became read-only, the drive
@@ -15,7 +18,36 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from annotator.store.project import ProjectError
+
+class ProjectError(Exception):
+    """A project file that cannot be opened or an operation the project refuses."""
+
+    def __init__(self, path: Path | str | None, message: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{path}: {message}" if path is not None else message)
+
+
+class ReadOnlyError(ProjectError):
+    pass
+
+
+class ProjectMissing(ProjectError):
+    """The file is not there (moved, deleted, or on a drive that is not connected)."""
+
+
+class ProjectDamaged(ProjectError):
+    """SQLite cannot read the file, or it fails its check: offer to restore a backup."""
+
+
+class ProjectFromNewerVersion(ProjectError):
+    """Written by a newer release: it may be opened read-only, never written."""
+
+
+class ProjectEmpty(ProjectError):
+    """The file is there but holds nothing (0 bytes): a failed sync or an interrupted copy, not
+    a new project. Offer the newest backup, or a new project in its place."""
+
 
 # The kinds of failure, for callers that react differently (tests, the status bar).
 DISK_FULL = "disk full"

@@ -6,6 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.store.errors import ProjectError
+
 
 @dataclass(frozen=True, slots=True)
 class SpanMismatch:
@@ -91,8 +93,6 @@ def _mismatches_in_sql(conn: sqlite3.Connection, span_id: int) -> list[SpanMisma
 def span_mismatches_in_file(path: str | Path) -> list[SpanMismatch]:
     """:func:`span_mismatches` on its own read-only connection, so it can run off the GUI thread
     while the project stays open for writing."""
-    from annotator.store.project import ProjectError  # project imports this module
-
     try:
         conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
         try:

@@ -4,18 +4,23 @@ of the caller's (``project.atomic()``) or their own."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from annotator.core.model import ArticleDraft, Relation, Span
 from annotator.core.text import content_hash
-from annotator.store.project import (
-    _RELATION_COLUMNS,
-    _SPAN_COLUMNS,
-    Project,
-    ProjectError,
-    _relation,
+from annotator.store.errors import ProjectError
+from annotator.store.project import Project
+from annotator.store.rows import (
+    INSERT_NEW_RELATION,
+    INSERT_NEW_SPAN,
+    RELATION_COLUMNS,
+    SPAN_COLUMNS,
+    chunks,
+    dumps,
+    json_object,
+    relation_from_row,
+    span_from_row,
 )
 
 
@@ -82,23 +87,8 @@ def all_spans(project: Project) -> list[Span]:
     """Every span with note, attributes and timestamps, in id order (a merge copies them).
     Attributes that are not a JSON object of strings (a damaged or hand-made file) read as
     empty rather than stopping the merge."""
-    rows = project.db.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans ORDER BY id")
-    return [
-        Span(
-            id=row[0],
-            article_id=row[1],
-            start=row[2],
-            end=row[3],
-            label_id=row[4],
-            text=str(row[5]),
-            annotator=str(row[6]),
-            note=str(row[7] or ""),
-            attributes=_string_dict(row[8]),
-            created_at=str(row[9]),
-            updated_at=str(row[10]),
-        )
-        for row in rows
-    ]
+    rows = project.db.conn.execute(f"SELECT {SPAN_COLUMNS} FROM spans ORDER BY id")
+    return [span_from_row(row) for row in rows]
 
 
 def article_drafts(project: Project, article_ids: Iterable[int]) -> dict[int, ArticleDraft]:
@@ -107,17 +97,13 @@ def article_drafts(project: Project, article_ids: Iterable[int]) -> dict[int, Ar
     ids = sorted(set(article_ids))
     drafts: dict[int, ArticleDraft] = {}
     conn = project.db.conn
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids):
         rows = conn.execute(
             "SELECT id, text, title, source, author, url, published, meta FROM articles"
             f" WHERE id IN ({', '.join('?' * len(chunk))})",
             chunk,
         )
         for article_id, text, title, source, author, url, published, meta in rows:
-            try:
-                parsed = json.loads(meta) if meta else {}
-            except (TypeError, ValueError, RecursionError):
-                parsed = {}
             drafts[article_id] = ArticleDraft(
                 text=str(text),
                 title=str(title or ""),
@@ -125,24 +111,14 @@ def article_drafts(project: Project, article_ids: Iterable[int]) -> dict[int, Ar
                 author=str(author or ""),
                 url=str(url or ""),
                 published=str(published or ""),
-                meta=parsed if isinstance(parsed, dict) else {},
+                meta=json_object(meta),
             )
     return drafts
 
 
-def _string_dict(raw: object) -> dict[str, str]:
-    try:
-        parsed = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(parsed, dict):
-        return {}
-    return {str(k): str(v) for k, v in parsed.items()}
-
-
 def all_relations(project: Project) -> list[Relation]:
-    rows = project.db.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations ORDER BY id")
-    return [_relation(row) for row in rows]
+    rows = project.db.conn.execute(f"SELECT {RELATION_COLUMNS} FROM relations ORDER BY id")
+    return [relation_from_row(row) for row in rows]
 
 
 def span_ids_by_key(
@@ -189,8 +165,7 @@ def insert_spans(project: Project, spans: Sequence[SpanCopy]) -> list[int]:
     with project.atomic():
         for span in spans:
             cursor = conn.execute(
-                'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
-                " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                INSERT_NEW_SPAN,
                 (
                     span.article_id,
                     span.start,
@@ -199,7 +174,7 @@ def insert_spans(project: Project, spans: Sequence[SpanCopy]) -> list[int]:
                     span.text,
                     span.annotator,
                     span.note,
-                    json.dumps(span.attributes, ensure_ascii=False, sort_keys=True),
+                    dumps(span.attributes),
                     span.created_at,
                     span.updated_at,
                 ),
@@ -238,11 +213,7 @@ def insert_relations(project: Project, relations: Sequence[RelationCopy]) -> lis
                     f"a relation must link two spans of one article: spans {rel.head_id} and "
                     f"{rel.child_id} are in articles {head} and {child}",
                 )
-            cursor = conn.execute(
-                "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                tuple(rel),
-            )
+            cursor = conn.execute(INSERT_NEW_RELATION, tuple(rel))
             assert cursor.lastrowid is not None
             ids.append(cursor.lastrowid)
     return ids
@@ -262,7 +233,7 @@ def delete_rows(
     conn = project.db.conn
     with project.atomic():
         for table, ids in (("relations", relations), ("spans", spans), ("articles", articles)):
-            for chunk in _chunks(sorted(ids), 500):
+            for chunk in chunks(sorted(ids)):
                 conn.execute(
                     f"DELETE FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
                 )
@@ -300,8 +271,3 @@ def set_info(project: Project, key: str, value: str | None) -> str | None:
                 (key, value),
             )
     return None if row is None else str(row[0])
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield list(items[i : i + size])

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator import __version__
-from annotator.store.project import ProjectError
+from annotator.store.errors import ProjectError, store_failure
 
 STALE_AFTER = 10 * 60.0  # seconds without a heartbeat before another host's lock is stale
 HEARTBEAT_EVERY = 60.0  # seconds
@@ -314,8 +314,6 @@ class ProjectLock:
                     # hold the OS lock on it, so nobody else is using it).
                     if _same_file(fd, lock_path):
                         lock_path.unlink(missing_ok=True)
-                    from annotator.store.errors import store_failure
-
                     failure = store_failure(project_path, exc)
                     raise ProjectError(
                         project_path, f"cannot be locked for editing: {failure.advice}"

@@ -79,7 +79,7 @@ def _initial(db: Database) -> None:
 def _article_list_indexes(db: Database) -> None:
     """Indexes that let the article list sort and filter 50,000 articles page by page.
 
-    Each ORDER BY of :data:`annotator.store.project.ARTICLE_SORT_KEYS` for status, title and
+    Each ORDER BY of :data:`annotator.store.articles.ARTICLE_SORT_KEYS` for status, title and
     source is an index scan that stops after one page (status is ranked new, in progress, done;
     the expression must stay the same as the query's). Filtering by label looks up
     (label, article) pairs instead of every span of a label for each article; that index also

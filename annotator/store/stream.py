@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from annotator.core.model import Article
-from annotator.store.project import Project, _article, _attributes
+from annotator.store.project import Project
+from annotator.store.rows import article_from_row as _article
+from annotator.store.rows import string_dict as _attributes
 
 __all__ = ["ArticleRows", "RelationRow", "SpanRow", "iter_article_rows"]
 
@@ -82,7 +84,7 @@ def iter_article_rows(
             project, sorted(set(article_ids)), status, span_filter, params, batch_size
         )
         return
-    conn = project._conn
+    conn = project.db.conn
     # The three reads run side by side, so they share one read transaction: one state of the
     # file, whatever another connection commits meanwhile.
     if status is None:
@@ -157,7 +159,7 @@ def _subset(
     span_params: list[Any],
     batch_size: int,
 ) -> Iterator[ArticleRows]:
-    conn = project._conn
+    conn = project.db.conn
     status_clause = " AND status = ?" if status is not None else ""
     status_params: list[Any] = [status] if status is not None else []
     for i in range(0, len(ids), batch_size):

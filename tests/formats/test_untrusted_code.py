@@ -32,33 +32,33 @@ PLACEHOLDERS = re.compile(r"', '\.join\('\?' \* len\(\w+\)\)")
 VETTED: dict[tuple[str, str, str], str] = {
     ("store/backup.py", "count", "table"): "count() is called with the literals 'articles', "
     "'spans' only",
-    ("store/project.py", "_prepare", "APPLICATION_ID"): "an int constant of schema.py",
+    ("store/opening.py", "prepare", "APPLICATION_ID"): "an int constant of schema.py",
     ("store/layers.py", "delete_rows", "table"): "iterates a literal tuple of table names",
     ("store/readonly.py", "check_schema", "table"): "keys of REQUIRED_COLUMNS that are also in "
     "sqlite_master, so both a literal and an existing table",
     ("store/counts.py", "export_counts", "article_where"): "'WHERE status = ?' or ''",
     ("store/counts.py", "export_counts", "where"): "'WHERE ' joined with literal clauses that "
     "hold only ? placeholders",
-    ("store/project.py", "article_count", "where"): "_article_filter(): literal clauses with ? "
+    ("store/articles.py", "count", "where"): "ArticleQuery.where(): literal clauses with ? "
     "placeholders",
-    ("store/project.py", "article_page_ids", "where"): "_article_filter(): literal clauses with "
+    ("store/articles.py", "page_ids", "where"): "ArticleQuery.where(): literal clauses with "
     "? placeholders",
-    ("store/project.py", "article_page_ids", "direction"): "'DESC' if descending else 'ASC'",
-    ("store/project.py", "article_page_ids", "order"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id') "
-    "and direction, both literals",
-    ("store/project.py", "article_position", "where"): "_article_filter(): literal clauses with "
+    ("store/articles.py", "page_ids", "direction"): "'DESC' if descending else 'ASC'",
+    ("store/articles.py", "page_ids", "order"): "ArticleQuery.key (ARTICLE_SORT_KEYS.get("
+    "order_by, 'a.id')) and direction, both literals",
+    ("store/articles.py", "position", "where"): "ArticleQuery.where(): literal clauses with "
     "? placeholders",
-    ("store/project.py", "article_position", "joiner"): "'AND' if where else 'WHERE'",
-    ("store/project.py", "article_position", "key"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id'): "
-    "a value of a literal dict, whatever order_by is",
-    ("store/project.py", "article_position", "before"): "'>' if descending else '<'",
-    ("store/project.py", "update_label", "assignments"): "'name = ?' for keys checked against "
+    ("store/articles.py", "position", "joiner"): "'AND' if where else 'WHERE'",
+    ("store/articles.py", "position", "key"): "ArticleQuery.key: ARTICLE_SORT_KEYS.get("
+    "order_by, 'a.id'), a value of a literal dict, whatever order_by is",
+    ("store/articles.py", "position", "before"): "'>' if descending else '<'",
+    ("store/labels.py", "update", "assignments"): "'name = ?' for keys checked against "
     "the literal set {'name', 'color', 'hotkey', 'description'}",
-    ("store/project.py", "update_span", "assignments"): "'\"key\" = ?' for keys checked against "
+    ("store/spans.py", "update", "assignments"): "'\"key\" = ?' for keys checked against "
     "a literal set, plus 'text' and 'updated_at'",
-    ("store/project.py", "iter_annotated_articles", "span_filter"): "' AND ' before literal "
+    ("store/documents.py", "annotated_articles", "span_filter"): "' AND ' before literal "
     "clauses with ? placeholders",
-    ("store/project.py", "_article_batches", "status_clause"): "' AND status = ?' or ''",
+    ("store/documents.py", "article_batches", "status_clause"): "' AND status = ?' or ''",
     ("store/stream.py", "iter_article_rows", "span_filter"): "' AND ' before literal clauses "
     "with ? placeholders",
     ("store/stream.py", "_subset", "span_filter"): "iter_article_rows()'s span_filter",

@@ -14,7 +14,7 @@ import pytest
 
 from annotator.core.model import ArticleDraft
 from annotator.store import Project
-from annotator.store.project import fts_query
+from annotator.store.articles import fts_query
 
 FIXTURE_0001 = Path(__file__).parent / "fixtures" / "schema_0001_initial.annot"
 STATUS_RANK = {"new": 0, "in progress": 1, "done": 2}

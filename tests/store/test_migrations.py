@@ -18,8 +18,7 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from annotator.store import Project, ProjectError, schema
-from annotator.store import project as project_module
+from annotator.store import Project, ProjectError, maintenance, opening, schema
 from annotator.store.backup import backups_root, list_backups
 from annotator.store.lock import lock_path_for
 
@@ -82,10 +81,9 @@ def with_extra_migration(
     extended = Migrations(schema.MIGRATION_SET)
     extended._migrations = list(schema.migrations._migrations)
     extended(name=TEST_MIGRATION)(step)
-    monkeypatch.setattr(project_module, "migrations", extended)
-    monkeypatch.setattr(
-        project_module, "KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS | {TEST_MIGRATION}
-    )
+    monkeypatch.setattr(opening, "migrations", extended)
+    monkeypatch.setattr(maintenance, "migrations", extended)
+    monkeypatch.setattr(opening, "KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS | {TEST_MIGRATION})
 
 
 def test_there_is_a_fixture_for_the_current_schema() -> None:

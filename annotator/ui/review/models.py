@@ -252,10 +252,6 @@ class FiguresModel(_TableModel):
     def clear(self) -> None:
         self.set_figures([], [], {}, None)
 
-    def row_label(self, row: int) -> str | None:
-        """The label of a row; None for the "all labels" row."""
-        return self._labels[row] if 0 <= row < len(self._labels) else None
-
     def _row(self, row: int) -> tuple[str, LabelFigures, bool]:
         if row < len(self._labels):
             label = self._labels[row]

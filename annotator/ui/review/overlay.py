@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from annotator.review.agreement import Disagreement, Mark
+from annotator.review.agreement import Disagreement
 from annotator.review.compare import Layer
 from annotator.ui.colors import FALLBACK_LABEL_COLOR
 from annotator.ui.reader import OverlayMark
@@ -99,10 +99,6 @@ def label_color_lookup(colors: dict[str, str]) -> Callable[[str], QColor]:
         return color if color.isValid() else QColor(FALLBACK_LABEL_COLOR)
 
     return color_of
-
-
-def spans_text(marks: Sequence[Mark]) -> str:
-    return ", ".join(f"{m.label} [{m.start}, {m.end})" for m in marks)
 
 
 # ------------------------------------------------------------------------------ legend art
