@@ -34,7 +34,7 @@ from annotator.formats.export import (
     ExportReport,
     export_project,
 )
-from annotator.formats.registry import FORMATS
+from annotator.formats.registry import FORMATS, FormatSpec
 from annotator.store import Project, ProjectError
 from annotator.store.counts import export_counts
 from annotator.ui.dialogs import color_icon, show_message
@@ -128,7 +128,7 @@ class ExportDialog(QDialog):
 
     # ----------------------------------------------------------------------------- state
     @property
-    def spec(self):  # noqa: ANN201 - FormatSpec
+    def spec(self) -> FormatSpec:
         return FORMATS[self.format_box.currentData()]
 
     def export_filter(self) -> ExportFilter:

@@ -6,6 +6,7 @@ the analyst chooses to restore a backup, and the damaged file is itself kept as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -20,7 +21,7 @@ from annotator.store import (
     ProjectMissing,
 )
 from annotator.store.backup import latest_backup, restore_backup
-from annotator.store.integrity import span_mismatches_in_file
+from annotator.store.integrity import SpanMismatch, span_mismatches_in_file
 from annotator.store.lock import ProjectLocked
 from annotator.ui.dialogs import show_message
 
@@ -196,7 +197,9 @@ class SpanCheck(QThread):
         self.checked.emit(result)
 
 
-def report_span_mismatches(parent: QWidget | None, path: Path, mismatches: list) -> None:
+def report_span_mismatches(
+    parent: QWidget | None, path: Path, mismatches: Sequence[SpanMismatch]
+) -> None:
     if not mismatches:
         return
     show_message(

@@ -45,7 +45,7 @@ class ReadingController(QObject):
         assert isinstance(app, QApplication)
         keeper = app.findChild(ThemeKeeper)
         self.theme = keeper if keeper is not None else ThemeKeeper(app, self.settings.theme)
-        a = window.actions
+        a = window.named_actions
         self.help_menu = QMenu("&Help", window)
         self.help_menu.addActions([a["keyboard_shortcuts"], a["user_guide"]])
         self.help_menu.addSeparator()
@@ -80,7 +80,7 @@ class ReadingController(QObject):
         view.set_line_spacing(s.line_spacing)
         view.relation_mode = s.relation_mode
         self.window.reader.header.set_point_size(view.font().pointSizeF())
-        apply_shortcuts(self.window.actions, s.shortcuts)
+        apply_shortcuts(self.window.named_actions, s.shortcuts)
         self._apply_backup_settings()
 
     def _apply_backup_settings(self) -> None:
@@ -101,7 +101,7 @@ class ReadingController(QObject):
                 if label.hotkey:
                     reserved[f"Tag as {label.name}"] = label.hotkey
         review = getattr(self.window, "review", None)
-        for name, action in getattr(review, "actions", {}).items():
+        for name, action in getattr(review, "named_actions", {}).items():
             for key in action.shortcuts():
                 reserved[action.text().replace("&", "").rstrip("…") or name] = key.toString()
         return reserved
@@ -131,7 +131,7 @@ class ReadingController(QObject):
         dialog.values.apply_to(self.settings)
         self.settings.save()
         self.theme.apply(self.settings.theme)
-        self.window.actions["show_all_relations"].setChecked(
+        self.window.named_actions["show_all_relations"].setChecked(
             self.settings.relation_mode == RelationMode.ALL
         )
         self.apply_reading_preferences()
@@ -158,8 +158,8 @@ class ReadingController(QObject):
         session = self.window.session
         labels = session.labels() if session is not None else []
         review = getattr(self.window, "review", None)
-        review_actions = getattr(review, "actions", {})
-        actions = {**self.window.actions, **review_actions}
+        review_actions = getattr(review, "named_actions", {})
+        actions = {**self.window.named_actions, **review_actions}
         rows = shortcut_rows(
             actions,
             labels=[lb for lb in labels if lb.hotkey],
@@ -231,7 +231,7 @@ class ReadingController(QObject):
     def panes(self) -> list[QWidget]:
         """The panels F6 moves through, in reading order, those on screen only."""
         w = self.window
-        candidates: list[QWidget] = [w.article_view, w.reader.view, w.span_view]
+        candidates: list[QWidget] = [w.articles.view, w.reader.view, w.spans.view]
         return [pane for pane in candidates if pane.isVisible() and pane.isEnabled()]
 
     def move_focus(self, step: int) -> None:

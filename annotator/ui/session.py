@@ -151,6 +151,10 @@ class ProjectSession(QObject):
         self._reload_labels()
         self._emit(self.labels_changed)
 
+    def labels_replaced(self) -> None:
+        """Labels were written behind the session's back (an import): read and announce them."""
+        self._labels_changed()
+
     # ------------------------------------------------------------------------------- spans
     @_writes
     def add_span(self, article_id: int, start: int, end: int, label_id: int) -> Span:

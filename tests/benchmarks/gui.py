@@ -145,7 +145,7 @@ def scenario_open_article(args: dict[str, Any]) -> dict[str, Any]:
         settle(app, window, 0.1)
     spans = len(window.span_model.spans())
     window.close()
-    return {"open": samples, "spans": spans, "chars": len(window._article_text)}
+    return {"open": samples, "spans": spans, "chars": len(window.workspace.article_text)}
 
 
 def _word_ranges(text: str, first: int, count: int) -> list[tuple[int, int]]:
@@ -179,7 +179,7 @@ def scenario_edit(args: dict[str, Any]) -> dict[str, Any]:
     first_label = session.label_for_hotkey("1")
     second_label = session.label_for_hotkey("2")
     check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    text = window._article_text
+    text = window.workspace.article_text
     ranges = _word_ranges(text, view.first_visible_offset(), args["reps"])
     adds, relabels, deletes = [], [], []
     for start, end in ranges:
@@ -238,7 +238,7 @@ def scenario_switch(args: dict[str, Any]) -> dict[str, Any]:
     app, window, _ = open_window(path)
     settle(app, window)
     watch = PaintWatch(window.reader.view.viewport())
-    step = window.actions["next_article"]
+    step = window.named_actions["next_article"]
     samples = []
     i = 0
     while len(samples) < args["reps"]:
@@ -263,8 +263,8 @@ def scenario_project_open(args: dict[str, Any]) -> dict[str, Any]:
     app, window, seconds = open_window(path)
     settle(app, window)
     rss_open = _rss_now()
-    window.article_view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-    window.article_view.scrollToBottom()
+    window.articles.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    window.articles.view.scrollToBottom()
     settle(app, window, 0.2)
     window.close()
     return {"open_s": [seconds], "rss_after_open_mb": rss_open}
@@ -274,7 +274,7 @@ def scenario_article_list(args: dict[str, Any]) -> dict[str, Any]:
     path = Path(args["project"])
     app, window, seconds = open_window(path)
     settle(app, window)
-    view = window.article_view
+    view = window.articles.view
     watch = PaintWatch(view.viewport())
     model = window.article_model
     reps = args["reps"]
@@ -283,7 +283,7 @@ def scenario_article_list(args: dict[str, Any]) -> dict[str, Any]:
     for i in range(reps):
         order = Qt.SortOrder.AscendingOrder if i % 2 == 0 else Qt.SortOrder.DescendingOrder
         sorts.append(timed(app, watch, lambda o=order: view.sortByColumn(2, o)))
-    combo = window.article_label_filter
+    combo = window.articles.label_filter
     filters = []
     labels = list(range(1, combo.count()))
     for i in range(reps):
@@ -303,9 +303,9 @@ def scenario_search(args: dict[str, Any]) -> dict[str, Any]:
     path = Path(args["project"])
     app, window, seconds = open_window(path)
     settle(app, window)
-    view = window.article_view
+    view = window.articles.view
     watch = PaintWatch(view.viewport())
-    box = window.search_box
+    box = window.articles.search_box
     samples = []
     hits = {}
     for i in range(args["reps"]):
@@ -314,14 +314,14 @@ def scenario_search(args: dict[str, Any]) -> dict[str, Any]:
         def search(term: str = term) -> None:
             box.setText(term)
             # The typing pause the box waits for (its debounce timer) is the user's, not ours.
-            window._search_timer.stop()
-            window._apply_article_filter()
+            window.articles.search_timer.stop()
+            window.articles.apply_filter()
 
         samples.append(timed(app, watch, search))
         hits[term] = window.article_model.total
         box.clear()
-        window._search_timer.stop()
-        window._apply_article_filter()
+        window.articles.search_timer.stop()
+        window.articles.apply_filter()
         settle(app, window, 0.02)
     window.close()
     return {"window_open_s": [seconds], "search": samples, "hits": hits}

@@ -111,11 +111,11 @@ def test_window_opens_the_last_place_far_down_the_list(qtbot, big_project: Proje
     assert window.article_id == far
     row = window.article_model.row_of(far)
     assert row == far - 1
-    assert window.article_view.selectionModel().isRowSelected(row, QModelIndex())
-    window.actions["next_article"].trigger()
+    assert window.articles.view.selectionModel().isRowSelected(row, QModelIndex())
+    window.named_actions["next_article"].trigger()
     assert window.article_id == far + 1
-    window.article_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-    window.actions["next_article"].trigger()  # the next one in the new order
+    window.articles.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    window.named_actions["next_article"].trigger()  # the next one in the new order
     assert window.article_id == far
     window.close()
 

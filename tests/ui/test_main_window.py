@@ -108,7 +108,7 @@ def test_relabel_delete_and_undo_with_relations(qtbot, window, project_path):
     source_id = window.reader.view.current_span_id
     # link the quote to its source: select the quote, Link, click the source
     window.reader.view.set_current_span(quote_id)
-    window.actions["link_span"].trigger()
+    window.named_actions["link_span"].trigger()
     window.reader.view.span_clicked.emit(source_id)
     relations = window.session.project.relations(window.article_id)
     assert [(r.head_id, r.child_id, r.type) for r in relations] == [
@@ -125,7 +125,7 @@ def test_relabel_delete_and_undo_with_relations(qtbot, window, project_path):
     assert window.session.project.span(quote_id).label_id == window.session.label_for_hotkey("3").id
     # delete the source: its relation goes too; undo brings both back
     window.reader.view.set_current_span(source_id)
-    window.actions["delete_span"].trigger()
+    window.named_actions["delete_span"].trigger()
     assert window.session.project.relations(window.article_id) == []
     assert len(db_spans(project_path)) == 1
     window.undo_action.trigger()
@@ -148,10 +148,10 @@ def test_span_panel_follows_spans_and_selects_in_reader(qtbot, window):
     model = window.span_model
     assert model.rowCount() == 2
     assert [model.index(r, 0).data() for r in range(2)] == ["Source", "Speculation"]
-    window.span_view.selectRow(1)
+    window.spans.view.selectRow(1)
     assert window.reader.view.current_span_id == model.span_at(1).id
     # filter by label
-    window.span_label_filter.setCurrentIndex(window.span_label_filter.findText("Source"))
+    window.spans.label_filter.setCurrentIndex(window.spans.label_filter.findText("Source"))
     assert model.rowCount() == 1
 
 
@@ -161,17 +161,17 @@ def test_next_and_previous_span_and_article_keys(qtbot, window):
     select_text(window, "Peskov")
     press(qtbot, window, Qt.Key.Key_2)
     window.reader.view.set_current_span(None)
-    window.actions["next_span"].trigger()
+    window.named_actions["next_span"].trigger()
     first = window.reader.view.current_span_id
-    window.actions["next_span"].trigger()
+    window.named_actions["next_span"].trigger()
     second = window.reader.view.current_span_id
     assert first != second
-    window.actions["previous_span"].trigger()
+    window.named_actions["previous_span"].trigger()
     assert window.reader.view.current_span_id == first
     opened = window.article_id
-    window.actions["next_article"].trigger()
+    window.named_actions["next_article"].trigger()
     assert window.article_id != opened
-    window.actions["previous_article"].trigger()
+    window.named_actions["previous_article"].trigger()
     assert window.article_id == opened
 
 
@@ -179,8 +179,8 @@ def test_boundary_nudges_merge_into_one_undo_step(qtbot, window):
     select_text(window, "tweets")
     press(qtbot, window, Qt.Key.Key_4)
     span_id = window.reader.view.current_span_id
-    window.actions["extend_start"].trigger()
-    window.actions["extend_end"].trigger()
+    window.named_actions["extend_start"].trigger()
+    window.named_actions["extend_end"].trigger()
     assert window.session.project.span(span_id).text == "many tweets to"
     window.undo_action.trigger()
     assert window.session.project.span(span_id).text == "tweets"
@@ -190,7 +190,7 @@ def test_label_set_edits_are_undoable(qtbot, window, monkeypatch):
     select_text(window, "Peskov")
     press(qtbot, window, Qt.Key.Key_2)
     source = window.session.label_for_hotkey("2")
-    window._update_label(source.id, {"name": "Speaker", "color": "#123456"})
+    window.labels.update_label(source.id, {"name": "Speaker", "color": "#123456"})
     assert window.session.label(source.id).name == "Speaker"
     assert "Speaker (2)" in [a.text() for a in window.label_bar.actions()]
     window.undo_action.trigger()
@@ -204,8 +204,8 @@ def test_label_set_edits_are_undoable(qtbot, window, monkeypatch):
         return QMessageBox.StandardButton.Yes.value
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    window._manage_labels()
-    dialog = window._label_dialog
+    window.labels.manage_labels()
+    dialog = window.labels.label_dialog
     dialog.list.setCurrentRow([lb.id for lb in window.session.labels()].index(source.id))
     dialog.buttons["delete"].click()
     assert "removes 1 span" in asked[0]
@@ -219,7 +219,7 @@ def test_label_set_edits_are_undoable(qtbot, window, monkeypatch):
 
 
 def test_status_and_article_list(qtbot, window):
-    window.actions["status_done"].trigger()
+    window.named_actions["status_done"].trigger()
     row = window.article_model.row_of(window.article_id)
     assert window.article_model.index(row, 2).data() == "done"
     window.undo_action.trigger()
@@ -227,7 +227,7 @@ def test_status_and_article_list(qtbot, window):
 
 
 def test_search_filters_article_list(qtbot, window):
-    window.search_box.setText("two lin")
+    window.articles.search_box.setText("two lin")
     qtbot.waitUntil(lambda: window.article_model.rowCount() == 1)
     assert window.article_model.index(0, 0).data() == "Second"
 
@@ -377,7 +377,7 @@ def test_span_editor_changes_note_attributes_bounds_and_links_in_one_undo_step(
     press(qtbot, window, Qt.Key.Key_2)
     source_id = window.reader.view.current_span_id
     window.reader.view.set_current_span(quote_id)
-    window.actions["link_span"].trigger()
+    window.named_actions["link_span"].trigger()
     window.reader.view.span_clicked.emit(source_id)
     window.reader.view.set_current_span(quote_id)
     quote = window.session.project.span(quote_id)
@@ -394,7 +394,7 @@ def test_span_editor_changes_note_attributes_bounds_and_links_in_one_undo_step(
         return SpanEditorDialog.DialogCode.Accepted
 
     monkeypatch.setattr(SpanEditorDialog, "exec", fake_exec)
-    window.actions["edit_span"].trigger()
+    window.named_actions["edit_span"].trigger()
     edited = window.session.project.span(quote_id)
     assert edited.text == "we will see"
     assert edited.note == "Said on a call <b>Friday</b>"
@@ -411,8 +411,8 @@ def test_span_editor_changes_note_attributes_bounds_and_links_in_one_undo_step(
 def test_label_manager_adds_renames_and_reorders(qtbot, window, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    window._manage_labels()
-    dialog = window._label_dialog
+    window.labels.manage_labels()
+    dialog = window.labels.label_dialog
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Denial", True))
     dialog.buttons["add"].click()
     names = [lb.name for lb in window.session.labels()]

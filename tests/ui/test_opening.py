@@ -191,7 +191,7 @@ def test_restore_from_backup_brings_back_an_earlier_state(qtbot, window, monkeyp
     project = window.session.project
     backup = project.backups.backup_now()
     assert backup.spans == 0
-    start = window._article_text.index("Peskov")
+    start = window.workspace.article_text.index("Peskov")
     window.reader.view.select_range(start, start + 6)
     window.tag_selection(window.session.label_for_hotkey("2").id)
     assert window.session.project.counts()["spans"] == 1
@@ -208,8 +208,8 @@ def test_restore_from_backup_brings_back_an_earlier_state(qtbot, window, monkeyp
 
 def test_untrusted_names_and_notes_are_shown_as_text(qtbot, window, monkeypatch):
     label = window.session.add_label(LabelSpec(XSS, "#123456", "5"))
-    window._rebuild_labels()
-    start = window._article_text.index("Peskov")
+    window.labels.rebuild()
+    start = window.workspace.article_text.index("Peskov")
     window.reader.view.select_range(start, start + 6)
     span = window.tag_selection(label.id)
     window.session.update_span(span.id, note="\x1b[31m red <b>bold</b>")
@@ -228,8 +228,8 @@ def test_untrusted_names_and_notes_are_shown_as_text(qtbot, window, monkeypatch)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html_tip and "<img" not in html_tip
     # deleting it asks with the name as plain text
     answers = Answers(monkeypatch, QMessageBox.StandardButton.No)
-    window._manage_labels()
-    dialog = window._label_dialog
+    window.labels.manage_labels()
+    dialog = window.labels.label_dialog
     dialog.list.setCurrentRow([lb.id for lb in window.session.labels()].index(label.id))
     dialog.buttons["delete"].click()
     assert XSS in answers.texts()

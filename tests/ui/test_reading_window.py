@@ -70,7 +70,7 @@ def test_preferences_open_with_ctrl_comma_and_apply_at_once(qtbot, window: MainW
         view = window.reader.view
         assert view.line_spacing == 1.9
         assert view.font().pointSizeF() == 16 * system_font_scale()
-        assert window.actions["find"].shortcuts() == [QKeySequence("Ctrl+Shift+F")]
+        assert window.named_actions["find"].shortcuts() == [QKeySequence("Ctrl+Shift+F")]
         saved = Settings.load()
         assert (saved.theme, saved.line_spacing, saved.font_size) == ("dark", 1.9, 16.0)
         assert saved.shortcuts == {"find": "Ctrl+Shift+F"}
@@ -102,9 +102,9 @@ def test_relations_are_handed_to_the_reader_and_follow_the_toggle(
     relation = session.add_relation(first.id, second.id, "attributed_to")
     window.undo_stack.push(AddRelationCommand(session, relation))
     assert [r.id for r in window.reader.view.relations] == [relation.id]
-    window.actions["show_all_relations"].setChecked(False)
+    window.named_actions["show_all_relations"].setChecked(False)
     assert window.reader.view.relation_mode == RelationMode.SELECTED
-    window.actions["show_all_relations"].setChecked(True)
+    window.named_actions["show_all_relations"].setChecked(True)
     assert window.reader.view.relation_mode == RelationMode.ALL
     window.undo_stack.undo()
     assert window.reader.view.relations == ()
@@ -122,13 +122,13 @@ def test_other_layers_get_their_styles(qtbot, window: MainWindow) -> None:
 
 
 def test_f6_moves_the_focus_between_panels(qtbot, window: MainWindow) -> None:
-    window.article_view.setFocus()
-    qtbot.waitUntil(window.article_view.hasFocus)
-    qtbot.keyClick(window.article_view, Qt.Key.Key_F6)
+    window.articles.view.setFocus()
+    qtbot.waitUntil(window.articles.view.hasFocus)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_F6)
     assert window.reader.view.hasFocus()
     qtbot.keyClick(window.reader.view, Qt.Key.Key_F6)
-    assert window.span_view.hasFocus()
-    qtbot.keyClick(window.span_view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert window.spans.view.hasFocus()
+    qtbot.keyClick(window.spans.view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert window.reader.view.hasFocus()
 
 

@@ -111,7 +111,7 @@ def compare_via_menu(window: MainWindow, monkeypatch, paths: Sequence[Path]) -> 
     monkeypatch.setattr(
         QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(p) for p in paths], "")
     )
-    window.review.actions["review_compare"].trigger()
+    window.review.named_actions["review_compare"].trigger()
     assert window.review.comparison is not None
     return window.review
 
@@ -302,7 +302,7 @@ def test_comparing_with_the_open_project_itself_is_refused(
     window: MainWindow, project_path: Path, monkeypatch
 ) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(project_path)], ""))
-    window.review.actions["review_compare"].trigger()
+    window.review.named_actions["review_compare"].trigger()
     assert window.review.comparison is None
     assert "open project itself" in window.review.last_message.text()
 
@@ -313,7 +313,7 @@ def test_a_file_that_is_no_project_is_refused_naming_it(
     bogus = tmp_path / "notes.annot"
     bogus.write_text("not a database", encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(bogus)], ""))
-    window.review.actions["review_compare"].trigger()
+    window.review.named_actions["review_compare"].trigger()
     assert window.review.comparison is None
     assert "notes.annot" in window.review.last_message.text()
 
@@ -347,7 +347,7 @@ def test_colleague_files_are_left_byte_for_byte_also_a_wal_file_in_use(
         monkeypatch.setattr(
             QFileDialog, "getOpenFileName", lambda *a, **k: (str(inbox / "bob.annot"), "")
         )
-        review.actions["review_merge"].trigger()
+        review.named_actions["review_merge"].trigger()
         window.undo_action.trigger()
         review.close_comparison()
         assert fingerprint(inbox) == before
@@ -533,7 +533,7 @@ def test_accepting_all_agreements_is_one_undo_step(
     window: MainWindow, adjudicating: ReviewController
 ) -> None:
     steps = window.undo_stack.count()
-    adjudicating.actions["review_accept_agreements"].trigger()
+    adjudicating.named_actions["review_accept_agreements"].trigger()
     assert [(MIXED_TEXT[s:e], lb) for _i, _a, s, e, lb in gold_spans(window)] == [
         ("Peskov", "Source")
     ]
@@ -595,7 +595,7 @@ def test_gold_name_can_be_changed_and_must_differ_from_the_layers(
     panel.gold_edit.editingFinished.emit()
     assert adjudicating.plan is None
     assert "Adjudication is off" in panel.summary_label.text()
-    assert not adjudicating.actions["review_accept_1"].isEnabled()
+    assert not adjudicating.named_actions["review_accept_1"].isEnabled()
     panel.gold_edit.setText("final")
     panel.gold_edit.editingFinished.emit()
     assert adjudicating.plan.gold == "final"
@@ -619,7 +619,7 @@ def test_merge_from_a_colleague_and_undo(window: MainWindow, inbox: Path, monkey
         QFileDialog, "getOpenFileName", lambda *a, **k: (str(inbox / "bob.annot"), "")
     )
     steps = window.undo_stack.count()
-    window.review.actions["review_merge"].trigger()
+    window.review.named_actions["review_merge"].trigger()
     assert asked == [("bob.annot", "bob", "bob", "")]
     assert window.undo_stack.count() == steps + 1
     assert "Merged bob.annot" in window.review.last_message.text()
@@ -655,7 +655,7 @@ def test_merge_under_the_projects_own_name_is_asked_again(
         "getOpenFileName",
         lambda *a, **k: (str(folder / "alice-at-home.annot"), ""),
     )
-    window.review.actions["review_merge"].trigger()
+    window.review.named_actions["review_merge"].trigger()
     assert asked[0] == ("alice", "")
     assert asked[1][0] == "alice (alice-at-home)"
     assert "already has its own layer 'alice'" in asked[1][1]
@@ -687,7 +687,7 @@ def test_save_report_as_html_and_csv(
         "getSaveFileName",
         lambda *a, **k: (str(target / "agreement"), "HTML page (*.html)"),
     )
-    review.actions["review_save_report"].trigger()
+    review.named_actions["review_save_report"].trigger()
     page = (target / "agreement.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "Agreement report: project" in page
@@ -696,7 +696,7 @@ def test_save_report_as_html_and_csv(
         "getSaveFileName",
         lambda *a, **k: (str(target / "figures.csv"), "CSV table of figures (*.csv)"),
     )
-    review.actions["review_save_report"].trigger()
+    review.named_actions["review_save_report"].trigger()
     with (target / "figures.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     agreement = review.comparison.agreement
@@ -712,7 +712,7 @@ def test_save_report_as_html_and_csv(
         "getSaveFileName",
         lambda *a, **k: (str(target / "places.csv"), "CSV table of disagreements (*.csv)"),
     )
-    review.actions["review_save_report"].trigger()
+    review.named_actions["review_save_report"].trigger()
     with (target / "places.csv").open(encoding="utf-8", newline="") as stream:
         places = list(csv.DictReader(stream))
     assert [p["kind"] for p in places] == [d.kind.value for d in agreement.disagreements]
@@ -747,8 +747,8 @@ def test_user_strings_are_shown_as_plain_text_everywhere(
         figures.index(labels.index(EVIL), 0), Qt.ItemDataRole.ToolTipRole
     )
     # Buttons and menu entries: "&" is not a mnemonic, the name reads as typed.
-    assert review.actions["review_accept_2"].text() == "Accept <b>mallory</b> && co"
-    assert "<b>mallory" not in review.actions["review_accept_2"].toolTip().replace("&lt;", "")
+    assert review.named_actions["review_accept_2"].text() == "Accept <b>mallory</b> && co"
+    assert "<b>mallory" not in review.named_actions["review_accept_2"].toolTip().replace("&lt;", "")
     # The reader's tooltip over the colleague's span.
     view = window.reader.view
     marks = view.overlay_at(place(MIXED_TEXT, "Flags")[0])
@@ -823,8 +823,8 @@ def test_a_read_only_project_can_be_compared_but_not_adjudicated(
         review = compare_via_menu(window, monkeypatch, [inbox / "bob.annot"])
         assert len(review.disagreements) == 4
         review.go_to(0)
-        assert not review.actions["review_accept_1"].isEnabled()
-        assert not review.actions["review_merge"].isEnabled()
+        assert not review.named_actions["review_accept_1"].isEnabled()
+        assert not review.named_actions["review_merge"].isEnabled()
         assert review.accept_layers(["bob"]) is None
         assert "read-only" in window.statusBar().currentMessage()
         assert window.undo_stack.count() == 0

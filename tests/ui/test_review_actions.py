@@ -32,7 +32,7 @@ def test_no_two_declared_actions_share_a_shortcut(window: MainWindow) -> None:
             assert seen.get(key.toString(), action.objectName()) == action.objectName()
     hotkeys = {label.hotkey for label in window.session.labels() if label.hotkey}
     assert not hotkeys & set(seen)
-    assert {spec.name for spec in REVIEW_ACTIONS} == set(window.review.actions)
+    assert {spec.name for spec in REVIEW_ACTIONS} == set(window.review.named_actions)
 
 
 def test_every_live_action_of_the_window_has_its_own_shortcut(window: MainWindow) -> None:

@@ -81,7 +81,7 @@ def test_a_full_disk_fails_tag_undo_and_redo_without_moving_the_stack(
 
     assert tag(window, "Expect") is None  # a new tag: refused, said, not pushed
     assert state(window) == (3, 3, True, False)
-    window._undo()  # Ctrl+Z
+    window.workspace.undo()  # Ctrl+Z
     assert_full(small_fs)
     assert state(window) == (3, 3, True, False)
     assert spans_in_file(path) == 3
@@ -90,17 +90,17 @@ def test_a_full_disk_fails_tag_undo_and_redo_without_moving_the_stack(
     assert "disk is full" in window.statusBar().currentMessage()
 
     filler.unlink()  # space again: undo and redo work, no drift
-    window._undo()
+    window.workspace.undo()
     assert state(window) == (2, 3, True, True) and spans_in_file(path) == 2
     window.project.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     filler = fill(small_fs)
-    window._redo()
+    window.workspace.redo()
     assert state(window) == (2, 3, True, True) and spans_in_file(path) == 2
     filler.unlink()
-    window._redo()
+    window.workspace.redo()
     assert state(window) == (3, 3, True, False) and spans_in_file(path) == 3
-    window._undo()
-    window._undo()
+    window.workspace.undo()
+    window.workspace.undo()
     assert state(window) == (1, 3, True, True) and spans_in_file(path) == 1
 
 
@@ -113,13 +113,13 @@ def test_a_locked_file_is_said_and_the_stack_stays(qtbot, window, project_path, 
     other = sqlite3.connect(project_path)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
-        window._undo()
+        window.workspace.undo()
         assert state(window) == (1, 1, True, False)
     finally:
         other.rollback()
         other.close()
     assert said.messages and "locked" in said.messages[-1]
-    window._undo()
+    window.workspace.undo()
     assert state(window) == (0, 1, False, True)
 
 
@@ -147,7 +147,7 @@ def test_failed_backups_are_said_in_the_status_bar_and_once_in_a_dialog(
     before = len(said.messages)
     for _tick in range(3):
         window.project.backups._baseline = -1  # changed since the last backup
-        window._on_backup_timer()
+        window.projects.on_backup_timer()
         assert "No backup could be made" in window.statusBar().currentMessage()
     assert len(said.messages) == before + 1  # one dialog, not one per tick
 
@@ -168,7 +168,7 @@ def test_a_vanished_file_is_said_before_the_change_is_lost(
         project_path.unlink()
     assert tag(window, "Flags") is None
     assert state(window) == (1, 1, True, False)
-    window._undo()
+    window.workspace.undo()
     assert state(window) == (1, 1, True, False)
     assert said.messages and "moved, renamed, deleted or replaced" in said.messages[-1]
     assert "safe in the backup" in said.messages[-1]

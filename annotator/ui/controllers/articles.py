@@ -1,0 +1,268 @@
+"""The article list (search, label filter, sorting, paging) and the article on screen: opening
+one in the reader, stepping through the list, its status, and the reading place kept per
+project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import Label
+from annotator.settings import ReadingPlace
+from annotator.store import ProjectError
+from annotator.ui.commands import SetStatusCommand
+from annotator.ui.controllers.workspace import Workspace
+from annotator.ui.dialogs import color_icon
+from annotator.ui.models import ArticleListModel
+from annotator.ui.reader import ReaderPane
+from annotator.ui.session import ProjectSession
+
+STATUS_ACTIONS = {
+    "status_new": "new",
+    "status_in_progress": "in progress",
+    "status_done": "done",
+}
+
+
+class ArticleController(QObject):
+    """Owns the Articles dock and which article the reader shows."""
+
+    # The article now on screen (None: none), its spans and relations: the span panel and the
+    # layers show them without reading them again.
+    article_shown = Signal(object, list, list)
+
+    def __init__(self, workspace: Workspace, reader: ReaderPane, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.reader = reader
+        self._syncing = False  # True while the controller itself moves the list's selection
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search articles…")
+        self.search_box.setClearButtonEnabled(True)
+        self.label_filter = QComboBox()
+        self.search_timer = QTimer(self, singleShot=True, interval=200)
+        self.search_timer.timeout.connect(self.apply_filter)
+        self.search_box.textChanged.connect(self.search_timer.start)
+        self.label_filter.currentIndexChanged.connect(self.apply_filter)
+        self.view = QTableView()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSortingEnabled(True)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.count_label = QLabel()
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.label_filter)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+        self.dock = QDockWidget("Articles", parent)
+        self.dock.setObjectName("articles_dock")
+        self.dock.setWidget(panel)
+        self.model: ArticleListModel | None = None
+        self._status_actions: list[QAction] = []
+
+    def bind_actions(self, actions: Mapping[str, QAction]) -> None:
+        """Connect the Article menu's actions (and Edit ▸ Find) to this controller."""
+        actions["find"].triggered.connect(self.focus_search)
+        actions["next_article"].triggered.connect(lambda: self.step(1))
+        actions["previous_article"].triggered.connect(lambda: self.step(-1))
+        for name, status in STATUS_ACTIONS.items():
+            actions[name].triggered.connect(lambda _=False, s=status: self.set_status(s))
+            self._status_actions.append(actions[name])
+        self.workspace.actions_stale.connect(self.update_actions)
+
+    def update_actions(self) -> None:
+        on = self.workspace.editable and self.workspace.article_id is not None
+        for action in self._status_actions:
+            action.setEnabled(on)
+
+    # ----------------------------------------------------------------------- the project
+    def show_project(self, session: ProjectSession) -> None:
+        """List the articles of a newly opened project."""
+        self.model = ArticleListModel(session, self)
+        self.view.setModel(self.model)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 80)  # outlet names can be long; the title needs the room
+        for col in (2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Performance: fit those columns to about two screens of rows. Qt measures 1,000 rows
+        # by default on every sort, filter, search and change of an article's status or span
+        # count (50 ms after each tag), reading five pages of the list; and 0 ("the rows on
+        # screen") measures every row while the window is not shown yet.
+        header.setResizeContentsPrecision(50)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
+
+    def open_reading_place(self) -> None:
+        """Show where the analyst left this project, else its first article, else nothing."""
+        project, model = self.workspace.project, self.model
+        assert project is not None and model is not None
+        place = self.workspace.settings.places.get(str(project.path), ReadingPlace())
+        if place.article_id is not None and project.has_article(place.article_id):
+            self.open_article(place.article_id, position=place.position)
+        elif model.rowCount():
+            first = model.article_id(0)
+            if first is not None:
+                self.open_article(first)
+        else:
+            self.show_empty()
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        """Offer the project's labels in the list's label filter."""
+        combo = self.label_filter
+        previous = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All articles", None)
+        for label in labels:
+            combo.addItem(color_icon(label.color), f"With {label.name}", label.id)
+        index = combo.findData(previous) if previous is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+        self.update_count()
+
+    # ----------------------------------------------------------------------- the article
+    def show_empty(self) -> None:
+        ws = self.workspace
+        ws.article_id = None
+        ws.article_text = ""
+        self.reader.header.set_article(
+            "No article yet", "Import articles with File ▸ Import, or drop files here."
+        )
+        self.reader.view.clear()
+        self.article_shown.emit(None, [], [])
+
+    def open_article(self, article_id: int, *, position: int | None = None) -> None:
+        ws = self.workspace
+        session = ws.session
+        assert session is not None and self.model is not None
+        if ws.article_id is not None and ws.article_id != article_id:
+            self.remember_place()
+        project = session.project
+        try:
+            article = project.article(article_id)
+        except ProjectError as exc:
+            ws.post(str(exc), 5000)
+            return
+        ws.article_id = article_id
+        ws.article_text = article.text
+        spans = project.spans(article_id)
+        relations = project.relations(article_id)
+        meta = " · ".join(
+            part
+            for part in (article.source, article.author, article.published, article.url)
+            if part
+        )
+        self.reader.view.set_article(
+            article.text, spans, session.labels(), own_annotator=session.annotator
+        )
+        if _first_line(article.text) == article.title.strip() and article.title.strip():
+            # The headline is part of the text (so it can be tagged): show it there, once.
+            self.reader.header.set_article("", meta)
+            self.reader.view.emphasize_headline()
+        else:
+            self.reader.header.set_article(article.title or "(untitled)", meta)
+        self.article_shown.emit(article_id, spans, relations)
+        if position:
+            self.reader.view.scroll_to_offset(position)
+        row = self.model.row_of(article_id)
+        if row is not None:
+            self._syncing = True
+            try:
+                self.view.selectRow(row)
+            finally:
+                self._syncing = False
+            self.view.scrollTo(self.model.index(row, 0))
+        ws.settings.places[str(project.path)] = ReadingPlace(article_id, position or 0)
+        ws.refresh_actions()
+        ws.article_opened.emit(article_id)
+
+    def reopen(self) -> None:
+        """Show the current article again, at the same place (its labels or layers changed)."""
+        if self.workspace.article_id is not None:
+            position = self.reader.view.first_visible_offset()
+            self.open_article(self.workspace.article_id, position=position)
+
+    def remember_place(self) -> None:
+        ws = self.workspace
+        if ws.project is None or ws.article_id is None:
+            return
+        ws.settings.places[str(ws.project.path)] = ReadingPlace(
+            ws.article_id, self.reader.view.first_visible_offset()
+        )
+
+    def _on_view_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing or self.model is None:
+            return
+        article_id = self.model.article_id(current.row())
+        if article_id is not None and article_id != self.workspace.article_id:
+            self.open_article(article_id)
+
+    def step(self, step: int) -> None:
+        """Open the next (1) or previous (-1) article of the list."""
+        model, current = self.model, self.workspace.article_id
+        if current is None or model is None:
+            return
+        row = model.row_of(current)
+        target = (row if row is not None else -1) + step
+        if target >= model.rowCount() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        article_id = model.article_id(target)
+        if article_id is not None:
+            self.open_article(article_id)
+
+    def set_status(self, status: str) -> None:
+        ws = self.workspace
+        if ws.session is None or ws.article_id is None or ws.session.read_only:
+            return
+        try:
+            before = ws.session.set_article_status(ws.article_id, status)
+        except ProjectError:
+            return  # the session said why
+        if before != status:
+            ws.undo_stack.push(SetStatusCommand(ws.session, ws.article_id, before, status))
+
+    # ----------------------------------------------------------------------- the list
+    @Slot()
+    def apply_filter(self) -> None:
+        if self.model is None:
+            return
+        label_id = self.label_filter.currentData()
+        self.model.set_filter(self.search_box.text(), label_id)
+        if self.workspace.article_id is not None:
+            row = self.model.row_of(self.workspace.article_id)
+            if row is not None:
+                self.view.selectRow(row)
+        self.update_count()
+
+    def update_count(self) -> None:
+        total = self.model.total if self.model is not None else 0
+        self.count_label.setText(f"{total} article{'s' if total != 1 else ''}")
+
+    def focus_search(self) -> None:
+        self.dock.show()
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.split("\n", 50) if line.strip()), "")

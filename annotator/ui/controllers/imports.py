@@ -1,0 +1,182 @@
+"""Getting articles in and out: File ▸ Import (files, a folder, or files dropped on the window)
+with its summary, and File ▸ Export."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+
+from annotator.formats.csv_articles import csv_columns
+from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
+from annotator.store import ProjectError
+from annotator.ui.controllers.workspace import Workspace
+from annotator.ui.dialogs import show_message
+from annotator.ui.export_dialog import ExportDialog
+
+IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.csv);;All files (*)"
+
+
+class ImportController(QObject):
+    """Owns importing into and exporting from the open project."""
+
+    def __init__(
+        self, workspace: Workspace, window: QWidget, open_article: Callable[[int], None]
+    ) -> None:
+        super().__init__(window)
+        self.workspace = workspace
+        self._window = window  # parent of the dialogs
+        self._open_article = open_article
+        self._import_actions: list[QAction] = []
+
+    def bind_actions(self, actions: Mapping[str, QAction]) -> None:
+        """Connect File ▸ Import Files, Import Folder and Export to this controller."""
+        actions["import_files"].triggered.connect(self.import_files_dialog)
+        actions["import_folder"].triggered.connect(self.import_folder_dialog)
+        actions["export"].triggered.connect(self.show_export_dialog)
+        self._import_actions = [actions["import_files"], actions["import_folder"]]
+        self.workspace.actions_stale.connect(self.update_actions)
+
+    def update_actions(self) -> None:
+        for action in self._import_actions:
+            action.setEnabled(self.workspace.editable)
+
+    # ----------------------------------------------------------------------- import
+    @Slot()
+    def import_files_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self._window, "Import articles", str(Path.home()), IMPORT_FILTER
+        )
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    @Slot()
+    def import_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self._window, "Import a folder", str(Path.home()))
+        if path:
+            self.import_paths([Path(path)])
+
+    def import_paths(self, paths: Sequence[Path]) -> ImportSummary | None:
+        """Import with a cancellable progress dialog; the batch is all or nothing."""
+        session = self.workspace.session
+        assert session is not None
+        if session.read_only:
+            show_message(
+                self._window,
+                QMessageBox.Icon.Information,
+                "Import",
+                "This project is open read-only.",
+            )
+            return None
+        text_column = self.choose_csv_text_column(paths)
+        if text_column is None:
+            return None
+        dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
+        dialog.setWindowTitle("Import")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+
+        def progress(done: int, total: int, current: str) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            dialog.setLabelText(f"Importing {Path(current).name} ({done + 1} of {total})…")
+            QApplication.processEvents()
+
+        last_events = [time.monotonic()]
+
+        def cancelled() -> bool:
+            # Keep the Cancel button responsive inside one large file, without paying for
+            # an event loop pass on every record.
+            now = time.monotonic()
+            if now - last_events[0] > 0.1:
+                last_events[0] = now
+                QApplication.processEvents()
+            return dialog.wasCanceled()
+
+        try:
+            summary = import_paths(
+                session.project,
+                list(paths),
+                annotator=session.annotator,
+                csv_text_column=text_column,
+                progress=progress,
+                is_cancelled=cancelled,
+            )
+        except ImportCancelled:
+            dialog.close()
+            self.workspace.post("Import cancelled: nothing was imported.", 8000)
+            return None
+        except ProjectError as exc:
+            dialog.close()
+            show_message(
+                self._window,
+                QMessageBox.Icon.Critical,
+                "Import failed",
+                f"Nothing was imported.\n\n{exc}",
+            )
+            return None
+        dialog.close()
+        session.articles_added.emit()
+        session.labels_replaced()
+        if summary.article_ids:
+            self._open_article(summary.article_ids[0])
+        self.show_summary(summary)
+        return summary
+
+    def choose_csv_text_column(self, paths: Sequence[Path]) -> str | None:
+        """The CSV column holding article text: "text", or the one the user picks."""
+        for path in paths:
+            if path.suffix.lower() != ".csv" or not path.is_file():
+                continue
+            columns = csv_columns(path)
+            if not columns or any(c.casefold() == "text" for c in columns):
+                continue
+            column, ok = QInputDialog.getItem(
+                self._window,
+                "Which column holds the article text?",
+                f"{path.name} has no “text” column. Choose the column with the article text:",
+                columns,
+                0,
+                False,
+            )
+            return column if ok else None
+        return "text"
+
+    def show_summary(self, summary: ImportSummary) -> None:
+        text = summary.describe()
+        self.workspace.post(text.splitlines()[0], 10000)
+        if summary.rejections or summary.notes:
+            box = QMessageBox(self._window)
+            box.setIcon(
+                QMessageBox.Icon.Warning if summary.rejections else QMessageBox.Icon.Information
+            )
+            box.setWindowTitle(
+                "Import finished with rejections" if summary.rejections else "Import finished"
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(text.splitlines()[0])
+            details = [f"rejected: {r}" for r in summary.rejections]
+            details += [f"note: {n}" for n in summary.notes]
+            box.setDetailedText("\n".join(details))
+            box.open()
+
+    # ----------------------------------------------------------------------- export
+    def show_export_dialog(self) -> ExportDialog | None:
+        project = self.workspace.project
+        if project is None:
+            return None
+        dialog = ExportDialog(project, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog

@@ -1,0 +1,213 @@
+"""The project's lifecycle in the window: opening, creating and switching projects, recent
+projects, saving a copy, backups (periodic, and restoring one), and the background check of
+every span when a project opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessageBox
+
+from annotator.store import PROJECT_SUFFIX, Project, ProjectError
+from annotator.store.backup import ProjectVanished, list_backups, restore_backup
+from annotator.store.integrity import SpanMismatch
+from annotator.ui.controllers.workspace import Workspace
+from annotator.ui.dialogs import BackupDialog, show_message
+from annotator.ui.opening import SpanCheck, open_project_interactively, report_span_mismatches
+from annotator.ui.session import ProjectSession
+
+PROJECT_FILTER = f"News Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
+
+
+class ProjectController(QObject):
+    """Owns which project the window shows, and everything done to the file as a whole."""
+
+    backup_failed = Signal(object, str)  # the project's path, and why no backup could be made
+
+    def __init__(self, workspace: Workspace, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.workspace = workspace
+        self._window = window  # parent of dialogs; raised when asked to open its own project
+        self._span_checks: list[SpanCheck] = []
+        self.span_mismatches: list[SpanMismatch] = []  # found by the last background span check
+        self.recent_menu: QMenu | None = None
+        # Rolling backups: the store decides whether one is due (changed, and old enough).
+        self.backup_timer = QTimer(self, interval=60_000)
+        self.backup_timer.timeout.connect(self.on_backup_timer)
+        self.backup_timer.start()
+
+    def bind_recent_menu(self, menu: QMenu) -> None:
+        self.recent_menu = menu
+        menu.aboutToShow.connect(self._fill_recent_menu)
+
+    # ----------------------------------------------------------------------- showing
+    def set_project(self, project: Project, *, close_previous: bool = True) -> None:
+        """Show ``project``; the previous one is closed after its reading place is saved."""
+        ws = self.workspace
+        old = ws.project
+        if old is not None and close_previous:
+            ws.project_closing.emit()
+            ws.undo_stack.clear()
+            ws.set_session(None)
+            old.close()
+        ws.settings.remember_project(project.path)
+        ws.settings.save()
+        ws.set_session(ProjectSession(project, ws.settings.annotator or "analyst", self._window))
+        ws.refresh_actions()
+        self._start_span_check(project)
+        ws.project_opened.emit(project.path)
+
+    def open_project(self, path: Path, *, create: bool = False) -> bool:
+        """Open another project; every way that can fail is explained (see ui.opening)."""
+        ws = self.workspace
+        path = Path(path).expanduser().absolute()
+        if ws.project is not None and path == ws.project.path:
+            self._window.raise_()
+            self._window.activateWindow()
+            return True
+        project = open_project_interactively(self._window, path, create=create)
+        if project is None:
+            if not path.exists():
+                ws.settings.forget_project(path)
+                ws.settings.save()
+            return False
+        self.set_project(project)
+        return True
+
+    def shutdown(self) -> None:
+        """The window closes: wait for background checks, then close the project."""
+        for check in list(self._span_checks):
+            check.wait()
+        project = self.workspace.project
+        if project is not None:
+            project.close()
+            self.workspace.set_session(None)
+
+    # ----------------------------------------------------------------------- dialogs
+    @Slot()
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self._window, "New project", str(Path.home()), PROJECT_FILTER
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix != PROJECT_SUFFIX:
+            target = target.with_suffix(PROJECT_SUFFIX)
+        if target.exists():
+            show_message(
+                self._window,
+                QMessageBox.Icon.Warning,
+                "New project",
+                f"{target} already exists; open it instead.",
+            )
+            return
+        self.open_project(target, create=True)
+
+    @Slot()
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self._window, "Open project", str(Path.home()), PROJECT_FILTER
+        )
+        if path:
+            self.open_project(Path(path))
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        assert menu is not None
+        menu.clear()
+        recent = self.workspace.settings.recent_projects
+        for entry in recent:
+            action = menu.addAction(entry.replace("&", "&&"))
+            action.triggered.connect(lambda _=False, p=entry: self.open_project(Path(p)))
+        if not recent:
+            menu.addAction("(none)").setEnabled(False)
+
+    @Slot()
+    def save_copy(self) -> None:
+        project = self.workspace.project
+        assert project is not None
+        suggestion = str(project.path.with_name(project.path.stem + " copy" + PROJECT_SUFFIX))
+        path, _ = QFileDialog.getSaveFileName(
+            self._window, "Save a copy", suggestion, PROJECT_FILTER
+        )
+        if not path:
+            return
+        try:
+            project.copy_to(Path(path))
+        except (ProjectError, OSError) as exc:
+            show_message(
+                self._window,
+                QMessageBox.Icon.Critical,
+                "Save a copy",
+                f"The copy could not be written:\n{exc}",
+            )
+            return
+        self.workspace.post(f"Copy saved to {path}", 5000)
+
+    # ----------------------------------------------------------------------- backups
+    def on_backup_timer(self) -> None:
+        project = self.workspace.project
+        backups = project.backups if project is not None else None
+        if backups is None:
+            return
+        try:
+            backups.maybe_backup()
+        except ProjectVanished as exc:
+            self.backup_timer.stop()
+            answer = show_message(
+                self._window,
+                QMessageBox.Icon.Critical,
+                "Project file gone",
+                f"{exc}\n\nSave a copy of the project now, somewhere safe?",
+                buttons=QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                default=QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Save:
+                self.save_copy()
+        except ProjectError as exc:
+            self.backup_failed.emit(project.path if project is not None else "", str(exc))
+
+    def restore_from_backup(self) -> bool:
+        """Let the analyst pick a backup and put it in place of the open project."""
+        ws = self.workspace
+        project = ws.project
+        if project is None:
+            return False
+        path = project.path
+        dialog = BackupDialog(list_backups(path), self._window)
+        info = dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        if info is None:
+            return False
+        ws.project_closing.emit()
+        ws.undo_stack.clear()  # the undo history belongs to the file being replaced
+        project.close()
+        try:
+            restore_backup(info, path)
+        except ProjectError as exc:
+            show_message(self._window, QMessageBox.Icon.Critical, "Restore failed", str(exc))
+        reopened = open_project_interactively(self._window, path)
+        if reopened is None:
+            return False
+        self.set_project(reopened, close_previous=False)  # closed above
+        ws.post(f"Restored the backup of {info.describe()}", 10000)
+        return True
+
+    # ----------------------------------------------------------------------- checking
+    def _start_span_check(self, project: Project) -> None:
+        """Check every span against its text in the background; report drift when found."""
+        check = SpanCheck(project.path, self)
+        check.checked.connect(
+            lambda found, path=project.path: self._on_span_check_checked(path, found)
+        )
+        check.finished.connect(check.deleteLater)
+        self._span_checks.append(check)
+        check.finished.connect(lambda c=check: self._span_checks.remove(c))
+        check.start()
+
+    def _on_span_check_checked(self, path: Path, mismatches: list[SpanMismatch]) -> None:
+        self.span_mismatches = mismatches
+        project = self.workspace.project
+        if project is not None and project.path == path:
+            report_span_mismatches(self._window, path, mismatches)
