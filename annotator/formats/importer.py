@@ -160,6 +160,13 @@ def import_paths(
                 done += 1
             writer.finish()
     except sqlite3.Error as exc:
+        from annotator.store.errors import OTHER, kind_at, store_failure
+
+        if (
+            kind_at(project.path, exc) != OTHER
+        ):  # a full disk, a lock, a vanished file: said in words
+            failure = store_failure(project.path, exc)
+            raise ProjectError(project.path, f"nothing was imported: {failure.advice}") from exc
         raise ProjectError(project.path, f"import failed and was undone: {exc}") from exc
     return summary
 

@@ -13,6 +13,7 @@ naming the file, the cause and what to do, and :func:`translated` does it around
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,12 +116,25 @@ def kind_of(exc: BaseException) -> str:
     return OTHER
 
 
+def kind_at(path: Path | str | None, exc: BaseException) -> str:
+    """:func:`kind_of`, except that an input/output error on a disk with no room left is a full
+    disk: SQLite reports a -shm or -wal it cannot grow as "disk I/O error"."""
+    kind = kind_of(exc)
+    if kind in (IO, OTHER) and path is not None:
+        try:
+            if os.statvfs(Path(path).parent).f_bavail == 0:
+                return DISK_FULL
+        except (OSError, AttributeError):  # no statvfs on Windows
+            pass
+    return kind
+
+
 def store_failure(path: Path | str | None, exc: BaseException) -> StoreWriteFailed:
     """The :class:`StoreWriteFailed` for an error raised while writing ``path``."""
     if isinstance(exc, StoreWriteFailed):
         return exc
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return StoreWriteFailed(path, kind_of(exc), detail or type(exc).__name__)
+    return StoreWriteFailed(path, kind_at(path, exc), detail or type(exc).__name__)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from annotator.store.errors import (
     ProjectError,
     ProjectFromNewerVersion,
     ProjectMissing,
-    kind_of,
+    kind_at,
 )
 from annotator.store.lock import ProjectLock, hard_link_problem
 from annotator.store.rows import Handle
@@ -38,7 +38,7 @@ def database_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
         return ProjectDamaged(path, f"is damaged or unreadable: {exc}")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return ProjectError(path, "is in use by another program; close it there and try again.")
-    kind = kind_of(exc)
+    kind = kind_at(path, exc)  # a full disk shows as "disk I/O error" when -shm cannot grow
     if kind == DISK_FULL:
         return ProjectError(path, "cannot be opened: the disk is full. Free some space first.")
     if kind in (IO, READ_ONLY):

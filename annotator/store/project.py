@@ -142,9 +142,13 @@ class Project:
                 project.backups = BackupManager(project)
                 project.backups.opened(found.fingerprint, new=found.new)
         except BaseException as exc:
+            # Named before the lock file goes: its room on a full disk would hide the cause.
+            named = (
+                database_error(found.path, exc) if isinstance(exc, sqlite3.DatabaseError) else None
+            )
             found.abandon()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise database_error(found.path, exc) from exc
+            if named is not None:
+                raise named from exc
             raise
         return project
 

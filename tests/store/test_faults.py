@@ -123,6 +123,36 @@ def test_import_on_a_full_disk_says_so_and_leaves_no_lock_file(
     assert target.read_bytes() == before
 
 
+@pytest.mark.parametrize("room", [1, 3, 8, 24, 64])
+def test_import_that_fills_the_disk_is_undone_and_said(
+    tmp_path: Path, small_fs: Path, room: int
+) -> None:
+    """With a little room left (``room`` pages), the disk fills at different moments: taking
+    the lock, opening, or in the middle of the import. Each time: a named message, exit status
+    2, no traceback, no stale lock file, the project as it was."""
+    target = small_fs / "p.annot"
+    make_project(target)
+    big = tmp_path / "big.txt"
+    big.write_text("Quote 📰 " * 100_000, "utf-8")
+    reserve = small_fs / "reserve"
+    reserve.write_bytes(b"\0" * (room * 4096))
+    filler = fill(small_fs)
+    reserve.unlink()
+    done = cli("import", str(target), str(big))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "disk is full" in done.stderr, done.stderr
+    assert not lock_path_for(target).exists()
+    print(f"room {room} page(s): {done.stderr.strip()}")
+    filler.unlink()  # room to read it back
+    conn = sqlite3.connect(target)
+    try:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
 def test_merge_on_a_full_disk_is_refused_whole_with_a_named_message(
     tmp_path: Path, small_fs: Path
 ) -> None:
