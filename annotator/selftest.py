@@ -272,10 +272,13 @@ class _Run:
 
     # -------------------------------------------------------------------------- helpers
     def _process_events(self) -> None:
-        from PySide6.QtCore import QCoreApplication
+        """Let the event loop run briefly (what is queued gets delivered, deferred deletes
+        included), the way the running app would between two user actions."""
+        from PySide6.QtCore import QEventLoop, QTimer
 
-        QCoreApplication.processEvents()
-        QCoreApplication.sendPostedEvents()
+        loop = QEventLoop()
+        QTimer.singleShot(5, loop.quit)
+        loop.exec()
 
     def _wait(self, condition: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + EXPOSE_TIMEOUT_S

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -29,15 +28,15 @@ from PySide6.QtWidgets import (
 from annotator.core.model import STATUSES
 from annotator.formats.export import (
     ExportCancelled,
-    ExportError,
     ExportFilter,
     ExportReport,
     export_project,
 )
 from annotator.formats.registry import FORMATS, FormatSpec
-from annotator.store import Project, ProjectError
+from annotator.store import Project
 from annotator.store.counts import export_counts
 from annotator.ui.dialogs import color_icon, show_message
+from annotator.ui.worker import Control, Worker, own_project
 
 
 class ExportDialog(QDialog):
@@ -200,30 +199,46 @@ class ExportDialog(QDialog):
 
     # ---------------------------------------------------------------------------- export
     def run_export(self) -> None:
+        """Export on a worker thread (its own read-only connection) with a cancellable
+        progress dialog; say what was written and lost, or why nothing was."""
         target = Path(self.target.text().strip()).expanduser()
         split = self.split_text.text().strip() if self.split_check.isChecked() else None
+        path, fmt, chosen, seed = (
+            self.project.path,
+            self.spec.name,
+            self.export_filter(),
+            (self.seed.value()),
+        )
+
+        def operation(control: Control) -> ExportReport:
+            with own_project(path, read_only=True) as project:
+                return export_project(
+                    project,
+                    fmt,
+                    target,
+                    filter=chosen,
+                    split=split,
+                    seed=seed,
+                    progress=lambda done, total: control.progress(done, total),
+                    is_cancelled=control.cancelled,
+                )
+
+        worker: Worker[ExportReport] = Worker(operation, self)
         progress = QProgressDialog("Exporting…", "Cancel", 0, 0, self)
         progress.setWindowTitle("Export")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
+        progress.canceled.connect(worker.cancel)
 
-        def on_progress(done: int, total: int) -> None:
+        def on_progress(done: int, total: int, _text: str) -> None:
             progress.setMaximum(total)
             progress.setValue(done)
-            if done % 50 == 0:
-                QApplication.processEvents()
 
+        worker.progressed.connect(on_progress)
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
         try:
-            self.report = export_project(
-                self.project,
-                self.spec.name,
-                target,
-                filter=self.export_filter(),
-                split=split,
-                seed=self.seed.value(),
-                progress=on_progress,
-                is_cancelled=progress.wasCanceled,
-            )
+            self.report = worker.wait_for_end()
         except ExportCancelled:
             progress.close()
             show_message(
@@ -233,7 +248,7 @@ class ExportDialog(QDialog):
                 "Export cancelled: nothing was written.",
             )
             return
-        except (ExportError, ProjectError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - ExportError, ProjectError, OSError and the rest
             progress.close()
             show_message(
                 self, QMessageBox.Icon.Critical, "Export failed", f"Nothing was written.\n\n{exc}"

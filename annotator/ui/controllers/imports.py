@@ -3,14 +3,13 @@ with its summary, and File ▸ Export."""
 
 from __future__ import annotations
 
-import time
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QInputDialog,
     QMessageBox,
@@ -20,10 +19,10 @@ from PySide6.QtWidgets import (
 
 from annotator.formats.csv_articles import csv_columns
 from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
-from annotator.store import ProjectError
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import show_message
 from annotator.ui.export_dialog import ExportDialog
+from annotator.ui.worker import Control, Worker, own_project
 
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.csv);;All files (*)"
 
@@ -39,6 +38,7 @@ class ImportController(QObject):
         self._window = window  # parent of the dialogs
         self._open_article = open_article
         self._import_actions: list[QAction] = []
+        self.last_summary: ImportSummary | None = None  # of the last import that finished
 
     def bind_actions(self, actions: Mapping[str, QAction]) -> None:
         """Connect File ▸ Import Files, Import Folder and Export to this controller."""
@@ -67,8 +67,9 @@ class ImportController(QObject):
         if path:
             self.import_paths([Path(path)])
 
-    def import_paths(self, paths: Sequence[Path]) -> ImportSummary | None:
-        """Import with a cancellable progress dialog; the batch is all or nothing."""
+    def start_import(self, paths: Sequence[Path]) -> Worker[ImportSummary] | None:
+        """Import on a worker thread, with a cancellable progress dialog; the batch is all or
+        nothing. The result arrives in :meth:`_on_import_succeeded` (or ``_failed``)."""
         session = self.workspace.session
         assert session is not None
         if session.read_only:
@@ -82,57 +83,71 @@ class ImportController(QObject):
         text_column = self.choose_csv_text_column(paths)
         if text_column is None:
             return None
+        path, annotator, files = session.project.path, session.annotator, list(paths)
+
+        def operation(control: Control) -> ImportSummary:
+            with own_project(path) as project:
+                return import_paths(
+                    project,
+                    files,
+                    annotator=annotator,
+                    csv_text_column=text_column,
+                    progress=control.progress,
+                    is_cancelled=control.cancelled,
+                )
+
+        worker: Worker[ImportSummary] = Worker(operation, self)
         dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
         dialog.setWindowTitle("Import")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(400)
+        dialog.canceled.connect(worker.cancel)
 
-        def progress(done: int, total: int, current: str) -> None:
+        def on_progress(done: int, total: int, current: str) -> None:
             dialog.setMaximum(total)
             dialog.setValue(done)
             dialog.setLabelText(f"Importing {Path(current).name} ({done + 1} of {total})…")
-            QApplication.processEvents()
 
-        last_events = [time.monotonic()]
+        worker.progressed.connect(on_progress)
+        worker.succeeded.connect(self._on_import_succeeded)
+        worker.failed.connect(self._on_import_failed)
+        worker.finished.connect(dialog.reset)
+        worker.finished.connect(dialog.deleteLater)
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
+        return worker
 
-        def cancelled() -> bool:
-            # Keep the Cancel button responsive inside one large file, without paying for
-            # an event loop pass on every record.
-            now = time.monotonic()
-            if now - last_events[0] > 0.1:
-                last_events[0] = now
-                QApplication.processEvents()
-            return dialog.wasCanceled()
-
-        try:
-            summary = import_paths(
-                session.project,
-                list(paths),
-                annotator=session.annotator,
-                csv_text_column=text_column,
-                progress=progress,
-                is_cancelled=cancelled,
-            )
-        except ImportCancelled:
-            dialog.close()
-            self.workspace.post("Import cancelled: nothing was imported.", 8000)
+    def import_paths(self, paths: Sequence[Path]) -> ImportSummary | None:
+        """Import and wait for the result (the window stays responsive meanwhile)."""
+        self.last_summary = None
+        worker = self.start_import(paths)
+        if worker is None:
             return None
-        except ProjectError as exc:
-            dialog.close()
-            show_message(
-                self._window,
-                QMessageBox.Icon.Critical,
-                "Import failed",
-                f"Nothing was imported.\n\n{exc}",
-            )
-            return None
-        dialog.close()
+        with contextlib.suppress(Exception):  # reported by _on_import_failed
+            worker.wait_for_end()
+        return self.last_summary
+
+    def _on_import_succeeded(self, summary: ImportSummary) -> None:
+        self.last_summary = summary
+        session = self.workspace.session
+        if session is None:
+            return
         session.articles_added.emit()
         session.labels_replaced()
         if summary.article_ids:
             self._open_article(summary.article_ids[0])
         self.show_summary(summary)
-        return summary
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportCancelled):
+            self.workspace.post("Import cancelled: nothing was imported.", 8000)
+            return
+        show_message(
+            self._window,
+            QMessageBox.Icon.Critical,
+            "Import failed",
+            f"Nothing was imported.\n\n{exc}",
+        )
 
     def choose_csv_text_column(self, paths: Sequence[Path]) -> str | None:
         """The CSV column holding article text: "text", or the one the user picks."""

@@ -16,6 +16,7 @@ from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import BackupDialog, show_message
 from annotator.ui.opening import SpanCheck, open_project_interactively, report_span_mismatches
 from annotator.ui.session import ProjectSession
+from annotator.ui.worker import Worker
 
 PROJECT_FILTER = f"News Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 
@@ -183,9 +184,12 @@ class ProjectController(QObject):
         ws.project_closing.emit()
         ws.undo_stack.clear()  # the undo history belongs to the file being replaced
         project.close()
+        worker: Worker[object] = Worker(lambda _control: restore_backup(info, path), self)
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
         try:
-            restore_backup(info, path)
-        except ProjectError as exc:
+            worker.wait_for_end()
+        except (ProjectError, OSError) as exc:
             show_message(self._window, QMessageBox.Icon.Critical, "Restore failed", str(exc))
         reopened = open_project_interactively(self._window, path)
         if reopened is None:

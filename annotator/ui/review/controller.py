@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QPushButton
@@ -66,7 +67,9 @@ from annotator.ui.review.merging import MergeFlow
 from annotator.ui.review.models import kind_text, marks_text
 from annotator.ui.review.overlay import LayerCue, label_color_lookup, layer_cues, overlay_marks
 from annotator.ui.review.panel import ReviewPanel, mnemonic_safe
+from annotator.ui.worker import Control, Worker, own_project
 
+_T = TypeVar("_T")
 PROJECT_FILTER = f"News Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 REPORT_FILTERS = {
     "HTML page (*.html)": "html",
@@ -107,6 +110,7 @@ class ReviewController(QObject):
         self._current_key: str | None = None
         self._article_key: str | None = None
         self._syncing = False
+        self._refreshing = False
         self._extra_accept_buttons: list[QPushButton] = []
         self._recompare_timer = QTimer(self, singleShot=True, interval=400)
         self._recompare_timer.timeout.connect(self.refresh)
@@ -202,9 +206,8 @@ class ReviewController(QObject):
         if window.session is None or not paths:
             return None
         project = window.session.project
-        layers = []
-        for raw in paths:
-            path = Path(raw).expanduser().absolute()
+        chosen = [Path(raw).expanduser().absolute() for raw in paths]
+        for path in chosen:
             if _same_file(path, project.path):
                 self._notify(
                     QMessageBox.Icon.Warning,
@@ -212,18 +215,32 @@ class ReviewController(QObject):
                     f"{path.name} is the open project itself: choose colleagues' files.",
                 )
                 return None
-            try:
-                layers.append(open_layer(path))
-            except ProjectError as exc:
-                self._notify(
-                    QMessageBox.Icon.Warning,
-                    "Compare",
-                    f"Cannot compare with {path.name}.\n\n{exc}",
-                )
-                return None
+        own_annotator, own_path = window.session.annotator, project.path
+
+        def operation(_control: Control) -> tuple[list[Layer], Layer]:
+            layers = []
+            for path in chosen:
+                try:
+                    layers.append(open_layer(path))
+                except ProjectError as exc:
+                    raise _Unreadable(path, exc) from exc
+            with own_project(own_path, read_only=True) as own_project_file:
+                return layers, load_layer(own_project_file, own_annotator)
+
+        try:
+            layers, own = self._run(operation)
+        except _Unreadable as exc:
+            self._notify(
+                QMessageBox.Icon.Warning,
+                "Compare",
+                f"Cannot compare with {exc.path.name}.\n\n{exc.error}",
+            )
+            return None
+        except ProjectError as exc:
+            self._notify(QMessageBox.Icon.Warning, "Compare", str(exc))
+            return None
         self.colleagues = layers
-        self.own_annotator = window.session.annotator
-        own = load_layer(project, self.own_annotator)
+        self.own_annotator = own_annotator
         self.include_own = own.span_count > 0 or len(layers) == 1
         self._current_key = None
         self._ensure_panel()
@@ -242,24 +259,40 @@ class ReviewController(QObject):
         window = self.host
         if window.session is None or not self.colleagues or self.panel is None:
             return
-        project = window.session.project
-        layers = list(self.colleagues)
-        own: Layer | None = None
-        if self.include_own:
-            own = load_layer(project, self.own_annotator)
-            layers.insert(0, own)
-        comparison = compare_layers(layers)
+        if self._refreshing:  # one at a time: come back when this one is done
+            self._recompare_timer.start()
+            return
+        colleagues, include_own = list(self.colleagues), self.include_own
+        own_annotator, gold, path = self.own_annotator, self.gold, window.session.project.path
+
+        def operation(_control: Control) -> tuple[Layer | None, Comparison, Plan | None, str]:
+            # Agreement figures and the adjudication plan, on a connection of their own.
+            with own_project(path, read_only=True) as project:
+                layers = list(colleagues)
+                own = load_layer(project, own_annotator) if include_own else None
+                if own is not None:
+                    layers.insert(0, own)
+                comparison = compare_layers(layers)
+                try:
+                    plan, problem = build_plan(project, comparison.layers, gold=gold), ""
+                except ValueError as exc:
+                    plan = None
+                    problem = f"Adjudication is off: {exc}. Choose another gold layer name."
+            return own, comparison, plan, problem
+
+        self._refreshing = True
+        try:
+            own, comparison, self.plan, self.plan_problem = self._run(operation)
+        except ProjectError as exc:
+            self._notify(QMessageBox.Icon.Warning, "Compare", str(exc))
+            return
+        finally:
+            self._refreshing = False
         self._own_ids = (
             {m.id for marks in own.spans.values() for m in marks if m.id is not None}
             if own is not None
             else set()
         )
-        try:
-            self.plan = build_plan(project, comparison.layers, gold=self.gold)
-            self.plan_problem = ""
-        except ValueError as exc:
-            self.plan = None
-            self.plan_problem = f"Adjudication is off: {exc}. Choose another gold layer name."
         self.comparison = comparison
         self._articles = {a.key: a for a in comparison.agreement.articles}
         own_name = comparison.layers[0].name if own is not None else None
@@ -268,6 +301,13 @@ class ReviewController(QObject):
         self._fill_panel()
         self._update_actions()
         self.comparison_changed.emit()
+
+    def _run(self, operation: Callable[[Control], _T]) -> _T:
+        """Run ``operation`` on a worker thread and wait for it, the window staying alive."""
+        worker: Worker[_T] = Worker(operation, self)
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
+        return worker.wait_for_end()
 
     def close_comparison(self) -> None:
         """Forget the comparison (nothing to write: colleagues' files were never opened for it)."""
@@ -968,6 +1008,15 @@ class ReviewController(QObject):
     def _forget_message(self, box: QMessageBox) -> None:
         if self.last_message is box:
             self.last_message = None
+
+
+class _Unreadable(Exception):
+    """A colleague's file that cannot be compared."""
+
+    def __init__(self, path: Path, error: ProjectError) -> None:
+        super().__init__(str(error))
+        self.path = path
+        self.error = error
 
 
 def _decision_words(taken: Decision) -> str:

@@ -17,6 +17,7 @@ from annotator.store.readonly import open_read_only
 from annotator.ui.review import dialogs
 from annotator.ui.review.commands import MergeCommand, announce_merge
 from annotator.ui.review.host import ReviewHost
+from annotator.ui.worker import Control, Worker, own_project
 
 PROJECT_FILTER = f"News Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 Notify = Callable[[QMessageBox.Icon, str, str, str], None]
@@ -77,9 +78,17 @@ class MergeFlow(QObject):
             return None
         session = host.session
         path = Path(path).expanduser().absolute()
+        target = session.project.path
+
+        def operation(_control: Control) -> MergeResult:
+            with own_project(target) as project, project.atomic():
+                return merge_file(project, path, as_name=as_name)
+
+        worker: Worker[MergeResult] = Worker(operation, self)
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
         try:
-            with session.project.atomic():
-                result = merge_file(session.project, path, as_name=as_name)
+            result = worker.wait_for_end()
         except LayerClashError:
             raise
         except ProjectError as exc:
