@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from annotator.formats.export import ExportFilter, ExportReport
     from annotator.store import Project
 
-Subparsers = argparse._SubParsersAction  # type: ignore[type-arg]
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _default_annotator() -> str:
@@ -460,14 +459,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
         for add, _run in SUBCOMMAND_TABLE.values():
             add(sub)
         args = parser.parse_args(args_list)
+        from annotator.store.errors import SQLiteError, store_failure
+
         try:
             return SUBCOMMAND_TABLE[args.command][1](args)
         except BrokenPipeError:
             raise  # main() ends quietly on a closed pipe
-        except (sqlite3.Error, OSError) as exc:
+        except (SQLiteError, OSError) as exc:
             # A full disk, a lock or a vanished file met outside the commands' own handling:
             # said in words, never a traceback.
-            from annotator.store.errors import store_failure
 
             where = getattr(args, "project", None) or getattr(args, "target", None)
             return _error(store_failure(where, exc))

@@ -363,12 +363,10 @@ def _report_unexportable_relations(
 ) -> None:
     """Relations between spans of two articles (a file from before merges refused them): no
     format carries one, so each is counted as lost rather than dropped unsaid."""
-    from annotator.store.integrity import relations_across_articles
-
     exported = set(ids)
     across = [
         rel
-        for rel in relations_across_articles(project.db.conn)
+        for rel in project.relations_across_articles()
         if rel[1] in exported or rel[2] in exported
     ]
     report.lose(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
 from annotator.store.bulk import BulkWriter, RecordRefused, Written
+from annotator.store.errors import OTHER, SQLiteError, kind_at, store_failure
 
 __all__ = [
     "SUFFIXES",
@@ -159,9 +159,7 @@ def import_paths(
                             summary.rejections.append(Rejection(entry, item.line, exc.message))
                 done += 1
             writer.finish()
-    except sqlite3.Error as exc:
-        from annotator.store.errors import OTHER, kind_at, store_failure
-
+    except SQLiteError as exc:
         if (
             kind_at(project.path, exc) != OTHER
         ):  # a full disk, a lock, a vanished file: said in words

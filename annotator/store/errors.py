@@ -50,6 +50,9 @@ class ProjectEmpty(ProjectError):
     a new project. Offer the newest backup, or a new project in its place."""
 
 
+# What SQLite raises: the layers above the store catch it by this name, never importing sqlite3.
+SQLiteError = sqlite3.Error
+
 # The kinds of failure, for callers that react differently (tests, the status bar).
 DISK_FULL = "disk full"
 LOCKED = "locked"

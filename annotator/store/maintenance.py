@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from annotator.store.errors import ProjectError
-from annotator.store.integrity import SpanMismatch, span_mismatches
+from annotator.store.integrity import SpanMismatch, relations_across_articles, span_mismatches
 from annotator.store.rows import Handle
 from annotator.store.schema import migrations
 
@@ -48,6 +48,11 @@ class Maintenance:
         """Spans whose stored text differs from the article at their offsets. Read-only: such
         spans are reported, never shifted to fit."""
         return span_mismatches(self._h.conn)
+
+    def relations_across_articles(self) -> list[tuple[int, int, int]]:
+        """``(relation id, head's article, child's article)`` of relations that leave their
+        article (see :func:`~annotator.store.integrity.relations_across_articles`)."""
+        return relations_across_articles(self._h.conn)
 
     def copy_to(self, target: str | Path) -> None:
         """Write a self-contained copy (rollback journal, no WAL) that can be mailed."""

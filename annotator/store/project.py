@@ -230,6 +230,10 @@ class Project:
     def counts(self) -> dict[str, int]:
         return self.maintenance.counts()
 
+    def relations_across_articles(self) -> list[tuple[int, int, int]]:
+        """Relations whose spans are in two articles (no format can carry one)."""
+        return self.maintenance.relations_across_articles()
+
     # ---------------------------------------------------------------------------- articles
     def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
         """Store an article; return its id and whether it was new (False: same text already)."""

@@ -289,14 +289,14 @@ class SpanHighlighter(QSyntaxHighlighter):
                     stop = min(right, segments[probe][0]) if probe < count else right
                     cuts.append((at, stop, None))
                 at = stop
-            for cut_left, cut_right, key in cuts:
-                fmt = spaced.get(key)
+            for cut_left, cut_right, cut_key in cuts:
+                fmt = spaced.get(cut_key)
                 if fmt is None:
                     fmt = QTextCharFormat(spacer)
-                    if key is not None:
-                        fmt.merge(formats[key])
+                    if cut_key is not None:
+                        fmt.merge(formats[cut_key])
                         fmt.merge(spacer)
-                    spaced[key] = fmt
+                    spaced[cut_key] = fmt
                 if plain:
                     set_format(cut_left - block_start, cut_right - cut_left, fmt)
                 else:

@@ -143,7 +143,9 @@ class MainWindow(QMainWindow):
                 listed_article_ids=self._listed_article_ids,
             )
         )
-        self.reading = ReadingController(self)  # theme, reading preferences, Help
+        self.reading = ReadingController(self, self)  # theme, reading preferences, Help
+        ws.article_opened.connect(self.reading._on_window_article_opened)
+        ws.project_opened.connect(self.reading._on_window_project_opened)
 
     def _build_menus(self) -> None:
         a = self.named_actions

@@ -5,22 +5,44 @@ About) and moving the keyboard focus between panels (F6)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
 
+from annotator.settings import Settings
+from annotator.store import Project
 from annotator.ui.actions import ACTIONS, apply_shortcuts, connect_handlers
+from annotator.ui.controllers import ArticleController, SpanController
 from annotator.ui.help import ShortcutsWindow, UserGuideWindow, shortcut_rows, show_about
 from annotator.ui.layer_styles import assign_layer_styles
 from annotator.ui.preferences import PreferencesDialog
-from annotator.ui.reader import RelationMode
+from annotator.ui.reader import ReaderPane, RelationMode
 from annotator.ui.review.actions import REVIEW_ACTIONS
+from annotator.ui.session import ProjectSession
 from annotator.ui.theme import ThemeKeeper, apply_theme
 
-if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
+
+class ReadingWindow(Protocol):
+    """What reading preferences and help use of the main window (no more)."""
+
+    settings: Settings
+    named_actions: dict[str, QAction]
+    reader: ReaderPane
+    articles: ArticleController
+    spans: SpanController
+
+    @property
+    def project(self) -> Project | None: ...
+
+    @property
+    def session(self) -> ProjectSession | None: ...
+
+    @property
+    def article_id(self) -> int | None: ...
+
+    def open_article(self, article_id: int, *, position: int | None = None) -> None: ...
 
 
 def system_font_scale() -> float:
@@ -33,10 +55,14 @@ def system_font_scale() -> float:
 class ReadingController(QObject):
     """Applies the analyst's reading preferences and owns Preferences and Help."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow, host: ReadingWindow) -> None:
+        """``window`` parents the menus and windows; ``host`` is the same window seen through
+        :class:`ReadingWindow`. The window connects its article_opened and project_opened
+        signals to :meth:`article_opened` and :meth:`project_opened`."""
         super().__init__(window)
         self.window = window
-        self.settings = window.settings
+        self.host = host
+        self.settings = host.settings
         self.shortcuts_window: ShortcutsWindow | None = None
         self.guide_window: UserGuideWindow | None = None
         self.preferences_dialog: PreferencesDialog | None = None
@@ -45,7 +71,7 @@ class ReadingController(QObject):
         assert isinstance(app, QApplication)
         keeper = app.findChild(ThemeKeeper)
         self.theme = keeper if keeper is not None else ThemeKeeper(app, self.settings.theme)
-        a = window.named_actions
+        a = host.named_actions
         self.help_menu = QMenu("&Help", window)
         self.help_menu.addActions([a["keyboard_shortcuts"], a["user_guide"]])
         self.help_menu.addSeparator()
@@ -64,8 +90,6 @@ class ReadingController(QObject):
                 "previous_pane": lambda: self.move_focus(-1),
             },
         )
-        window.article_opened.connect(self._on_window_article_opened)
-        window.project_opened.connect(self._on_window_project_opened)
         self.apply_reading_preferences()
         self._connect_session()
         self._refresh_layers_and_relations()
@@ -75,16 +99,16 @@ class ReadingController(QObject):
     def apply_reading_preferences(self) -> None:
         """Font, spacing, relations, backups and shortcuts from the settings, at once."""
         s = self.settings
-        view = self.window.reader.view
+        view = self.host.reader.view
         view.set_reading_font(s.font_family, s.font_size * system_font_scale())
         view.set_line_spacing(s.line_spacing)
         view.relation_mode = s.relation_mode
-        self.window.reader.header.set_point_size(view.font().pointSizeF())
-        apply_shortcuts(self.window.named_actions, s.shortcuts)
+        self.host.reader.header.set_point_size(view.font().pointSizeF())
+        apply_shortcuts(self.host.named_actions, s.shortcuts)
         self._apply_backup_settings()
 
     def _apply_backup_settings(self) -> None:
-        project = self.window.project
+        project = self.host.project
         backups = project.backups if project is not None else None
         if backups is not None:
             backups.interval = self.settings.backup_interval_minutes * 60.0
@@ -95,7 +119,7 @@ class ReadingController(QObject):
     def reserved_keys(self) -> dict[str, str]:
         """Keys owned outside the registry: label hotkeys and the review actions."""
         reserved: dict[str, str] = {}
-        session = self.window.session
+        session = self.host.session
         if session is not None:
             for label in session.labels():
                 if label.hotkey:
@@ -131,23 +155,23 @@ class ReadingController(QObject):
         dialog.values.apply_to(self.settings)
         self.settings.save()
         self.theme.apply(self.settings.theme)
-        self.window.named_actions["show_all_relations"].setChecked(
+        self.host.named_actions["show_all_relations"].setChecked(
             self.settings.relation_mode == RelationMode.ALL
         )
         self.apply_reading_preferences()
-        session = self.window.session
+        session = self.host.session
         if session is not None and self.settings.annotator and self.settings.annotator != old_name:
             session.annotator = self.settings.annotator
-            if self.window.article_id is not None:
-                self.window.open_article(
-                    self.window.article_id,
-                    position=self.window.reader.view.first_visible_offset(),
+            if self.host.article_id is not None:
+                self.host.open_article(
+                    self.host.article_id,
+                    position=self.host.reader.view.first_visible_offset(),
                 )
 
     @Slot(bool)
     def _on_show_all_relations_toggled(self, on: bool) -> None:
         mode = RelationMode.ALL if on else RelationMode.SELECTED
-        self.window.reader.view.relation_mode = mode
+        self.host.reader.view.relation_mode = mode
         if self.settings.relation_mode != mode:
             self.settings.relation_mode = mode
             self.settings.save()
@@ -155,11 +179,11 @@ class ReadingController(QObject):
     # ---- help ----------------------------------------------------------------------------
 
     def show_shortcuts(self) -> ShortcutsWindow:
-        session = self.window.session
+        session = self.host.session
         labels = session.labels() if session is not None else []
         review = getattr(self.window, "review", None)
         review_actions = getattr(review, "named_actions", {})
-        actions = {**self.window.named_actions, **review_actions}
+        actions = {**self.host.named_actions, **review_actions}
         rows = shortcut_rows(
             actions,
             labels=[lb for lb in labels if lb.hotkey],
@@ -184,7 +208,7 @@ class ReadingController(QObject):
     # ---- layers and relations in the reader ------------------------------------------------
 
     def _connect_session(self) -> None:
-        session = self.window.session
+        session = self.host.session
         if session is None:
             return
         session.relation_added.connect(self._on_session_relations_changed)
@@ -205,10 +229,10 @@ class ReadingController(QObject):
         self._refresh_relations()
 
     def _refresh_layers_and_relations(self, *, rescan: bool = False) -> None:
-        session = self.window.session
+        session = self.host.session
         if session is None:
             return
-        view = self.window.reader.view
+        view = self.host.reader.view
         if rescan or self._layer_names is None:
             # One look over the whole project per project opened; after that the names on
             # each article opened are added (no query: the reader holds its spans).
@@ -219,18 +243,18 @@ class ReadingController(QObject):
         self._refresh_relations()
 
     def _refresh_relations(self) -> None:
-        session = self.window.session
-        article_id = self.window.article_id
+        session = self.host.session
+        article_id = self.host.article_id
         if session is None or article_id is None:
-            self.window.reader.view.set_relations([])
+            self.host.reader.view.set_relations([])
             return
-        self.window.reader.view.set_relations(session.project.relations(article_id))
+        self.host.reader.view.set_relations(session.project.relations(article_id))
 
     # ---- keyboard focus --------------------------------------------------------------------
 
     def panes(self) -> list[QWidget]:
         """The panels F6 moves through, in reading order, those on screen only."""
-        w = self.window
+        w = self.host
         candidates: list[QWidget] = [w.articles.view, w.reader.view, w.spans.view]
         return [pane for pane in candidates if pane.isVisible() and pane.isEnabled()]
 
@@ -240,7 +264,11 @@ class ReadingController(QObject):
             return
         focused = QApplication.focusWidget()
         current = next(
-            (i for i, pane in enumerate(panes) if focused is pane or pane.isAncestorOf(focused)),
+            (
+                i
+                for i, pane in enumerate(panes)
+                if focused is not None and (focused is pane or pane.isAncestorOf(focused))
+            ),
             -1,
         )
         panes[(current + step) % len(panes)].setFocus()
