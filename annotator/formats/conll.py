@@ -526,6 +526,7 @@ class _Doc:
     # (token, tag, line, extra columns joined by one space)
     sentences: list[list[tuple[str, str, int, str]]] = field(default_factory=lambda: [[]])
     errors: list[tuple[int, str]] = field(default_factory=list)
+    implicit: bool = False  # begun by a blank line (a Label Studio block), not a -DOCSTART-
 
     @property
     def empty(self) -> bool:
@@ -540,6 +541,7 @@ class _FileTally:
     bioes: int = 0  # E-/S- (L-/U-) tags seen
     unended: int = 0  # BIOES spans that did not close with E- (read as ending where they did)
     empty: int = 0  # articles without tokens, skipped
+    label_studio: int = 0  # blocks of a Label Studio CONLL2003 export read as articles
 
     def notes(self) -> list[str]:
         out = []
@@ -552,6 +554,12 @@ class _FileTally:
             out.append(f"read as BIOES: {self.bioes} E-/S- (or L-/U-) tag(s)")
         if self.unended:
             out.append(f"{self.unended} BIOES span(s) without an E- tag ended where the next began")
+        if self.label_studio:
+            out.append(
+                "read as Label Studio's CONLL2003 export: each block (one annotation of a task) "
+                "as an article; the file keeps neither the tasks' white space (tokens are joined "
+                "by spaces) nor who annotated"
+            )
         if self.empty:
             out.append(f"{self.empty} article(s) without tokens were skipped")
         return out
@@ -599,17 +607,27 @@ def parse_conll(
         return
     tally = _FileTally()
     doc = _Doc(None)
+    label_studio = False  # Label Studio's CONLL2003 export: one block per task, no DOCSTART each
     for number, raw_line in enumerate(_lines(text), start=1):
         line = raw_line.removesuffix("\r")
         fields = line.split()
         if not fields:
-            if doc.sentences[-1]:
+            if label_studio and not doc.empty:
+                yield from _finish(doc, tally)
+                doc = _Doc(number + 1, implicit=True)
+                tally.label_studio += 1
+            elif doc.sentences[-1]:
                 doc.sentences.append([])
             continue
         if fields[0] == DOCSTART:
+            if fields == [DOCSTART, "-X-", "O"] and doc.empty:
+                label_studio = True  # its first line, exactly as label_studio_sdk writes it
             yield from _finish(doc, tally)
             doc = _Doc(number)
             continue
+        if label_studio and len(fields) >= 4 and fields[1:3] == ["-X-", "_"]:
+            # "{token} -X- _ {tag}": a tag may hold spaces ("B-Direct quote")
+            fields = [fields[0], " ".join(fields[3:])]
         if len(fields) < 2:
             doc.errors.append((number, f"expected TOKEN<TAB>TAG, got {_short(line)}"))
             continue
@@ -643,7 +661,7 @@ def _finish(doc: _Doc, tally: _FileTally) -> Iterator[ArticleRecord | RecordErro
             yield RecordError(line, message + where + "; the article was not imported")
         return
     if doc.empty:
-        tally.empty += doc.line is not None
+        tally.empty += doc.line is not None and not doc.implicit
         return
     pieces: list[str] = []
     spans: list[SpanRecord] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.text import offsets_in_range
@@ -15,6 +15,7 @@ from annotator.formats.plain import read_plain_path
 from annotator.formats.records import (
     AnnotationRecord,
     ArticleRecord,
+    LabelSetRecord,
     ReadOptions,
     ReadResult,
     RecordError,
@@ -148,6 +149,8 @@ def import_paths(
                         summary.rejections.append(
                             Rejection(item.path or entry, item.line, item.message)
                         )
+                    elif isinstance(item, LabelSetRecord):
+                        _apply_label_set(project, item, summary, entry)
                     elif isinstance(item, AnnotationRecord):
                         problem = writer.write_annotations(item)
                         if problem is not None:
@@ -199,6 +202,11 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
         yield from read_jsonl_path(path, encoding=options.encoding)
         return
     if suffix == ".csv":
+        from annotator.formats.labelstudio import looks_like_labelstudio_csv, read_labelstudio
+
+        if looks_like_labelstudio_csv(path):  # its regions are JSON in a column: never 0 spans
+            yield from read_labelstudio(path, options)
+            return
         # An ordinary CSV of articles, or a span table this app exported (no article texts).
         yield from read_csv_file(path, options)
         return
@@ -208,6 +216,57 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
         yield from read_html_path(path, options)
     else:  # collect_files lets only SUFFIXES through
         yield RecordError(None, f"unsupported file type '{path.suffix}'")
+
+
+def _apply_label_set(
+    project: Project, record: LabelSetRecord, summary: ImportSummary, path: Path
+) -> None:
+    """Create the labels of a file's label set that the project lacks, with their colours,
+    hotkeys and descriptions; a hotkey another label already has is left off (noted)."""
+    existing = {label.name: label for label in project.labels()}
+    used = {label.hotkey for label in existing.values() if label.hotkey}
+    clashes: list[str] = []
+    differing: list[str] = []
+    for spec in record.labels:
+        name = spec.name.strip()
+        if not name:
+            continue
+        have = existing.get(name)
+        if have is not None:
+            if (spec.color and spec.color.lower() != have.color.lower()) or (
+                spec.hotkey and spec.hotkey != have.hotkey
+            ):
+                differing.append(name)
+            continue
+        if spec.hotkey and spec.hotkey in used:
+            clashes.append(f"{name} ({spec.hotkey})")
+            spec = replace(spec, hotkey="")
+        try:
+            label = project.add_label(replace(spec, name=name))
+        except (ProjectError, ValueError) as exc:
+            summary.notes.append(Rejection(path, record.line, f"label {name!r} not created: {exc}"))
+            continue
+        existing[name] = label
+        if label.hotkey:
+            used.add(label.hotkey)
+    if clashes:
+        summary.notes.append(
+            Rejection(
+                path,
+                record.line,
+                "label(s) created without the file's hotkey, which another label has: "
+                + ", ".join(clashes),
+            )
+        )
+    if differing:
+        summary.notes.append(
+            Rejection(
+                path,
+                record.line,
+                "label(s) already in the project kept their own colour and hotkey: "
+                + ", ".join(differing),
+            )
+        )
 
 
 class _Writer:

@@ -36,24 +36,30 @@ JSON Lines (a ``.jsonl`` file, one task per line) are read a line at a time.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeGuard
+from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
-from annotator.core.model import DEFAULT_RELATION_TYPE, Label
-from annotator.core.text import Utf16Index
+from annotator.core.model import DEFAULT_RELATION_TYPE, LABEL_PALETTE, Label, LabelSpec
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.json_array import ArrayProblem, array_elements
 from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
 from annotator.formats.jsonl_export import dumps
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
+from annotator.formats.offsets import RawSpan, resolve_offsets
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
     InvalidRecord,
+    LabelSetRecord,
     ReadOptions,
     ReadResult,
     RecordError,
@@ -158,7 +164,24 @@ def write_labelstudio(
         "relation annotator name(s) other than their head span's not written "
         "(Label Studio relations carry no annotator)",
     )
+    report.lose(
+        sum(
+            1
+            for name in seen_labels | {label.name for label in labels} | relation_types
+            if not xml_safe(name)
+        ),
+        "label or relation type name(s) left out of the labeling config (control characters, "
+        "which XML cannot hold); their spans are in the tasks",
+    )
     return report
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> bool:
+    """Whether XML 1.0 can hold ``text`` (no control characters but TAB, LF, CR)."""
+    return not _NOT_XML.search(text)
 
 
 def labeling_config(
@@ -170,9 +193,14 @@ def labeling_config(
     region has its label in the config. White space is kept as it is (``pre-wrap``): Label
     Studio otherwise trims it in the display and in the offsets of new regions.
     """
-    names = [label.name for label in labels]
+    names = [label.name for label in labels if xml_safe(label.name)]
     colours = {label.name: label.color for label in labels}
-    names.extend(sorted(set(used) - set(names)))
+    extras = {
+        label.name: (f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else "")
+        + (f" hint={quoteattr(label.description)}" if label.description else "")
+        for label in labels
+    }
+    names.extend(sorted({name for name in used if xml_safe(name)} - set(names)))
     lines = [
         "<View>",
         "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
@@ -180,12 +208,13 @@ def labeling_config(
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">',
     ]
     lines.extend(
-        f"    <Label value={quoteattr(name)} background={quoteattr(colours.get(name, '#999999'))}/>"
+        f"    <Label value={quoteattr(name)} background={quoteattr(colours.get(name, '#999999'))}"
+        f"{extras.get(name, '')}/>"
         for name in names
     )
     lines.append("  </Labels>")
     lines.append(f'  <Text name="{TO_NAME}" value="$text"/>')
-    types = sorted(set(relation_types) | {DEFAULT_RELATION_TYPE})
+    types = sorted({t for t in relation_types if xml_safe(t)} | {DEFAULT_RELATION_TYPE})
     lines.append("  <Relations>")
     lines.extend(f"    <Relation value={quoteattr(t)}/>" for t in types)
     lines.append("  </Relations>")
@@ -194,6 +223,79 @@ def labeling_config(
 
 
 # ------------------------------------------------------------------------------------ reading
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What the importer needs of a labeling config: the data keys of its ``Text`` tags and the
+    labels of its ``Labels`` tags (colours, hotkeys, hints as descriptions)."""
+
+    text_keys: tuple[str, ...] = ()
+    labels: tuple[LabelSpec, ...] = ()
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def parse_config(xml: str) -> Config:
+    """A labeling config's text keys and labels; raises :class:`InvalidRecord`."""
+    if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+        raise InvalidRecord("a labeling config with a DOCTYPE or entities is not read")
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise InvalidRecord(f"labeling config is not well-formed XML: {exc}") from None
+    keys: list[str] = []
+    labels: list[LabelSpec] = []
+    seen: set[str] = set()
+    for element in root.iter():
+        if element.tag == "Text":
+            value = element.get("value", "")
+            if value.startswith("$") and len(value) > 1 and value[1:] not in keys:
+                keys.append(value[1:])
+        elif element.tag == "Labels":
+            for child in element:
+                name = (child.get("value") or "").strip()
+                if child.tag != "Label" or not name or name in seen:
+                    continue
+                seen.add(name)
+                colour = child.get("background", "")
+                labels.append(
+                    LabelSpec(
+                        name,
+                        colour.lower()
+                        if _HEX.match(colour)
+                        else LABEL_PALETTE[len(labels) % len(LABEL_PALETTE)],
+                        child.get("hotkey", ""),
+                        child.get("hint", ""),
+                    )
+                )
+    return Config(tuple(keys), tuple(labels))
+
+
+def find_config(path: Path) -> Path | None:
+    """The labeling config beside an export: NAME.config.xml (as this app writes it), or
+    config.xml / label_config.xml in the same folder."""
+    for candidate in (
+        config_path(path),
+        path.with_name("config.xml"),
+        path.with_name("label_config.xml"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load_config(path: Path) -> Config | RecordError | None:
+    found = find_config(path)
+    if found is None:
+        return None
+    try:
+        raw = read_bounded(found, MAX_WHOLE_FILE_BYTES, "labeling config", "")
+        return parse_config(decode_bytes(raw))
+    except (OSError, TooLarge, DecodeError, InvalidRecord) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return RecordError(None, f"labeling config {found.name}: {message}", found)
+
+
 def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
     """Each task of a Label Studio JSON file as an article, or why it cannot be imported.
 
@@ -201,10 +303,36 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
     file (Label Studio writes UTF-8) is streamed a task at a time with ijson, whatever its size
     (:func:`annotator.formats.json_array.array_elements`); a file in another encoding is read
     whole, up to :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`. A ``.jsonl`` file of
-    one task per line is read a line at a time.
+    one task per line is read a line at a time. A labeling config beside the file (see
+    :func:`find_config`) names the data key of the text and brings its labels' colours and
+    hotkeys. A ``.csv`` file is read as Label Studio's CSV export
+    (:func:`read_labelstudio_csv`), a ``.conll`` file as its CONLL2003 export.
     """
-    if path.suffix.lower() == ".jsonl":
-        yield from read_jsonl_path(path, encoding=options.encoding, parse=parse_task_line)
+    loaded = _load_config(path)
+    config = None
+    if isinstance(loaded, RecordError):
+        # The tasks may still be read: say why the config was not used, read on without it.
+        if options.on_note is not None:
+            options.on_note(loaded.path or path, None, loaded.message + "; not used")
+    else:
+        config = loaded
+    if config is not None and config.labels:
+        yield LabelSetRecord(config.labels)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from read_labelstudio_csv(path, options, config)
+        return
+    if suffix in (".conll", ".txt"):
+        from annotator.formats.conll import read_conll
+
+        yield from read_conll(path, options)
+        return
+    if suffix == ".jsonl":
+        yield from read_jsonl_path(
+            path,
+            encoding=options.encoding,
+            parse=lambda line, number: parse_task_line(line, number, config),
+        )
         return
     try:
         with path.open("rb") as fh:
@@ -212,7 +340,7 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             named = options.encoding or bom_encoding(head)
             if (named is None and b"\x00" not in head) or (named is not None and _is_utf8(named)):
                 fh.seek(0)
-                yield from _streamed_tasks(fh)
+                yield from _streamed_tasks(fh, config)
                 return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
@@ -239,12 +367,12 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             yield item
             return
         try:
-            yield parse_task(item, number)
+            yield parse_task(item, number, config)
         except InvalidRecord as exc:
             yield RecordError(number, f"task {index}: {exc}")
 
 
-def _streamed_tasks(fh: BinaryIO) -> ReadResult:
+def _streamed_tasks(fh: BinaryIO, config: Config | None = None) -> ReadResult:
     for element in array_elements(fh):
         if isinstance(element, ArrayProblem):
             if element.index is None:
@@ -257,7 +385,7 @@ def _streamed_tasks(fh: BinaryIO) -> ReadResult:
             return
         number, index, item = element
         try:
-            yield parse_task(item, number)
+            yield parse_task(item, number, config)
         except InvalidRecord as exc:
             yield RecordError(number, f"task {index}: {exc}")
 
@@ -267,6 +395,170 @@ def _is_utf8(encoding: str) -> bool:
         return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
     except LookupError:
         return False  # read whole, where the unknown name is reported
+
+
+# The columns Label Studio's CSV export always writes (label_studio_sdk converter, csv2.py).
+LS_CSV_COLUMNS = frozenset({"annotator", "annotation_id", "created_at", "updated_at", "lead_time"})
+
+
+def is_labelstudio_csv(header: Sequence[str]) -> bool:
+    return LS_CSV_COLUMNS <= set(header)
+
+
+def looks_like_labelstudio_csv(path: Path) -> bool:
+    """Whether a .csv file's header is that of Label Studio's CSV export."""
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            first = fh.readline(65536)
+    except OSError:
+        return False
+    try:
+        header = next(csv.reader([first]))
+    except (StopIteration, csv.Error):
+        return False
+    return is_labelstudio_csv(header)
+
+
+def read_labelstudio_csv(
+    path: Path, options: ReadOptions, config: Config | None = None
+) -> ReadResult:
+    """Label Studio's CSV export: one row per annotation (rows of one task follow each other),
+    the task's data fields as columns, each control's result in a column named after it: a
+    ``Labels`` control's regions as a JSON list of ``{start, end, text, labels}``, a single
+    choice or text as plain text.
+
+    The rows of one task become one article with every annotator's regions as spans; columns
+    other than the text and the regions are kept in the article's meta
+    (``labelstudio_results`` for each annotation's other results). Per-region text areas and
+    choices cannot be told from document-level ones in this export: they are kept there too.
+    """
+    try:
+        raw = read_bounded(path, MAX_WHOLE_FILE_BYTES, "Label Studio CSV file", "split it")
+        content = decode_bytes(raw, encoding=options.encoding)
+    except TooLarge as exc:
+        yield RecordError(None, exc.message)
+        return
+    except OSError as exc:
+        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+        return
+    except DecodeError as exc:
+        yield RecordError(None, exc.message)
+        return
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        yield RecordError(None, "file is empty")
+        return
+    if not is_labelstudio_csv(header):
+        missing = ", ".join(sorted(LS_CSV_COLUMNS - set(header)))
+        yield RecordError(1, f"not a Label Studio CSV export: the header lacks {missing}")
+        return
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield RecordError(line, f"{len(row)} cells, but the header has {len(header)}")
+                continue
+            record = dict(zip(header, row, strict=True))
+            if rows and record.get("id") != rows[-1][1].get("id"):
+                yield _csv_task(rows, header, config)
+                rows = []
+            rows.append((line, record))
+    except csv.Error as exc:
+        yield RecordError(
+            reader.line_num, f"malformed CSV: {exc}; the rest of the file was not read"
+        )
+        return
+    if rows:
+        yield _csv_task(rows, header, config)
+
+
+def _csv_task(
+    rows: list[tuple[int, dict[str, str]]], header: Sequence[str], config: Config | None
+) -> ArticleRecord | RecordError:
+    """The rows of one task as one Label Studio task, parsed as :func:`parse_task` does."""
+    line, first = rows[0]
+    region_columns: set[str] = set()
+    for _, row in rows:
+        for column, cell in row.items():
+            if column not in LS_CSV_COLUMNS and column != "id" and _region_list(cell) is not None:
+                region_columns.add(column)
+    data_columns = [
+        c for c in header if c not in LS_CSV_COLUMNS and c not in region_columns and c != "id"
+    ]
+    data: dict[str, Any] = {}
+    for column in data_columns:
+        name = column.removeprefix("_data_")
+        data[name] = first.get(column, "")
+    annotations = []
+    for _, row in rows:
+        result: list[dict[str, Any]] = []
+        for column in sorted(region_columns):
+            for value in _region_list(row.get(column, "")) or []:
+                result.append({"type": "labels", "from_name": column, "value": value})
+        annotations.append(
+            {
+                "completed_by": row.get("annotator", ""),
+                "result": result,
+                "id": row.get("annotation_id"),
+            }
+        )
+    task = {"id": first.get("id"), "data": data, "annotations": annotations}
+    try:
+        # Data columns that differ between rows are each annotation's own results.
+        text_key = _text_key(data, annotations, config)
+        per_row = [
+            c
+            for c in data_columns
+            if c != text_key and any(r.get(c, "") != first.get(c, "") for _, r in rows)
+        ]
+        for column in per_row:
+            data.pop(column.removeprefix("_data_"), None)
+        record = parse_task(task, line, config)
+    except InvalidRecord as exc:
+        return RecordError(line, f"task {first.get('id', '?')}: {exc}")
+    if per_row:
+        results = [
+            {"annotator": _completed_by(r.get("annotator")), "from_name": c, "value": r.get(c, "")}
+            for _, r in rows
+            for c in per_row
+            if r.get(c, "")
+        ]
+        meta = dict(record.draft.meta)
+        meta["labelstudio_results"] = results
+        record = replace(
+            record,
+            draft=replace(record.draft, meta=meta),
+            notes=record.notes
+            + (
+                f"{len(results)} result(s) of columns {', '.join(per_row)} kept in the "
+                "article's meta 'labelstudio_results'",
+            ),
+        )
+    return record
+
+
+def _region_list(cell: str) -> list[dict[str, Any]] | None:
+    """A cell holding a JSON list of text regions (``{start, end, ..., labels}``), else None."""
+    if not cell.startswith("[{"):
+        return None
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return None
+    if (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(v, dict) and "start" in v and "end" in v and "labels" in v for v in value
+        )
+    ):
+        return value
+    return None
 
 
 def _array_items(content: str) -> Iterator[tuple[int | None, int, Any]]:
@@ -358,87 +650,207 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def parse_task_line(line: str, number: int | None = None) -> ArticleRecord:
+def parse_task_line(
+    line: str, number: int | None = None, config: Config | None = None
+) -> ArticleRecord:
     """One task on a line of its own (JSON Lines); raises :class:`InvalidRecord`."""
-    return parse_task(load_object(line), number)
+    return parse_task(load_object(line), number, config)
 
 
-def parse_task(item: Any, number: int | None = None) -> ArticleRecord:
-    """One Label Studio task as an article; raises :class:`InvalidRecord`."""
+def parse_task(item: Any, number: int | None = None, config: Config | None = None) -> ArticleRecord:
+    """One Label Studio task as an article; raises :class:`InvalidRecord`.
+
+    The text is ``data[KEY]`` for the key the labeling config's ``Text`` tag names
+    (``value="$KEY"``), else ``data.text``, else the one string field of ``data`` (of several,
+    the one every region's text fits). Regions of ``labels`` results are spans; a per-region
+    ``textarea`` result (same id) is the span's note, per-region ``choices`` and other
+    per-region results its attributes (named by the control). Document-level results
+    (``choices``, ``textarea``, ratings ...) are kept in the article's meta under
+    ``labelstudio_results`` with who gave them; nothing is dropped.
+    """
     if not isinstance(item, dict):
         raise InvalidRecord(f"a task must be an object, not {_kind(item)}")
     data = item.get("data")
     if not isinstance(data, dict):
         raise InvalidRecord("missing 'data' object" if data is None else "'data' must be an object")
-    text = data.get("text")
-    if not isinstance(text, str):
-        raise InvalidRecord("missing 'data.text'" if text is None else "'data.text' must be text")
-    meta = item.get("meta")
-    extra: dict[str, Any] = dict(meta) if isinstance(meta, dict) else {}
-    extra.update({k: v for k, v in data.items() if k not in _DATA_FIELDS})
-    native: dict[str, Any] = {"text": text, "meta": extra}
-    native.update({k: data[k] for k in ARTICLE_FIELDS if k in data})
-    spans: list[dict[str, Any]] = []
-    relations: list[dict[str, Any]] = []
-    utf16: list[Utf16Index] = []  # built once, only when a region needs it
     annotations = item.get("annotations", item.get("completions", []))
     if annotations is None:
         annotations = []
     if not isinstance(annotations, list):
         raise InvalidRecord(f"'annotations' must be a list, not {_kind(annotations)}")
+    key = _text_key(data, annotations, config)
+    text = data[key]
+    meta = item.get("meta")
+    extra: dict[str, Any] = dict(meta) if isinstance(meta, dict) else {}
+    fields = set(ARTICLE_FIELDS) | {key, "content_hash"}
+    extra.update({k: v for k, v in data.items() if k not in fields})
+    if key != "text":
+        extra["labelstudio_text_key"] = key
+    native: dict[str, Any] = {"text": text, "meta": extra}
+    native.update({k: data[k] for k in ARTICLE_FIELDS if k in data})
+    spans: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    notes: list[str] = []
+    origins: list[str] = []  # per span, the result it came from (for messages)
+    cancelled = 0
     for a, annotation in enumerate(annotations):
         if not isinstance(annotation, dict):
             raise InvalidRecord(f"annotation {a} must be an object")
-        if annotation.get("was_cancelled"):
+        if annotation.get("was_cancelled") or annotation.get("skipped"):
+            cancelled += 1
             continue
         who = _completed_by(annotation.get("completed_by"))
         result = annotation.get("result", [])
+        if result is None:
+            result = []
         if not isinstance(result, list):
             raise InvalidRecord(f"annotation {a}: 'result' must be a list")
-        regions: dict[str, int] = {}
-        pending: list[tuple[int, dict[str, Any]]] = []
+        regions: dict[str, list[int]] = {}  # region id -> its spans (one per label)
+        later: list[tuple[int, dict[str, Any]]] = []
         for r, region in enumerate(result):
             where = f"annotation {a}, result {r}"
             if not isinstance(region, dict):
                 raise InvalidRecord(f"{where} must be an object")
-            kind = region.get("type")
-            if kind == "relation":
-                pending.append((r, region))
-            elif kind == "labels":
+            if region.get("type") == "labels":
                 region_key = region.get("id")
+                made = _region_spans(region, who, where)
+                origins.extend([where] * len(made))
                 if region_key is not None:
                     if str(region_key) in regions:
-                        # Several labels on one region come as several results with one id.
                         raise InvalidRecord(f"{where}: region id {region_key!r} appears twice")
-                    regions[str(region_key)] = len(spans)
-                spans.extend(_region_spans(region, text, who, where, utf16))
-            # other result types (choices, textarea …) have no span in this app
-        for r, region in pending:
+                    regions[str(region_key)] = list(range(len(spans), len(spans) + len(made)))
+                spans.extend(made)
+            else:
+                later.append((r, region))
+        for r, region in later:
             where = f"annotation {a}, result {r}"
-            ends = []
-            for key in ("from_id", "to_id"):
-                ref = region.get(key)
-                if not isinstance(ref, str | int) or str(ref) not in regions:
-                    raise InvalidRecord(
-                        f"{where}: relation '{key}' {ref!r} is not the id of a labelled region "
-                        "of the same annotation"
-                    )
-                ends.append(regions[str(ref)])
-            if region.get("direction") == "left":
-                ends.reverse()
-            rel_labels = region.get("labels") or [None]
-            if not isinstance(rel_labels, list):
-                raise InvalidRecord(f"{where}: relation 'labels' must be a list")
-            for rel_type in rel_labels:
-                relations.append({"head": ends[0], "child": ends[1], "label": rel_type})
+            kind = region.get("type")
+            if kind == "relation":
+                relations.extend(_relation(region, regions, where))
+                continue
+            region_key = region.get("id")
+            owners = regions.get(str(region_key)) if region_key is not None else None
+            value = region.get("value")
+            name = str(region.get("from_name") or kind or "result")
+            if owners is not None and isinstance(value, dict):
+                for index in owners:
+                    _attach(spans[index], kind, name, value)
+            else:
+                documents.append(
+                    {"annotator": who, "from_name": name, "type": kind, "value": value}
+                )
+    if documents:
+        extra["labelstudio_results"] = documents
+        notes.append(
+            f"{len(documents)} document-level result(s) (choices, text areas ...) kept in the "
+            "article's meta 'labelstudio_results'"
+        )
+    if cancelled:
+        notes.append(f"{cancelled} cancelled or skipped annotation(s) not imported")
     native["spans"] = spans
     native["relations"] = relations
-    return parse_object(native, number)
+    try:
+        record = parse_object(native, number)
+    except InvalidRecord as exc:
+        found = _SPAN_MESSAGE.match(str(exc))
+        if found and int(found.group(1)) < len(origins):
+            raise InvalidRecord(f"{origins[int(found.group(1))]}: {found.group(2)}") from None
+        raise
+    return replace(record, notes=record.notes + tuple(notes)) if notes else record
 
 
-def _region_spans(
-    region: dict[str, Any], text: str, who: str, where: str, utf16: list[Utf16Index]
+_SPAN_MESSAGE = re.compile(r"^span (\d+): (.*)$", re.DOTALL)
+
+
+def _text_key(data: dict[str, Any], annotations: list[Any], config: Config | None) -> str:
+    if config is not None and config.text_keys:
+        for key in config.text_keys:
+            if isinstance(data.get(key), str):
+                return key
+        raise InvalidRecord(
+            "the labeling config's text field "
+            + " or ".join(f"'data.{k}'" for k in config.text_keys)
+            + " is missing or not text"
+        )
+    if isinstance(data.get("text"), str):
+        return "text"
+    strings = [k for k, v in data.items() if isinstance(v, str)]
+    if len(strings) == 1:
+        return strings[0]
+    if not strings:
+        raise InvalidRecord("'data' holds no text field")
+    covered = [
+        (region["value"]["start"], region["value"]["end"], region["value"]["text"])
+        for annotation in annotations
+        if isinstance(annotation, dict) and isinstance(annotation.get("result"), list)
+        for region in annotation["result"]
+        if isinstance(region, dict)
+        and region.get("type") == "labels"
+        and isinstance(region.get("value"), dict)
+        and isinstance(region["value"].get("text"), str)
+        and _is_int(region["value"].get("start"))
+        and _is_int(region["value"].get("end"))
+    ]
+    fitting = [
+        k
+        for k in strings
+        if covered
+        and all(
+            isinstance(check, tuple)
+            for check in resolve_offsets(data[k], [RawSpan(s, e, t) for s, e, t in covered]).spans
+        )
+    ]
+    if len(fitting) == 1:
+        return fitting[0]
+    raise InvalidRecord(
+        "cannot tell which field of 'data' holds the text ("
+        + ", ".join(strings)
+        + "); put the labeling config beside the file as NAME.config.xml or config.xml"
+    )
+
+
+def _relation(
+    region: dict[str, Any], regions: dict[str, list[int]], where: str
 ) -> list[dict[str, Any]]:
+    ends = []
+    for key in ("from_id", "to_id"):
+        ref = region.get(key)
+        if not isinstance(ref, str | int) or str(ref) not in regions:
+            raise InvalidRecord(
+                f"{where}: relation '{key}' {ref!r} is not the id of a labelled region "
+                "of the same annotation"
+            )
+        ends.append(regions[str(ref)][0])
+    if region.get("direction") == "left":
+        ends.reverse()
+    rel_labels = region.get("labels") or [None]
+    if not isinstance(rel_labels, list):
+        raise InvalidRecord(f"{where}: relation 'labels' must be a list")
+    return [{"head": ends[0], "child": ends[1], "label": rel_type} for rel_type in rel_labels]
+
+
+def _attach(span: dict[str, Any], kind: Any, name: str, value: dict[str, Any]) -> None:
+    """A per-region result onto its span: a text area's lines as the note, choices and other
+    controls as attributes named by the control."""
+    if kind == "textarea":
+        lines = value.get("text")
+        lines = lines if isinstance(lines, list) else [lines]
+        added = "\n".join(str(line) for line in lines if line is not None)
+        if added:
+            span["note"] = f"{span['note']}\n{added}" if span.get("note") else added
+        return
+    attributes = span.setdefault("attributes", {})
+    if kind == "choices" and isinstance(value.get("choices"), list):
+        attributes[name] = ", ".join(str(c) for c in value["choices"])
+        return
+    rest = {k: v for k, v in value.items() if k not in ("start", "end", "text")}
+    attributes[name] = json.dumps(
+        rest if len(rest) != 1 else next(iter(rest.values())), ensure_ascii=False
+    )
+
+
+def _region_spans(region: dict[str, Any], who: str, where: str) -> list[dict[str, Any]]:
     value = region.get("value")
     if not isinstance(value, dict):
         raise InvalidRecord(f"{where}: 'value' must be an object")
@@ -450,23 +862,10 @@ def _region_spans(
         )
     if start >= end:
         raise InvalidRecord(f"{where}: start {start} is not before end {end}")
-    covered = value.get("text")
-    if isinstance(covered, str) and not _matches(text, start, end, covered):
-        if not utf16:
-            utf16.append(Utf16Index(text))
-        index = utf16[0]
-        cp_start = index.to_code_point(start)
-        cp_end = index.to_code_point(end, round_up=True)
-        if index.astral_count() and _matches(text, cp_start, cp_end, covered):
-            start, end = cp_start, cp_end  # an export of Label Studio before 1.6: UTF-16 units
-        elif 0 <= start < end <= len(text):
-            raise InvalidRecord(
-                f"{where}: its text {_short(covered)} does not match the text at "
-                f"[{start}, {end}), {_short(text[start:end])}"
-            )
     labels = value.get("labels")
     if not isinstance(labels, list) or not labels:
         raise InvalidRecord(f"{where}: 'value.labels' must be a non-empty list")
+    covered = value.get("text")
     meta = region.get("meta")
     meta = meta if isinstance(meta, dict) else {}
     note = meta.get("text", "")
@@ -476,30 +875,31 @@ def _region_spans(
     spans = []
     for label in labels:
         span: dict[str, Any] = {"start": start, "end": end, "label": label}
+        if isinstance(covered, str):
+            span["text"] = covered
         if isinstance(note, str) and note:
             span["note"] = note
         if isinstance(annotator, str) and annotator:
             span["annotator"] = annotator
-        if meta.get("attributes"):
-            span["attributes"] = meta["attributes"]
+        if isinstance(meta.get("attributes"), dict) and meta["attributes"]:
+            span["attributes"] = dict(meta["attributes"])
         spans.append(span)
     return spans
 
 
-def _matches(text: str, start: int, end: int, covered: str) -> bool:
-    if not 0 <= start < end <= len(text):
-        return False
-    actual = text[start:end]
-    # Label Studio writes a region's line breaks as a backslash and an n.
-    return covered in (actual, actual.replace("\n", "\\n"), actual.replace("\r\n", "\\n"))
-
-
 def _completed_by(value: Any) -> str:
-    """A name for who made an annotation: an email of a Label Studio export, else nothing."""
+    """A name for who made an annotation: the email (or user name) of a Label Studio export,
+    ``user N`` for a user known only by id (Label Studio's JSON export writes the id alone), else
+    nothing (the importing analyst)."""
     if isinstance(value, dict):
         for key in ("email", "username"):
             if isinstance(value.get(key), str) and value[key]:
                 return str(value[key])
+        value = value.get("id")
+    if _is_int(value):
+        return f"user {value}"
+    if isinstance(value, str) and value.strip():
+        return value.strip()
     return ""
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import STATUSES, ArticleDraft
+from annotator.core.model import STATUSES, ArticleDraft, LabelSpec
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
 
@@ -92,6 +92,16 @@ class AnnotationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class LabelSetRecord:
+    """The label set a file declares (a JSONL header, a Parquet labels table, a Label Studio
+    config): labels the project lacks are created with these colours, hotkeys and descriptions
+    before any span uses them; labels it has keep their own."""
+
+    labels: tuple[LabelSpec, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReadOptions:
     """Options every format reader receives (most use only ``encoding``)."""
 
@@ -102,7 +112,7 @@ class ReadOptions:
     on_note: Callable[[Path, int | None, str], None] | None = None
 
 
-ReadResult = Iterator[ArticleRecord | AnnotationRecord | RecordError]
+ReadResult = Iterator[ArticleRecord | AnnotationRecord | RecordError | LabelSetRecord]
 
 
 class InvalidRecord(ValueError):

@@ -180,7 +180,7 @@ def test_labelstudio_bad_tasks_name_line_and_task(fresh: Project, tmp_path: Path
     summary = run(fresh, path, "labelstudio")
     assert summary.articles_added == 1 and summary.spans_added == 1
     assert messages(summary) == [
-        f"{path}:{starts[1]}: task 1: span 0: [0, 60) is outside the text (6 characters)",
+        f"{path}:{starts[1]}: task 1: annotation 0, result 0: [0, 60) is outside the text (6 characters)",
         f"{path}:{starts[2]}: task 2: annotation 0, result 0: its text 'Shirt' does not match "
         "the text at [0, 5), 'Short'",
         f"{path}:{starts[3]}: task 3: annotation 0, result 1: relation 'to_id' 'nope' is not the "
@@ -280,7 +280,18 @@ def test_labelstudio_reads_its_own_export_shape(fresh: Project, tmp_path: Path) 
     summary = run(fresh, path, "labelstudio")
     assert not summary.rejections, summary.describe()
     (article_id,) = fresh.article_ids()
-    assert fresh.article(article_id).meta == {"year": 2024}
+    # The document-level choice is kept with who gave it, not dropped.
+    assert fresh.article(article_id).meta == {
+        "year": 2024,
+        "labelstudio_results": [
+            {
+                "annotator": "ann@example.com",
+                "from_name": "kind",
+                "type": "choices",
+                "value": {"choices": ["news"]},
+            }
+        ],
+    }
     spans = {s.text: s for s in fresh.spans(article_id)}
     assert set(spans) == {"Warning:\nThis", "test"}
     assert spans["Warning:\nThis"].note == "check this"
