@@ -92,6 +92,10 @@ class ArticleRepository:
 
     def __init__(self, handle: Handle) -> None:
         self._h = handle
+        # The article last read whole, (id, text): a stored text never changes, so spans added
+        # to the article on screen take their covered text and its length from here instead of
+        # SQLite scanning up to 10 MB of text for each.
+        self.recent: tuple[int, str] | None = None
 
     def add(self, draft: ArticleDraft) -> tuple[int, bool]:
         """Store an article; return its id and whether it was new (False: same text already)."""
@@ -133,7 +137,9 @@ class ArticleRepository:
         ).fetchone()
         if row is None:
             raise self._h.error(f"has no article {article_id}")
-        return article_from_row(row)
+        article = article_from_row(row)
+        self.recent = (article.id, article.text)
+        return article
 
     def text(self, article_id: int) -> str:
         row = self._h.conn.execute(
@@ -184,6 +190,17 @@ class ArticleRepository:
 
     # ------------------------------------------------------------------------- the list
     def summary(self, article_id: int) -> ArticleSummary:
+        recent = self.recent
+        if recent is not None and recent[0] == article_id:
+            row = self._h.conn.execute(
+                "SELECT a.id, a.title, a.source, a.status,"
+                " (SELECT count(*) FROM spans s WHERE s.article_id = a.id)"
+                " FROM articles a WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+            if row is not None:
+                found, title, source, status, span_count = row
+                return ArticleSummary(found, title, source, status, span_count, len(recent[1]))
         row = self._h.conn.execute(f"{_SUMMARY} WHERE a.id = ?", (article_id,)).fetchone()
         if row is None:
             raise self._h.error(f"has no article {article_id}")

@@ -144,6 +144,9 @@ def prepare(
         # index's triggers write to a virtual table.)
         conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA busy_timeout = 5000")
+    # 32 MB of page cache (SQLite's default is 2 MB): a long article's text fills thousands of
+    # overflow pages, which every read of a column after it walks through.
+    conn.execute("PRAGMA cache_size = -32768")
     if not new:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":

@@ -107,6 +107,15 @@ class SpanRepository:
 
     # ----------------------------------------------------------------------------- writing
     def _covered_text(self, article_id: int, start: int, end: int) -> str:
+        recent = self._articles.recent
+        if recent is not None and recent[0] == article_id:
+            text = recent[1]
+            if not offsets_in_range(len(text), start, end):
+                raise self._h.error(
+                    f"span [{start}, {end}) is outside article {article_id} "
+                    f"({len(text)} characters) or empty"
+                )
+            return text[start:end]
         row = self._h.conn.execute(
             "SELECT length(text), substr(text, ?, ?) FROM articles WHERE id = ?",
             (start + 1, end - start, article_id),
