@@ -46,6 +46,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.benchmarks.corpus import CorpusSpec, big_article_record, write_jsonl  # noqa: E402
+from tests.benchmarks.scale import bench_big_article, bench_huge  # noqa: E402
 
 ANALYST = "bench"
 
@@ -61,6 +62,9 @@ class Scale:
     agree_spans: int
     runs: int  # processes per process-level scenario
     reps: dict[str, int] = field(default_factory=dict)  # repetitions inside a GUI process
+    huge_articles: int = 100_000  # the "huge" project (scale.py)
+    huge_size: int = 9_400_000  # characters of the very large article (about 9.8 MB of UTF-8)
+    huge_spans: int = 20_000
 
 
 FULL = Scale(
@@ -84,6 +88,9 @@ QUICK = Scale(
     20_000,
     2,
     {"open_article": 3, "edit": 10, "scroll": 20, "switch": 6, "article_list": 3, "search": 6},
+    huge_articles=20_000,
+    huge_size=2_400_000,
+    huge_spans=5_000,
 )
 
 
@@ -299,7 +306,7 @@ class Bench:
             "import",
             f"import {expected['articles']:,} articles from JSONL "
             f"({mb(self.corpus):.0f} MB) with FTS",
-            "< 15 s, memory flat, ≤ 3× floor",
+            "< 15 s, memory flat, ≤ 2× floor",
             apps,
             floors,
             quarter,
@@ -345,7 +352,7 @@ class Bench:
         self.process_row(
             "export",
             f"export {counts['articles']:,} articles / {counts['spans']:,} spans to JSONL",
-            "< 5 s, memory flat, ≤ 3× floor",
+            "< 5 s, memory flat, ≤ 2× floor",
             apps,
             floors,
             quarter,
@@ -556,6 +563,8 @@ class Row:
     floor_peak: float | None = None
     quarter_peak: float | None = None
     note: str = ""
+    ratio_limit: float = 2.0  # of the median (or ratio_of) to the floor
+    ratio_of: float | None = None  # seconds set against the floor when the row shows memory
 
     @property
     def median(self) -> float:
@@ -568,7 +577,9 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        return self.median / self.floor if self.floor else None
+        if not self.floor:
+            return None
+        return (self.ratio_of if self.ratio_of is not None else self.median) / self.floor
 
     @property
     def flat(self) -> bool | None:
@@ -582,7 +593,7 @@ class Row:
         value = self.p95 if self.by_p95 else self.median
         ok = value < self.limit
         if self.ratio is not None:
-            ok = ok and self.ratio <= 3.0
+            ok = ok and self.ratio <= self.ratio_limit
         if self.flat is not None:
             ok = ok and self.flat
         return ok
@@ -792,6 +803,8 @@ SUITES: dict[str, Callable[[Bench], None]] = {
     "list": Bench.bench_list,
     "export": Bench.bench_export,
     "agreement": Bench.bench_agreement,
+    "big_article": bench_big_article,
+    "huge": bench_huge,
 }
 
 
