@@ -387,6 +387,64 @@ def _run_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ suggest
+def _add_suggest(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "suggest",
+        help="propose Quote, Source and Speculation spans as the 'suggestions' layer",
+        description=(
+            "Run the rule-based suggester over every article of PROJECT and write what it finds "
+            "as spans of the annotator 'suggestions' (Quote -> Source links as attributed_to "
+            "relations), for an analyst to accept or reject in the app. No other layer is "
+            "touched. Running it again adds only what is new; suggestions rejected in the app "
+            "are never proposed again. Exit status: 0 done, 2 error (nothing written)."
+        ),
+    )
+    p.add_argument("project", type=Path, help="the project file (.annot)")
+    p.add_argument(
+        "--labels",
+        help="only these labels, comma-separated (default: Quote,Source,Speculation and the "
+        "labels of your patterns)",
+    )
+    p.add_argument(
+        "--patterns",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a patterns.jsonl of your own, added to the built-in rules (may be repeated)",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="drop the existing suggestions (not rejections) and make them anew",
+    )
+
+
+def _run_suggest(args: argparse.Namespace) -> int:
+    from annotator.store import Project, ProjectError
+    from annotator.suggest import PatternError, Suggester
+    from annotator.suggest.run import parse_labels, suggest_project
+
+    try:
+        labels = parse_labels(args.labels)
+        suggester = Suggester(extra_patterns=args.patterns)
+    except (ValueError, PatternError) as exc:
+        return _error(exc)
+    try:
+        project = Project.open(args.project, create=False)
+    except ProjectError as exc:
+        return _error(exc)
+    try:
+        summary = suggest_project(project, suggester=suggester, labels=labels, replace=args.replace)
+    except ProjectError as exc:
+        return _error(exc)
+    finally:
+        project.close()
+    _print(summary.describe())
+    return 0
+
+
 # --------------------------------------------------------------------------------- registry
 SUBCOMMAND_TABLE: dict[
     str, tuple[Callable[[Subparsers], None], Callable[[argparse.Namespace], int]]
@@ -395,6 +453,7 @@ SUBCOMMAND_TABLE: dict[
     "export": (_add_export, _run_export),
     "agree": (_add_agree, _run_agree),
     "merge": (_add_merge, _run_merge),
+    "suggest": (_add_suggest, _run_suggest),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_TABLE)
 

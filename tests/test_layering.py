@@ -14,7 +14,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "annotator"
-QT_FREE_PACKAGES = ("annotator.core", "annotator.store", "annotator.formats", "annotator.review")
+QT_FREE_PACKAGES = (
+    "annotator.core",
+    "annotator.store",
+    "annotator.formats",
+    "annotator.review",
+    "annotator.suggest",
+)
 QT_FREE_MODULES = ("annotator", "annotator.settings", "annotator.cli")
 
 # Runs in a fresh interpreter: a meta-path finder in front of every other refuses Qt.

@@ -7,6 +7,8 @@ from typing import Any
 
 STATUSES: tuple[str, ...] = ("new", "in progress", "done")
 DEFAULT_RELATION_TYPE = "attributed_to"
+# The annotator name of suggested spans: a layer of its own until an analyst accepts them.
+SUGGESTION_ANNOTATOR = "suggestions"
 
 
 @dataclass(frozen=True, slots=True)

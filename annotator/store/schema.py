@@ -109,4 +109,25 @@ def _article_list_indexes(db: Database) -> None:
     )
 
 
+@migrations(name="0003_suggestion_rejections")
+def _suggestion_rejections(db: Database) -> None:
+    """Suggestions an analyst rejected, so that running the suggester again never proposes them
+    anew. Keyed by the label's name, not its id: a label deleted and made again still counts."""
+    db.executescript(
+        """
+        CREATE TABLE suggestion_rejections (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            rejected_by TEXT NOT NULL DEFAULT '',
+            rejected_at TEXT NOT NULL,
+            UNIQUE (article_id, start, "end", label)
+        );
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

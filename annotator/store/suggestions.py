@@ -1,0 +1,226 @@
+"""The suggestions layer: spans of the annotator ``suggestions`` written in bulk, accepted into an
+analyst's layer or rejected (and then remembered, so never proposed again)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from annotator.core.model import SUGGESTION_ANNOTATOR, Span
+from annotator.store.project import Project, ProjectError, now
+
+
+class NewSuggestion(NamedTuple):
+    """A suggested span by label name; ``attributes`` are kept on the span."""
+
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, str] = {}
+
+
+class WriteResult(NamedTuple):
+    added: int
+    kept: int  # already there, as a suggestion or in an analyst's layer
+    rejected: int  # rejected before: not proposed again
+    removed: int  # old suggestions dropped by replace
+    relations: int
+
+
+class Rejection(NamedTuple):
+    article_id: int
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+def rejected(project: Project, article_id: int) -> set[tuple[int, int, str]]:
+    """``(start, end, label name)`` of the suggestions rejected in an article."""
+    rows = project.db.conn.execute(
+        'SELECT start, "end", label FROM suggestion_rejections WHERE article_id = ?',
+        (article_id,),
+    )
+    return {(int(s), int(e), str(label)) for s, e, label in rows}
+
+
+def rejection_count(project: Project) -> int:
+    return int(project.db.conn.execute("SELECT count(*) FROM suggestion_rejections").fetchone()[0])
+
+
+def suggestion_spans(project: Project, article_id: int) -> list[Span]:
+    return project.spans(article_id, [SUGGESTION_ANNOTATOR])
+
+
+def write_suggestions(
+    project: Project,
+    article_id: int,
+    text: str,
+    spans: Sequence[NewSuggestion],
+    relations: Sequence[tuple[int, int, str]],
+    *,
+    replace: bool = False,
+) -> WriteResult:
+    """Write an article's suggestions in one transaction, touching no other layer.
+
+    A span already in the article (as a suggestion or in anyone's layer, same offsets and label)
+    is kept as it is; a rejected one is skipped. With ``replace`` the article's old suggestions
+    (and their relations) go first. ``relations`` are ``(head, child, type)`` indexes into
+    ``spans``; one is written when both ends are suggestions of this article.
+    """
+    project._writable()
+    conn = project.db.conn
+    labels = {label.name: label.id for label in project.labels()}
+    for span in spans:
+        if span.label not in labels:
+            raise ProjectError(project.path, f"has no label {span.label!r}")
+        if not (0 <= span.start < span.end <= len(text)):
+            raise ProjectError(
+                project.path,
+                f"suggested span [{span.start}, {span.end}) is outside article {article_id}",
+            )
+    refused = rejected(project, article_id)
+    removed = 0
+    with project.atomic():
+        stored = conn.execute("SELECT length(text) FROM articles WHERE id = ?", (article_id,))
+        row = stored.fetchone()
+        if row is None:
+            raise ProjectError(project.path, f"has no article {article_id}")
+        if row[0] != len(text):
+            raise ValueError(f"text is not the stored text of article {article_id}")
+        if replace:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM spans WHERE article_id = ? AND annotator = ?",
+                    (article_id, SUGGESTION_ANNOTATOR),
+                )
+            ]
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ", ".join("?" * len(chunk))
+                conn.execute(
+                    f"DELETE FROM relations WHERE head_id IN ({marks}) OR child_id IN ({marks})",
+                    chunk + chunk,
+                )
+                conn.execute(f"DELETE FROM spans WHERE id IN ({marks})", chunk)
+            removed = len(ids)
+        existing: dict[tuple[int, int, int], tuple[int, str]] = {}
+        for span_id, start, end, label_id, who in conn.execute(
+            'SELECT id, start, "end", label_id, annotator FROM spans WHERE article_id = ?'
+            " ORDER BY id DESC",
+            (article_id,),
+        ):
+            existing[(start, end, label_id)] = (span_id, who)
+        stamp = now()
+        ids_by_index: dict[int, int] = {}
+        added = kept = skipped = 0
+        for index, span in enumerate(spans):
+            label_id = labels[span.label]
+            key = (span.start, span.end, label_id)
+            if (span.start, span.end, span.label) in refused:
+                skipped += 1
+                continue
+            if key in existing:
+                span_id, who = existing[key]
+                kept += 1
+                if who == SUGGESTION_ANNOTATOR:
+                    ids_by_index[index] = span_id
+                continue
+            cursor = conn.execute(
+                'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
+                " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+                (
+                    article_id,
+                    span.start,
+                    span.end,
+                    label_id,
+                    text[span.start : span.end],
+                    SUGGESTION_ANNOTATOR,
+                    json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True),
+                    stamp,
+                    stamp,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            existing[key] = (cursor.lastrowid, SUGGESTION_ANNOTATOR)
+            ids_by_index[index] = cursor.lastrowid
+            added += 1
+        have = {
+            (h, c, t)
+            for h, c, t in conn.execute(
+                "SELECT head_id, child_id, type FROM relations WHERE article_id = ?", (article_id,)
+            )
+        }
+        new_relations = []
+        for head, child, rel_type in relations:
+            if head in ids_by_index and child in ids_by_index:
+                key3 = (ids_by_index[head], ids_by_index[child], rel_type)
+                if key3 not in have:
+                    have.add(key3)
+                    new_relations.append(key3)
+        conn.executemany(
+            "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(article_id, h, c, t, SUGGESTION_ANNOTATOR, stamp) for h, c, t in new_relations],
+        )
+    return WriteResult(added, kept, skipped, removed, len(new_relations))
+
+
+def remember_rejection(project: Project, span: Span, label: str, by: str) -> None:
+    """Record that ``span`` (a suggestion) was rejected; its deletion is the caller's."""
+    project._writable()
+    with project.atomic():
+        project.db.conn.execute(
+            'INSERT OR IGNORE INTO suggestion_rejections(article_id, start, "end", label, text,'
+            " rejected_by, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (span.article_id, span.start, span.end, label, span.text, by, now()),
+        )
+
+
+def forget_rejection(project: Project, span: Span, label: str) -> None:
+    """Undo :func:`remember_rejection`."""
+    project._writable()
+    with project.atomic():
+        project.db.conn.execute(
+            'DELETE FROM suggestion_rejections WHERE article_id = ? AND start = ? AND "end" = ?'
+            " AND label = ?",
+            (span.article_id, span.start, span.end, label),
+        )
+
+
+def set_span_owner(
+    project: Project, span_id: int, annotator: str, label_id: int | None = None
+) -> tuple[Span, Span]:
+    """Move a span to ``annotator``'s layer (relabelled when ``label_id`` is given), with the
+    relations between it and spans already in that layer; returns (before, after)."""
+    project._writable()
+    before = project.span(span_id)
+    if label_id is not None:
+        project.label(label_id)
+    conn = project.db.conn
+    with project.atomic():
+        conn.execute(
+            "UPDATE spans SET annotator = ?, label_id = ?, updated_at = ? WHERE id = ?",
+            (annotator, label_id if label_id is not None else before.label_id, now(), span_id),
+        )
+        # A relation follows its spans into a layer once both ends are there.
+        conn.execute(
+            "UPDATE relations SET annotator = ? WHERE (head_id = ? OR child_id = ?) AND"
+            " (SELECT count(*) FROM spans s WHERE s.id IN (relations.head_id, relations.child_id)"
+            " AND s.annotator = ?) = 2",
+            (annotator, span_id, span_id, annotator),
+        )
+        if annotator == SUGGESTION_ANNOTATOR:
+            # Back among the suggestions (an undone accept): its relations are suggested again.
+            conn.execute(
+                "UPDATE relations SET annotator = ? WHERE head_id = ? OR child_id = ?",
+                (annotator, span_id, span_id),
+            )
+        else:
+            conn.execute(
+                "UPDATE articles SET status = 'in progress' WHERE id = ? AND status = 'new'",
+                (before.article_id,),
+            )
+    return before, project.span(span_id)

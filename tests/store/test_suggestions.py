@@ -1,0 +1,136 @@
+"""The suggestions layer: written beside other layers, idempotent, replaced on request, and
+rejections remembered across runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.core.model import SUGGESTION_ANNOTATOR, ArticleDraft
+from annotator.store import Project
+from annotator.store.suggestions import (
+    forget_rejection,
+    rejected,
+    remember_rejection,
+    set_span_owner,
+    suggestion_spans,
+)
+from annotator.suggest import Suggester
+from annotator.suggest.run import suggest_project
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def suggester() -> Suggester:
+    return Suggester()
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    project = Project.open(tmp_path / "p.annot")
+    text = SAMPLE.read_text(encoding="utf-8")
+    article_id, _ = project.add_article(ArticleDraft(text=text, title="seed"))
+    yield project, article_id, text
+    project.close()
+
+
+def test_suggestions_leave_other_layers_and_status_alone(project, suggester: Suggester) -> None:
+    p, article_id, text = project
+    quote = p.label_by_name("Quote")
+    assert quote is not None
+    mine = p.add_span(article_id, 0, 5, quote.id, "ana")
+    p.set_article_status(article_id, "new")
+    summary = suggest_project(p, suggester=suggester)
+    assert summary.added > 20 and summary.relations > 5
+    assert p.spans(article_id, ["ana"]) == [mine]
+    assert p.article(article_id).status == "new"
+    spans = suggestion_spans(p, article_id)
+    assert len(spans) == summary.added
+    assert all(s.text == text[s.start : s.end] for s in spans)
+    assert {r.annotator for r in p.relations(article_id)} == {SUGGESTION_ANNOTATOR}
+
+
+def test_running_twice_adds_nothing_and_replace_regenerates(project, suggester: Suggester) -> None:
+    p, article_id, _ = project
+    first = suggest_project(p, suggester=suggester)
+    before = [(s.start, s.end, s.label_id) for s in suggestion_spans(p, article_id)]
+    relations = len(p.relations(article_id))
+    again = suggest_project(p, suggester=suggester)
+    assert again.added == 0 and again.kept == first.added and again.relations == 0
+    assert len(p.relations(article_id)) == relations
+    replaced = suggest_project(p, suggester=suggester, replace=True)
+    assert replaced.removed == first.added and replaced.added == first.added
+    assert sorted(before) == sorted(
+        (s.start, s.end, s.label_id) for s in suggestion_spans(p, article_id)
+    )
+    assert len(p.relations(article_id)) == relations
+
+
+def test_labels_restrict_what_is_written(project, suggester: Suggester) -> None:
+    p, article_id, _ = project
+    suggest_project(p, suggester=suggester, labels=["Speculation"])
+    names = {p.label(s.label_id).name for s in suggestion_spans(p, article_id)}
+    assert names == {"Speculation"}
+    assert p.relations(article_id) == []
+
+
+def test_rejected_suggestions_are_never_proposed_again(project, suggester: Suggester) -> None:
+    p, article_id, _ = project
+    suggest_project(p, suggester=suggester)
+    victim = suggestion_spans(p, article_id)[0]
+    label = p.label(victim.label_id).name
+    remember_rejection(p, victim, label, "ana")
+    p.delete_span(victim.id)
+    assert (victim.start, victim.end, label) in rejected(p, article_id)
+    for replace in (False, True):
+        summary = suggest_project(p, suggester=suggester, replace=replace)
+        assert summary.rejected == 1
+        keys = {(s.start, s.end, s.label_id) for s in suggestion_spans(p, article_id)}
+        assert (victim.start, victim.end, victim.label_id) not in keys
+    forget_rejection(p, victim, label)
+    suggest_project(p, suggester=suggester)
+    keys = {(s.start, s.end, s.label_id) for s in suggestion_spans(p, article_id)}
+    assert (victim.start, victim.end, victim.label_id) in keys
+
+
+def test_accepted_span_moves_to_the_analyst_and_is_not_suggested_again(
+    project, suggester: Suggester
+) -> None:
+    p, article_id, _ = project
+    suggest_project(p, suggester=suggester)
+    rel = p.relations(article_id)[0]
+    quote, source = p.span(rel.head_id), p.span(rel.child_id)
+    set_span_owner(p, quote.id, "ana")
+    assert p.relation(rel.id).annotator == SUGGESTION_ANNOTATOR  # one end still suggested
+    set_span_owner(p, source.id, "ana")
+    assert p.relation(rel.id).annotator == "ana"
+    claim = p.label_by_name("Claim")
+    assert claim is not None
+    before, after = set_span_owner(p, quote.id, "ana", claim.id)
+    assert after.label_id == claim.id and after.annotator == "ana"
+    set_span_owner(p, quote.id, SUGGESTION_ANNOTATOR, before.label_id)  # undo
+    assert p.span(quote.id).annotator == SUGGESTION_ANNOTATOR
+    assert p.relation(rel.id).annotator == SUGGESTION_ANNOTATOR
+    set_span_owner(p, quote.id, "ana")
+    summary = suggest_project(p, suggester=suggester)
+    assert summary.added == 0
+    assert (
+        sum(1 for s in p.spans(article_id) if (s.start, s.end) == (source.start, source.end)) == 1
+    )
+
+
+def test_cancelled_run_leaves_whole_articles(tmp_path: Path, suggester: Suggester) -> None:
+    p = Project.open(tmp_path / "many.annot")
+    text = SAMPLE.read_text(encoding="utf-8")
+    ids = [p.add_article(ArticleDraft(text=f"{i}. {text}"))[0] for i in range(4)]
+    seen: list[int] = []
+    summary = suggest_project(
+        p,
+        suggester=suggester,
+        progress=lambda done, total: seen.append(done),
+        cancelled=lambda: len(seen) >= 2,
+    )
+    assert summary.cancelled and summary.articles == 2 and seen == [1, 2]
+    assert [bool(suggestion_spans(p, i)) for i in ids] == [True, True, False, False]
+    p.close()
