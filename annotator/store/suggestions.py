@@ -90,22 +90,16 @@ def write_suggestions(
         if row[0] != len(text):
             raise ValueError(f"text is not the stored text of article {article_id}")
         if replace:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM spans WHERE article_id = ? AND annotator = ?",
-                    (article_id, SUGGESTION_ANNOTATOR),
-                )
-            ]
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ", ".join("?" * len(chunk))
-                conn.execute(
-                    f"DELETE FROM relations WHERE head_id IN ({marks}) OR child_id IN ({marks})",
-                    chunk + chunk,
-                )
-                conn.execute(f"DELETE FROM spans WHERE id IN ({marks})", chunk)
-            removed = len(ids)
+            layer = (article_id, SUGGESTION_ANNOTATOR)
+            conn.execute(
+                "DELETE FROM relations WHERE"
+                " head_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)"
+                " OR child_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)",
+                layer + layer,
+            )
+            removed = conn.execute(
+                "DELETE FROM spans WHERE article_id = ? AND annotator = ?", layer
+            ).rowcount
         existing: dict[tuple[int, int, int], tuple[int, str]] = {}
         for span_id, start, end, label_id, who in conn.execute(
             'SELECT id, start, "end", label_id, annotator FROM spans WHERE article_id = ?'

@@ -180,7 +180,8 @@ def test_migration_0002_adds_the_list_indexes_to_an_old_file(tmp_path: Path) -> 
             }
             listed = {s.id for s in project.article_summaries(label_id=label.id)}
             assert listed == expected
-    after = indexes()
+    # Later migrations' tables bring their own (automatic) indexes; these are 0002's.
+    after = {name for name in indexes() if "suggestion_rejections" not in name}
     assert after - before == {
         "articles_by_status",
         "articles_by_title",
