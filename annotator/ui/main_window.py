@@ -42,6 +42,7 @@ from annotator.ui.reading import ReadingController
 from annotator.ui.review import ReviewController, ReviewHost
 from annotator.ui.session import ProjectSession
 from annotator.ui.store_errors import StoreErrorReporter
+from annotator.ui.suggestions import SuggestionController
 
 
 class MainWindow(QMainWindow):
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
         self.reading = ReadingController(self, self)  # theme, reading preferences, Help
         ws.article_opened.connect(self.reading._on_window_article_opened)
         ws.project_opened.connect(self.reading._on_window_project_opened)
+        # Suggestions ▸ (the suggestions layer, accept and reject, runs): its own module.
+        self.suggestions = SuggestionController(ws, reader.view, self, self._listed_article_ids)
 
     def _build_menus(self) -> None:
         a = self.named_actions

@@ -130,6 +130,7 @@ class OverlayMark:
     2 and 3 just inside those), so several layers stay apart; ``lane=None`` draws a bar in the
     left margin beside the lines of the range. ``color`` is a label colour: it is drawn in the
     view's stronger line variant, light or dark. ``tip`` is plain text shown on hover.
+    ``outline`` draws a box in ``style`` around the range on each line instead (suggestions).
     """
 
     start: int
@@ -138,6 +139,7 @@ class OverlayMark:
     style: Qt.PenStyle = Qt.PenStyle.SolidLine
     lane: int | None = 0
     tip: str = ""
+    outline: bool = False
 
 
 class ReaderView(QPlainTextEdit):
@@ -1298,6 +1300,18 @@ class ReaderView(QPlainTextEdit):
             color = self._scheme.line(mark.color)
             pieces = list(self._line_pieces(block, mark.start, mark.end))
             if not pieces:
+                continue
+            if mark.outline:
+                painter.setPen(QPen(color, 1.4, mark.style))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                for line, x1, x2 in pieces:
+                    box = QRectF(
+                        origin.x() + x1 - 1,
+                        origin.y() + line.y() + 0.5,
+                        x2 - x1 + 2,
+                        line.height() - 1,
+                    )
+                    painter.drawRoundedRect(box, 2.5, 2.5)
                 continue
             if mark.lane is None:
                 # A bar in the left margin, beside every line the range touches.

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import Label
+from annotator.core.model import SUGGESTION_ANNOTATOR, Label
 from annotator.settings import ReadingPlace
 from annotator.store import ProjectError
 from annotator.ui.commands import SetStatusCommand
@@ -165,8 +165,11 @@ class ArticleController(QObject):
             return
         ws.article_id = article_id
         ws.article_text = article.text
-        spans = project.spans(article_id)
-        relations = project.relations(article_id)
+        # The suggestions layer is drawn by the suggestion controller (ui/suggestions.py).
+        spans = [s for s in project.spans(article_id) if s.annotator != SUGGESTION_ANNOTATOR]
+        relations = [
+            r for r in project.relations(article_id) if r.annotator != SUGGESTION_ANNOTATOR
+        ]
         meta = " · ".join(
             part
             for part in (article.source, article.author, article.published, article.url)
