@@ -4,11 +4,15 @@ analyst's layer or rejected (and then remembered, so never proposed again)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from annotator.core.model import SUGGESTION_ANNOTATOR, Span
 from annotator.store.project import Project, ProjectError, now
+
+# What writing the suggestions layer can raise besides bugs: the UI tells the analyst of these.
+WRITE_ERRORS: tuple[type[Exception], ...] = (ProjectError, sqlite3.Error, OSError)
 
 
 class NewSuggestion(NamedTuple):

@@ -4,7 +4,6 @@ on a worker thread for the current article, the listed articles or the whole pro
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QProgressDialog
 from annotator.core.model import SUGGESTION_ANNOTATOR, Span, SpanSnapshot
 from annotator.store import Project, ProjectError
 from annotator.store.suggestions import (
+    WRITE_ERRORS,
     forget_rejection,
     remember_rejection,
     set_span_owner,
@@ -71,7 +71,7 @@ class SuggestionRun(QThread):
                 progress=self.progressed.emit,
                 cancelled=lambda: self._cancelled,
             )
-        except (ProjectError, PatternError, sqlite3.Error, OSError) as exc:
+        except (*WRITE_ERRORS, PatternError) as exc:
             self.failed.emit(str(exc))
             return
         finally:
@@ -355,7 +355,7 @@ class SuggestionController(QObject):
                     accepted.append((span, after))
                 for span in reject:
                     self.reject_now(span)
-        except (ProjectError, sqlite3.Error) as exc:
+        except WRITE_ERRORS as exc:
             for before, _after in accepted:
                 session.span_removed.emit(before.id, before.article_id)
             self.refresh()
