@@ -73,7 +73,7 @@ def write_suggestions(
     (and their relations) go first. ``relations`` are ``(head, child, type)`` indexes into
     ``spans``; one is written when both ends are suggestions of this article.
     """
-    project._writable()
+    project.require_writable()
     conn = project.db.conn
     labels = {label.name: label.id for label in project.labels()}
     for span in spans:
@@ -168,7 +168,7 @@ def write_suggestions(
 
 def remember_rejection(project: Project, span: Span, label: str, by: str) -> None:
     """Record that ``span`` (a suggestion) was rejected; its deletion is the caller's."""
-    project._writable()
+    project.require_writable()
     with project.atomic():
         project.db.conn.execute(
             'INSERT OR IGNORE INTO suggestion_rejections(article_id, start, "end", label, text,'
@@ -179,7 +179,7 @@ def remember_rejection(project: Project, span: Span, label: str, by: str) -> Non
 
 def forget_rejection(project: Project, span: Span, label: str) -> None:
     """Undo :func:`remember_rejection`."""
-    project._writable()
+    project.require_writable()
     with project.atomic():
         project.db.conn.execute(
             'DELETE FROM suggestion_rejections WHERE article_id = ? AND start = ? AND "end" = ?'
@@ -193,7 +193,7 @@ def set_span_owner(
 ) -> tuple[Span, Span]:
     """Move a span to ``annotator``'s layer (relabelled when ``label_id`` is given), with the
     relations between it and spans already in that layer; returns (before, after)."""
-    project._writable()
+    project.require_writable()
     before = project.span(span_id)
     if label_id is not None:
         project.label(label_id)
