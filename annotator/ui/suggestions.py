@@ -21,6 +21,7 @@ from annotator.store.suggestions import (
     set_span_owner,
     suggestion_spans,
 )
+from annotator.suggest.rules import PatternError
 from annotator.ui.colors import label_qcolor
 from annotator.ui.dialogs import show_message
 from annotator.ui.reader import OverlayMark
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from annotator.ui.reader import ReaderView
     from annotator.ui.session import ProjectSession
 
+# What a run can end with besides bugs: a bad patterns file, or a store failure.
+_RUN_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, PatternError)
 _ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _REJECT_KEYS = (Qt.Key.Key_Backspace,)
 _STEP_KEYS = {Qt.Key.Key_BracketRight: 1, Qt.Key.Key_BracketLeft: -1}
@@ -56,7 +59,6 @@ class SuggestionRun(QThread):
         self._cancelled = True
 
     def run(self) -> None:
-        from annotator.suggest import PatternError
         from annotator.suggest.run import suggest_project
 
         try:
@@ -71,7 +73,7 @@ class SuggestionRun(QThread):
                 progress=self.progressed.emit,
                 cancelled=lambda: self._cancelled,
             )
-        except (*WRITE_ERRORS, PatternError) as exc:
+        except _RUN_ERRORS as exc:
             self.failed.emit(str(exc))
             return
         finally:
