@@ -191,11 +191,11 @@ class Suggester:
         for text in texts:
             pieces = list(_pieces(text))
             if len(pieces) == 1:
-                yield self._suggest_doc(self.nlp(text), 0)
+                yield self._suggest_doc(self.nlp(text), 0, text)
                 continue
             merged = Suggestions()
             for offset, piece in pieces:
-                part = self._suggest_doc(self.nlp(piece), offset)
+                part = self._suggest_doc(self.nlp(piece), offset, piece)
                 base = len(merged.spans)
                 merged.spans.extend(part.spans)
                 merged.relations.extend(
@@ -204,8 +204,8 @@ class Suggester:
             yield merged
 
     # ---------------------------------------------------------------------------- the rules
-    def _suggest_doc(self, doc: Any, offset: int) -> Suggestions:
-        text = doc.text
+    def _suggest_doc(self, doc: Any, offset: int, text: str) -> Suggestions:
+        # ``text`` is the doc's text: Doc.text would join every token's text again.
         out = _Builder(offset)
         if not text.strip():
             return out.result()
@@ -223,7 +223,7 @@ class Suggester:
         negations = set(cues.get("NEGATION", ()))
         quotes = _direct_quotes(text)
         inside_quote = _char_ranges([(q.open_char, q.close_char + 1) for q in quotes])
-        ctx = _Context(doc, self, say, inside_quote)
+        ctx = _Context(doc, text, self, say, inside_quote)
 
         # Direct quotes with their speakers.
         pending: list[_DirectQuote] = []
@@ -444,16 +444,19 @@ class _Builder:
 class _Context:
     """What the rules of one document share: the doc, the cues, the speakers met so far."""
 
-    def __init__(self, doc: Any, suggester: Suggester, say: set[int], inside_quote: Any) -> None:
+    def __init__(
+        self, doc: Any, text: str, suggester: Suggester, say: set[int], inside_quote: Any
+    ) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = text
         self.s = suggester
         self.say = say
         self.inside_quote = inside_quote
         self.speakers: list[tuple[int, str, str]] = []  # (char, last word, words) of names
         self._pronoun_sources: list[int] = []
         self._direct_verbs: set[int] = set()
-        self._token_starts = [t.idx for t in doc]
+        # One array read, not a Token object per token.
+        self._token_starts = doc.to_array("IDX").tolist() if len(doc) else []
 
     # -------------------------------------------------------------------------- tokens
     def token_at(self, char: int) -> Any:
