@@ -97,6 +97,7 @@ class ArticleSummary:
     status: str
     span_count: int
     length: int
+    published: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from annotator.core.text import content_hash
 from annotator.store.rows import ARTICLE_COLUMNS, Handle, article_from_row, chunks, dumps, now
 
 # What the article list sorts by. The status, title and source expressions match indexes of
-# migration 0002 (store/schema.py) word for word, so that sorting is an index scan.
+# migration 0002 (store/schema.py) word for word, and published that of migration 0004, so that
+# sorting is an index scan.
 ARTICLE_SORT_KEYS = {
     "id": "a.id",
     "title": "a.title COLLATE NOCASE",
     "source": "a.source COLLATE NOCASE",
+    "published": "a.published",
     "status": "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END",
     "spans": "(SELECT count(*) FROM spans s WHERE s.article_id = a.id)",
     "length": "length(a.text)",
@@ -29,7 +31,8 @@ _HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.labe
 _MATCH_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
 _SUMMARY = (
     "SELECT a.id, a.title, a.source, a.status,"
-    " (SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text) FROM articles a"
+    " (SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text), a.published"
+    " FROM articles a"
 )
 
 _NOT_SEARCHABLE = re.compile("[\x00\ud800-\udfff]")

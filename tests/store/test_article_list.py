@@ -37,6 +37,7 @@ def listed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
                     f"{words} number {n}.",
                     title=f"{title} {n % 7}",
                     source=rng.choice(["Reuters", "reuters", "AFP", ""]),
+                    published=rng.choice(["", "2017-01-27", "2017-01-27T08:00:00Z", "2016-12-31"]),
                 )
             )
             for _ in range(rng.choice([0, 0, 1, 2, 5])):
@@ -50,7 +51,9 @@ def reference(
 ) -> list[int]:
     """The list's ids worked out in Python from plain queries."""
     conn = project.db.conn
-    rows = conn.execute("SELECT id, title, source, status, text FROM articles").fetchall()
+    rows = conn.execute(
+        "SELECT id, title, source, status, text, published FROM articles"
+    ).fetchall()
     counts = dict(conn.execute("SELECT article_id, count(*) FROM spans GROUP BY article_id"))
     keep = {r[0] for r in rows}
     if search.strip():
@@ -72,6 +75,7 @@ def reference(
         "status": lambda r: STATUS_RANK[r[3]],
         "spans": lambda r: counts.get(r[0], 0),
         "length": lambda r: len(r[4]),
+        "published": lambda r: r[5],
     }
     key = keys[order_by]
     chosen = [r for r in rows if r[0] in keep]
@@ -79,7 +83,7 @@ def reference(
     return [r[0] for r in chosen]
 
 
-ORDERS = ["id", "title", "source", "status", "spans", "length"]
+ORDERS = ["id", "title", "source", "status", "spans", "length", "published"]
 SEARCHES = ["", "putin", "Trump sanc", "café", "🇺🇸", "nothing-matches-this"]
 
 
@@ -147,6 +151,7 @@ def test_sorting_and_filtering_use_the_indexes(listed: Project) -> None:
         ("status", "articles_by_status"),
         ("title", "articles_by_title"),
         ("source", "articles_by_source"),
+        ("published", "articles_by_published"),
     ):
         sql, _ = page_sql(order_by)
         assert index in plan(sql) and "TEMP B-TREE" not in plan(sql), plan(sql)
@@ -186,6 +191,7 @@ def test_migration_0002_adds_the_list_indexes_to_an_old_file(tmp_path: Path) -> 
         "articles_by_status",
         "articles_by_title",
         "articles_by_source",
+        "articles_by_published",  # migration 0004, run after 0002
         "spans_by_label_article",
     }
     assert before - after == {"spans_by_label"}
