@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks(
-                [self.articles_dock, self.spans_dock], [300, 430], Qt.Orientation.Horizontal
+                [self.articles_dock, self.spans_dock], [300, 420], Qt.Orientation.Horizontal
             )
 
     # ------------------------------------------------------------------------ composing
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
             [a["find"], a["manage_labels"], a["snap_to_words"], a["set_annotator"]]
         )
         edit_menu.addSeparator()
+        edit_menu.addAction(a["relation_types"])
         edit_menu.addAction(a["preferences"])
         self.span_menu = bar.addMenu("&Span")
         self.tag_menu = self.span_menu.addMenu("&Tag as")
@@ -207,6 +208,11 @@ class MainWindow(QMainWindow):
             button.setAutoRaise(True)
             self.label_bar.addWidget(button)
         self.label_bar.addAction(self.named_actions["manage_labels"])
+        self.label_bar.addSeparator()
+        link_as = QLabel(" Link as: ")
+        link_as.setBuddy(self.relations.type_chooser)
+        self.label_bar.addWidget(link_as)
+        self.label_bar.addWidget(self.relations.type_chooser)
 
     # ------------------------------------------------------------------------- wiring
     def _on_workspace_session_changed(self, session: ProjectSession) -> None:

@@ -12,9 +12,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from annotator.core.model import ArticleSummary, Relation, Span
+from annotator.ui.colors import badge_letters, contrast_ratio
 from annotator.ui.session import ProjectSession
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -33,6 +34,32 @@ def plain_tooltip(text: str) -> str:
     return f"<qt>{escaped}</qt>"
 
 
+def badge_icon(color: str, letter: str, size: int = 18) -> QIcon:
+    """A label's colour swatch with its letter on it: the label reads without colour too."""
+    fill = QColor(color)
+    if not fill.isValid():
+        fill = QColor("#8a8a8a")
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(fill.darker(140))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+        black, white = QColor("#000000"), QColor("#ffffff")
+        ink = black if contrast_ratio(fill, black) >= contrast_ratio(fill, white) else white
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(size * 0.62))
+        painter.setFont(font)
+        painter.setPen(ink)
+        painter.drawText(pixmap.rect(), int(Qt.AlignmentFlag.AlignCenter), letter)
+    finally:
+        painter.end()
+    return QIcon(pixmap)
+
+
 def _one_line(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -48,8 +75,9 @@ class ArticleListModel(QAbstractTableModel):
     reading every page before it.
     """
 
-    COLUMNS = ("Title", "Source", "Status", "Spans")
-    _SORT_KEYS = ("title", "source", "status", "spans")
+    COLUMNS = ("Title", "Outlet", "Date", "Status", "Spans")
+    TITLE, OUTLET, DATE, STATUS, SPANS = range(5)
+    _SORT_KEYS = ("title", "source", "published", "status", "spans")
 
     def __init__(self, session: ProjectSession, parent: Any = None) -> None:
         super().__init__(parent)
@@ -80,14 +108,17 @@ class ArticleListModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.title or "(untitled)", row.source, row.status, row.span_count)[col]
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return plain_tooltip(row.title)
+            date = row.published[:10]  # the day of an ISO timestamp; other forms as they are
+            values = (row.title or "(untitled)", row.source, date, row.status, row.span_count)
+            return values[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col in (self.TITLE, self.OUTLET, self.DATE):
+            # The whole title (or outlet, or date) however narrow the column.
+            return plain_tooltip((row.title, row.source, row.published)[col])
         if role == Qt.ItemDataRole.UserRole:
             return row.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.SPANS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and row.status == "done":
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS and row.status == "done":
             return QBrush(QColor("#3fae6a"))
         return None
 
@@ -192,9 +223,13 @@ _ARTICLE_ROLES = frozenset(
 
 
 class SpanTableModel(QAbstractTableModel):
-    """The spans of the current article on the visible layers, filterable by label."""
+    """The spans of the current article on the visible layers, filterable by label and
+    annotator, sortable by any column (by position until a column is chosen)."""
 
-    COLUMNS = ("Label", "Text", "Note", "Links", "Annotator")
+    COLUMNS = ("Label", "Text", "Annotator", "Note", "Relations")
+    LABEL, TEXT, ANNOTATOR, NOTE, RELATIONS = range(5)
+    # Role of the relations column: the ids of the spans a row's span is related to.
+    RELATED_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, session: ProjectSession, parent: Any = None) -> None:
         super().__init__(parent)
@@ -208,7 +243,12 @@ class SpanTableModel(QAbstractTableModel):
         self._relations_by_span: dict[int, list[Relation]] | None = None  # built when needed
         self._links: dict[int, str] = {}  # link text of the spans shown, until a change
         self._label_filter: int | None = None
+        self._annotator_filter: str | None = None
         self._annotators: set[str] | None = None
+        self._sort_column = -1  # -1: by position in the text
+        self._descending = False
+        self._badges: dict[int, str] | None = None
+        self._icons: dict[tuple[str, str], QIcon] = {}
         session.span_added.connect(self._on_session_span_added)
         session.span_removed.connect(self._on_session_span_removed)
         session.span_changed.connect(self._on_session_span_changed)
@@ -241,25 +281,64 @@ class SpanTableModel(QAbstractTableModel):
         span = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
+            if col == self.LABEL:
                 return self._label_name(span.label_id)
-            if col == 1:
-                return _one_line(span.text, 120)
-            if col == 2:
-                return _one_line(span.note, 80)
-            if col == 3:
+            if col == self.TEXT:
+                # Whole, on one line: the view elides it in the middle to the column's width.
+                return _one_line(span.text, 2000)
+            if col == self.NOTE:
+                return _one_line(span.note, 200)
+            if col == self.RELATIONS:
                 return self._links_text(span.id)
             return span.annotator
-        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
-            return plain_tooltip(span.text if col == 1 else span.note)
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.TEXT:
+                return plain_tooltip(span.text)
+            if col == self.NOTE:
+                return plain_tooltip(span.note)
+            if col == self.RELATIONS:
+                return plain_tooltip(self._links_text(span.id).replace("; ", "\n"))
+            if col == self.LABEL:
+                return plain_tooltip(
+                    f"{self._label_name(span.label_id)} ({self.badge_of(span.label_id)})"
+                )
+            return plain_tooltip(span.annotator)
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == self.LABEL:
+            return f"{self._label_name(span.label_id)}, badge {self.badge_of(span.label_id)}"
+        if role == Qt.ItemDataRole.DecorationRole and col == self.LABEL:
             try:
-                return QColor(self.session.label(span.label_id).color)
+                color = self.session.label(span.label_id).color
             except KeyError:
                 return None
+            return self._badge_icon(color, self.badge_of(span.label_id))
         if role == Qt.ItemDataRole.UserRole:
             return span.id
+        if role == self.RELATED_ROLE and col == self.RELATIONS:
+            return self.related_ids(span.id)
         return None
+
+    def badge_of(self, label_id: int) -> str:
+        """The letter that stands for a label here and in the reader."""
+        if self._badges is None:
+            labels = self.session.labels()
+            self._badges = badge_letters([(label.id, label.name) for label in labels])
+        return self._badges.get(label_id, "?")
+
+    def _badge_icon(self, color: str, letter: str) -> QIcon:
+        icon = self._icons.get((color, letter))
+        if icon is None:
+            icon = self._icons[(color, letter)] = badge_icon(color, letter)
+        return icon
+
+    def related_ids(self, span_id: int) -> list[int]:
+        """The spans related to a span (either direction), in the order listed."""
+        by_span = self._relations_of()
+        ids = []
+        for rel in by_span.get(span_id, ()):
+            other = rel.child_id if rel.head_id == span_id else rel.head_id
+            if other in self._by_id:
+                ids.append(other)
+        return ids
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -273,6 +352,7 @@ class SpanTableModel(QAbstractTableModel):
         self, article_id: int | None, spans: list[Span], relations: list[Relation]
     ) -> None:
         self._article_id = article_id
+        self._badges = None
         self._all = sorted(spans, key=_span_order)
         self._by_id = {span.id: span for span in spans}
         self._relations = list(relations)
@@ -284,6 +364,45 @@ class SpanTableModel(QAbstractTableModel):
         self._label_filter = label_id
         self._refilter()
 
+    def set_annotator_filter(self, annotator: str | None) -> None:
+        """Show only one annotator's spans (None: every visible layer)."""
+        self._annotator_filter = annotator
+        self._refilter()
+
+    def annotators(self) -> list[str]:
+        """The annotators with spans in the article, on the visible layers."""
+        return sorted({s.annotator for s in self.spans()}, key=str.casefold)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column = column if 0 <= column < len(self.COLUMNS) else -1
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_key(self, span: Span) -> tuple[Any, ...]:
+        col = self._sort_column
+        if col == self.LABEL:
+            return (self._label_name(span.label_id).casefold(), _span_order(span))
+        if col == self.TEXT:
+            return (span.text.casefold(), _span_order(span))
+        if col == self.ANNOTATOR:
+            return (span.annotator.casefold(), _span_order(span))
+        if col == self.NOTE:
+            return (span.note.casefold(), _span_order(span))
+        if col == self.RELATIONS:
+            return (-len(self.related_ids(span.id)), _span_order(span))
+        return _span_order(span)
+
+    def _sort_rows(self) -> None:
+        if self._sort_column < 0 and not self._descending:
+            return  # already by position
+        self._rows.sort(key=self._sort_key, reverse=self._descending)
+
+    @property
+    def sorted_by_position(self) -> bool:
+        return self._sort_column < 0 and not self._descending
+
     def set_visible_annotators(self, annotators: set[str] | None) -> None:
         self._annotators = annotators
         self._refilter()
@@ -291,11 +410,14 @@ class SpanTableModel(QAbstractTableModel):
     def _visible(self, span: Span) -> bool:
         if self._annotators is not None and span.annotator not in self._annotators:
             return False
+        if self._annotator_filter is not None and span.annotator != self._annotator_filter:
+            return False
         return self._label_filter is None or span.label_id == self._label_filter
 
     def _refilter(self) -> None:
         self.beginResetModel()
         self._rows = [s for s in self._all if self._visible(s)]
+        self._sort_rows()
         self._shown = min(PAGE, len(self._rows))
         self.endResetModel()
 
@@ -323,25 +445,28 @@ class SpanTableModel(QAbstractTableModel):
         except KeyError:
             return "?"
 
+    def _relations_of(self) -> dict[int, list[Relation]]:
+        # Grouped by span once per change of relations: an article may hold 10,000 spans and
+        # thousands of links.
+        by_span = self._relations_by_span
+        if by_span is None:
+            by_span = self._relations_by_span = {}
+            for rel in self._relations:
+                by_span.setdefault(rel.head_id, []).append(rel)
+                if rel.child_id != rel.head_id:
+                    by_span.setdefault(rel.child_id, []).append(rel)
+        return by_span
+
     def _links_text(self, span_id: int) -> str:
         text = self._links.get(span_id)
         if text is None:
-            # Worked out per span shown, from the relations grouped by span once per change of
-            # relations: an article may hold 10,000 spans and thousands of links.
-            by_span = self._relations_by_span
-            if by_span is None:
-                by_span = self._relations_by_span = {}
-                for rel in self._relations:
-                    by_span.setdefault(rel.head_id, []).append(rel)
-                    if rel.child_id != rel.head_id:
-                        by_span.setdefault(rel.child_id, []).append(rel)
             spans = self._by_id
             parts = []
-            for rel in by_span.get(span_id, ()):
+            for rel in self._relations_of().get(span_id, ()):
                 if rel.head_id == span_id and rel.child_id in spans:
-                    parts.append(f"→ {_one_line(spans[rel.child_id].text, 30)}")
+                    parts.append(f"{rel.type} → {_one_line(spans[rel.child_id].text, 30)}")
                 elif rel.child_id == span_id and rel.head_id in spans:
-                    parts.append(f"← {_one_line(spans[rel.head_id].text, 30)}")
+                    parts.append(f"{rel.type} ← {_one_line(spans[rel.head_id].text, 30)}")
             text = self._links[span_id] = "; ".join(parts)
         return text
 
@@ -351,6 +476,9 @@ class SpanTableModel(QAbstractTableModel):
         self._by_id[span.id] = span
         insort(self._all, span, key=_span_order)
         if not self._visible(span):
+            return
+        if not self.sorted_by_position:
+            self._refilter()
             return
         pos = bisect_left(self._rows, _span_order(span), key=_span_order)
         if pos > self._shown:  # beyond what the view has fetched: it arrives with a later page
@@ -388,6 +516,13 @@ class SpanTableModel(QAbstractTableModel):
         if after.article_id != self._article_id:
             return
         row = next((i for i, s in enumerate(self._rows) if s.id == before.id), None)
+        if not self.sorted_by_position:
+            self._by_id[after.id] = after
+            self._all = sorted((s for s in self._all if s.id != before.id), key=_span_order)
+            insort(self._all, after, key=_span_order)
+            self._links = {}
+            self._refilter()
+            return
         if row is None or row >= self._shown or not self._visible(after):
             self._remove(before.id)
             self._insert_sorted(after)
@@ -421,7 +556,9 @@ class SpanTableModel(QAbstractTableModel):
         self._relations_by_span = None
         self._links = {}
         if self._shown:
-            self.dataChanged.emit(self.index(0, 3), self.index(self._shown - 1, 3))
+            self.dataChanged.emit(
+                self.index(0, self.RELATIONS), self.index(self._shown - 1, self.RELATIONS)
+            )
 
     def _on_session_labels_changed(self) -> None:
         if self._article_id is None:
@@ -429,6 +566,7 @@ class SpanTableModel(QAbstractTableModel):
         # A deleted label took its spans (and their links) with it: drop them here, without
         # asking the store again. Restored labels bring spans back through the window, which
         # reloads the open article on every label change.
+        self._badges = None
         label_ids = {label.id for label in self.session.labels()}
         if any(span.label_id not in label_ids for span in self._all):
             kept = [span for span in self._all if span.label_id in label_ids]

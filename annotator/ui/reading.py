@@ -5,18 +5,21 @@ About) and moving the keyboard focus between panels (F6)."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QMenu, QWidget
 
 from annotator.settings import Settings
 from annotator.store import Project
+from annotator.store.annotator_names import annotators_in_file
 from annotator.ui.actions import ACTIONS, apply_shortcuts, connect_handlers
 from annotator.ui.controllers import ArticleController, SpanController
 from annotator.ui.help import ShortcutsWindow, UserGuideWindow, shortcut_rows, show_about
 from annotator.ui.layer_styles import assign_layer_styles
+from annotator.ui.layers_panel import LayersPanel
 from annotator.ui.preferences import PreferencesDialog
 from annotator.ui.reader import ReaderPane, RelationMode
 from annotator.ui.review.actions import REVIEW_ACTIONS
@@ -32,6 +35,7 @@ class ReadingWindow(Protocol):
     reader: ReaderPane
     articles: ArticleController
     spans: SpanController
+    layers_menu: QMenu
 
     @property
     def project(self) -> Project | None: ...
@@ -43,6 +47,21 @@ class ReadingWindow(Protocol):
     def article_id(self) -> int | None: ...
 
     def open_article(self, article_id: int, *, position: int | None = None) -> None: ...
+
+    def set_layer_visible(self, name: str, on: bool) -> None: ...
+
+
+class LayerScan(QThread):
+    """Reads the annotators of a project file on a connection of its own."""
+
+    found = Signal(object)  # list of names
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+
+    def run(self) -> None:
+        self.found.emit(annotators_in_file(self.path))
 
 
 def system_font_scale() -> float:
@@ -58,7 +77,7 @@ class ReadingController(QObject):
     def __init__(self, window: QMainWindow, host: ReadingWindow) -> None:
         """``window`` parents the menus and windows; ``host`` is the same window seen through
         :class:`ReadingWindow`. The window connects its article_opened and project_opened
-        signals to :meth:`article_opened` and :meth:`project_opened`."""
+        signals to :meth:`_on_window_article_opened` and :meth:`_on_window_project_opened`."""
         super().__init__(window)
         self.window = window
         self.host = host
@@ -67,6 +86,8 @@ class ReadingController(QObject):
         self.guide_window: UserGuideWindow | None = None
         self.preferences_dialog: PreferencesDialog | None = None
         self._layer_names: set[str] | None = None  # every annotator of the open project
+        self._scans: list[LayerScan] = []
+        window.installEventFilter(self)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         keeper = app.findChild(ThemeKeeper)
@@ -90,9 +111,10 @@ class ReadingController(QObject):
                 "previous_pane": lambda: self.move_focus(-1),
             },
         )
+        self._build_layers_dock()
         self.apply_reading_preferences()
         self._connect_session()
-        self._refresh_layers_and_relations()
+        self._refresh_layers_and_relations(rescan=True)
 
     # ---- preferences ---------------------------------------------------------------------
 
@@ -207,6 +229,47 @@ class ReadingController(QObject):
 
     # ---- layers and relations in the reader ------------------------------------------------
 
+    def _build_layers_dock(self) -> None:
+        window = self.window
+        self.layers_panel = LayersPanel()
+        self.layers_dock = QDockWidget("Layers", window)
+        self.layers_dock.setObjectName("layers_dock")
+        self.layers_dock.setWidget(self.layers_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
+        spans_dock = getattr(window, "spans_dock", None)
+        if isinstance(spans_dock, QDockWidget):
+            window.splitDockWidget(spans_dock, self.layers_dock, Qt.Orientation.Vertical)
+            window.resizeDocks([spans_dock, self.layers_dock], [520, 200], Qt.Orientation.Vertical)
+        view_menu = self.host.layers_menu.parentWidget()
+        if isinstance(view_menu, QMenu):
+            view_menu.addAction(self.layers_dock.toggleViewAction())
+        self.layers_panel.model.visibility_changed.connect(self._on_layers_visibility_changed)
+
+    @Slot(str, bool)
+    def _on_layers_visibility_changed(self, name: str, shown: bool) -> None:
+        self.host.set_layer_visible(name, shown)
+        self._refresh_layers_panel()
+
+    def _refresh_layers_panel(self) -> None:
+        session = self.host.session
+        if session is None or self._layer_names is None:
+            return
+        view = self.host.reader.view
+        names = self._layer_names | {session.annotator}
+        visible = view.visible_annotators
+        shown = names if visible is None else set(visible)
+        counts: dict[str, int] = {}
+        for span in view.spans.values():
+            counts[span.annotator] = counts.get(span.annotator, 0) + 1
+        model = self.layers_panel.model
+        model.set_layers(
+            names,
+            session.annotator,
+            {name: view.layer_style(name) for name in names},
+            shown,
+            counts,
+        )
+
     def _connect_session(self) -> None:
         session = self.host.session
         if session is None:
@@ -234,13 +297,45 @@ class ReadingController(QObject):
             return
         view = self.host.reader.view
         if rescan or self._layer_names is None:
-            # One look over the whole project per project opened; after that the names on
-            # each article opened are added (no query: the reader holds its spans).
-            self._layer_names = set(session.project.annotators())
+            # The whole project is looked over on a thread of its own (a large one holds
+            # hundreds of thousands of spans); meanwhile the article's layers are known.
+            self._layer_names = set()
+            self._scan_layers(session.project.path)
         here = {span.annotator for span in view.spans.values()}
-        self._layer_names |= here
-        view.set_layer_styles(assign_layer_styles(self._layer_names, session.annotator))
+        self._add_layers(here)
         self._refresh_relations()
+
+    def _add_layers(self, names: set[str]) -> None:
+        """Layers met for the first time are styled and shown (a colleague's, gold)."""
+        session = self.host.session
+        if session is None or self._layer_names is None:
+            return
+        new = names - self._layer_names
+        self._layer_names |= names
+        view = self.host.reader.view
+        view.set_layer_styles(assign_layer_styles(self._layer_names, session.annotator))
+        for name in sorted(new - {session.annotator}):
+            self.host.set_layer_visible(name, True)
+        self._refresh_layers_panel()
+
+    def _scan_layers(self, path: Path) -> None:
+        scan = LayerScan(path, self)
+        scan.found.connect(lambda names, p=path: self._on_layer_scan_found(p, names))
+        scan.finished.connect(lambda s=scan: self._scans.remove(s))
+        scan.finished.connect(scan.deleteLater)
+        self._scans.append(scan)
+        scan.start()
+
+    def _on_layer_scan_found(self, path: Path, names: list[str]) -> None:
+        project = self.host.project
+        if project is not None and project.path == path:
+            self._add_layers(set(names))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            for scan in list(self._scans):
+                scan.wait()
+        return False
 
     def _refresh_relations(self) -> None:
         session = self.host.session

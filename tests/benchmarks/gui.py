@@ -28,6 +28,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 TIMEOUT = 30.0
+STATUS_COLUMN = 3  # the article list's Status column (ArticleListModel.STATUS)
 
 
 def _quiet(kind: QtMsgType, _context: object, message: str) -> None:
@@ -271,7 +272,7 @@ def scenario_project_open(args: dict[str, Any]) -> dict[str, Any]:
     app, window, seconds = open_window(path)
     settle(app, window)
     rss_open = _rss_now()
-    window.articles.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    window.articles.view.sortByColumn(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
     window.articles.view.scrollToBottom()
     settle(app, window, 0.2)
     window.close()
@@ -290,7 +291,7 @@ def scenario_article_list(args: dict[str, Any]) -> dict[str, Any]:
     sorts = []
     for i in range(reps):
         order = Qt.SortOrder.AscendingOrder if i % 2 == 0 else Qt.SortOrder.DescendingOrder
-        sorts.append(timed(app, watch, lambda o=order: view.sortByColumn(2, o)))
+        sorts.append(timed(app, watch, lambda o=order: view.sortByColumn(STATUS_COLUMN, o)))
     combo = window.articles.label_filter
     filters = []
     labels = list(range(1, combo.count()))

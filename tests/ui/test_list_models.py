@@ -69,7 +69,7 @@ def test_rows_are_every_article_and_pages_are_read_when_shown(qapp, big_project:
 def test_row_of_finds_a_far_article_reading_one_page(qapp, big_project: Project):
     counter = CountingProject(big_project)
     model = ArticleListModel(ProjectSession(big_project, "alice"))
-    model.sort(2, Qt.SortOrder.DescendingOrder)  # status: done first
+    model.sort(ArticleListModel.STATUS, Qt.SortOrder.DescendingOrder)  # status: done first
     last = ARTICLES  # id of the last article: n = ARTICLES - 1, not a multiple of 5: not done
     row = model.row_of(last)
     assert row is not None and model.article_id(row) == last
@@ -165,7 +165,7 @@ def test_links_column_follows_relations(qtbot, big_project: Project):
     child = session.add_span(2, 6, 12, source.id)
     model = SpanTableModel(session)
     model.set_article(2, big_project.spans(2), big_project.relations(2))
-    links = model.COLUMNS.index("Links")
+    links = model.COLUMNS.index("Relations")
 
     def link_text(span_id: int) -> str:
         row = model.row_of(span_id)
@@ -174,7 +174,7 @@ def test_links_column_follows_relations(qtbot, big_project: Project):
 
     assert link_text(head.id) == ""
     relation = session.add_relation(head.id, child.id, "attributed_to")
-    assert link_text(head.id) == f"→ {child.text}"
-    assert link_text(child.id) == f"← {head.text}"
+    assert link_text(head.id) == f"attributed_to → {child.text}"
+    assert link_text(child.id) == f"attributed_to ← {head.text}"
     session.delete_relation(relation.id)
     assert link_text(head.id) == "" and link_text(child.id) == ""

@@ -221,9 +221,9 @@ def test_label_set_edits_are_undoable(qtbot, window, monkeypatch):
 def test_status_and_article_list(qtbot, window):
     window.named_actions["status_done"].trigger()
     row = window.article_model.row_of(window.article_id)
-    assert window.article_model.index(row, 2).data() == "done"
+    assert window.article_model.index(row, window.article_model.STATUS).data() == "done"
     window.undo_action.trigger()
-    assert window.article_model.index(row, 2).data() == "new"
+    assert window.article_model.index(row, window.article_model.STATUS).data() == "new"
 
 
 def test_search_filters_article_list(qtbot, window):

@@ -221,7 +221,7 @@ def test_untrusted_names_and_notes_are_shown_as_text(qtbot, window, monkeypatch)
     model = window.span_model
     row = model.row_of(span.id)
     assert model.index(row, 0).data() == XSS
-    tip = model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole)
+    tip = model.index(row, model.NOTE).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip
     # reader hover
     html_tip = window.reader.view.tooltip_html([window.session.project.span(span.id)])

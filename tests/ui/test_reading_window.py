@@ -156,3 +156,63 @@ def test_widgets_carry_accessible_names_and_the_reader_shows_focus(qtbot, window
     image = window.reader.view.viewport().grab().toImage()
     highlight = window.reader.view.palette().color(QPalette.ColorRole.Highlight)
     assert image.pixelColor(1, 10) == highlight
+
+
+def test_layers_present_are_shown_by_default_and_toggled_in_the_layers_panel(
+    qtbot, project_path, settings
+) -> None:
+    from annotator.store import Project
+
+    with Project.open(project_path) as project:
+        project.add_span(1, 0, 5, 1, annotator="bob")
+        project.add_span(1, 6, 8, 2, annotator="gold")
+    window = MainWindow(Project.open(project_path), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        view = window.reader.view
+        window.open_article(1)
+        model = window.reading.layers_panel.model
+        # The project's layers are read on a thread of their own; then all are shown.
+        qtbot.waitUntil(lambda: model.names() == ["alice", "bob", "gold"])
+        assert view.visible_annotators is None or {"bob", "gold"} <= view.visible_annotators
+        assert {s.annotator for s in view.spans_at(1)} == {"bob"}
+        assert window.reading.layers_dock.isVisible()
+        legend = [model.index(r, 1).data() for r in range(3)]
+        assert legend == [
+            LayerStyle.FILL.description,
+            LayerStyle.OUTLINE.description,
+            LayerStyle.GOLD.description,
+        ]
+        model.setData(
+            model.index(1, 0), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole
+        )
+        assert view.spans_at(1) == []
+        assert model.shown() == {"gold"}
+        model.setData(
+            model.index(1, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+        )
+        assert {s.annotator for s in view.spans_at(1)} == {"bob"}
+    finally:
+        window.close()
+
+
+def test_layers_of_other_articles_arrive_from_the_background_scan(
+    qtbot, project_path, settings
+) -> None:
+    from annotator.store import Project
+
+    with Project.open(project_path) as project:
+        project.add_span(3, 0, 5, 1, annotator="dana")  # not on the article opened first
+    window = MainWindow(Project.open(project_path), settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        model = window.reading.layers_panel.model
+        qtbot.waitUntil(lambda: "dana" in model.names())
+        assert window.reader.view.layer_style("dana") is LayerStyle.OUTLINE
+        visible = window.reader.view.visible_annotators
+        assert visible is None or "dana" in visible
+    finally:
+        window.close()

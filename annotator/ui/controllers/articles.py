@@ -26,6 +26,7 @@ from annotator.store import ProjectError
 from annotator.ui.commands import SetStatusCommand
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import color_icon
+from annotator.ui.layout_memory import ColumnFitter, remember_columns
 from annotator.ui.models import ArticleListModel
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
@@ -64,7 +65,13 @@ class ArticleController(QObject):
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)  # full title in the tooltip
+        self.view.setObjectName("articleTable")
+        self.view.setAccessibleName("Articles")
+        self.search_box.setAccessibleName("Search articles")
+        self.label_filter.setAccessibleName("Show articles with label")
         self.count_label = QLabel()
+        self.fitter = ColumnFitter(self.view, ArticleListModel.TITLE, 0.35)
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -99,17 +106,28 @@ class ArticleController(QObject):
         self.model = ArticleListModel(session, self)
         self.view.setModel(self.model)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 80)  # outlet names can be long; the title needs the room
-        for col in (2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        # Performance: fit those columns to about two screens of rows. Qt measures 1,000 rows
-        # by default on every sort, filter, search and change of an article's status or span
-        # count (50 ms after each tag), reading five pages of the list; and 0 ("the rows on
-        # screen") measures every row while the window is not shown yet.
-        header.setResizeContentsPrecision(50)
+        # Every column can be dragged wider or narrower (the title takes what is left); the
+        # widths the analyst chose come back on the next start.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ArticleListModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(32)
+        metrics = self.view.fontMetrics()
+        char = max(1, metrics.averageCharWidth())
+        date = metrics.horizontalAdvance("2017-01-27") + 14
+        for column, width in (
+            (ArticleListModel.OUTLET, 9 * char + 12),
+            (ArticleListModel.DATE, date),
+            (ArticleListModel.STATUS, metrics.horizontalAdvance("in progress") + 14),
+            (ArticleListModel.SPANS, 5 * char + 12),
+        ):
+            header.resizeSection(column, width)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        remember_columns(header, "articles/columns")
+        # The title keeps at least 35% of the list's width; the others give way first.
+        self.fitter.desired = {c: header.sectionSize(c) for c in range(1, header.count())}
+        self.fitter.minimums = {ArticleListModel.SPANS: 4 * char + 8}
+        self.fitter.fit()
         self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
 
     def open_reading_place(self) -> None:

@@ -10,15 +10,8 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDockWidget,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QMenu,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,10 +25,11 @@ from annotator.ui.commands import (
     UpdateSpanCommand,
 )
 from annotator.ui.controllers.workspace import Workspace
-from annotator.ui.dialogs import SpanEditorDialog, color_icon
+from annotator.ui.dialogs import SpanEditorDialog
 from annotator.ui.models import SpanTableModel
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
+from annotator.ui.span_panel import SpanPanel
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SPAN_ACTIONS = (
@@ -66,25 +60,18 @@ class SpanController(QObject):
         self._actions = actions
         self._syncing = False  # True while the controller itself moves the table's selection
         self.tag_menu: QMenu | None = None  # the Span ▸ Tag as menu, for the context menu
-        self.label_filter = QComboBox()
-        self.label_filter.currentIndexChanged.connect(self._on_label_filter_changed)
-        self.view = QTableView()
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
+        # The span panel (ui/span_panel.py): filters by label and annotator, sortable columns,
+        # a row clicked or entered, or a relation clicked, takes the reader to that span.
+        self.panel = SpanPanel()
+        self.label_filter = self.panel.label_filter
+        self.annotator_filter = self.panel.annotator_filter
+        self.view = self.panel.view
         self.view.doubleClicked.connect(lambda _index: self.edit_span())
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(4, 4, 4, 4)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Show:"))
-        row.addWidget(self.label_filter, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.view, 1)
+        self.panel.span_chosen.connect(self._on_panel_span_chosen)
+        self.panel.relation_followed.connect(self._on_panel_span_chosen)
         self.dock = QDockWidget("Spans", parent)
         self.dock.setObjectName("spans_dock")
-        self.dock.setWidget(panel)
+        self.dock.setWidget(self.panel)
         self.model: SpanTableModel | None = None
         view = reader.view
         view.current_span_changed.connect(self._on_reader_current_span_changed)
@@ -105,16 +92,7 @@ class SpanController(QObject):
     # ----------------------------------------------------------------------- the project
     def show_project(self, session: ProjectSession) -> None:
         self.model = SpanTableModel(session, self)
-        self.view.setModel(self.model)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
-        # Notes and links can be long: fixed widths the analyst can drag, never a wide table.
-        for col, width in ((2, 70), (3, 70)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.panel.set_model(self.model)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
         session.span_added.connect(self._on_session_span_added)
         session.span_removed.connect(self._on_session_span_removed)
@@ -125,32 +103,19 @@ class SpanController(QObject):
     ) -> None:
         assert self.model is not None
         self.model.set_article(article_id, spans, relations)
+        self.panel.refresh_annotators()
 
     def spans(self) -> list[Span]:
         return self.model.spans() if self.model is not None else []
 
     def set_labels(self, labels: Sequence[Label]) -> None:
-        """Offer the labels in the panel's filter; the label column fits the longest name."""
-        combo = self.label_filter
-        previous = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem("All labels", None)
-        for label in labels:
-            combo.addItem(color_icon(label.color), label.name, label.id)
-        index = combo.findData(previous) if previous is not None else 0
-        combo.setCurrentIndex(max(0, index))
-        combo.blockSignals(False)
-        metrics = self.view.fontMetrics()
-        widest = max((metrics.horizontalAdvance(lb.name) for lb in labels), default=40)
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.view.setColumnWidth(0, widest + 44)
+        """Offer the labels (with their badges) in the panel's filter."""
+        self.panel.set_labels(labels)
 
     def set_visible_annotators(self, visible: set[str] | None) -> None:
         assert self.model is not None
         self.model.set_visible_annotators(visible)
-        # Whose span it is matters only when more than one layer is shown.
-        self.view.setColumnHidden(4, visible is not None and len(visible) == 1)
+        self.panel.refresh_annotators()  # the annotator column shows with two or more
 
     def update_actions(self) -> None:
         on = self.workspace.editable and self.reader.view.current_span_id is not None
@@ -335,7 +300,7 @@ class SpanController(QObject):
                     self.view.selectRow(row)
                 finally:
                     self._syncing = False
-                self.view.scrollTo(self.model.index(row, 1))
+                self.view.scrollTo(self.model.index(row, SpanTableModel.TEXT))
         else:
             self.view.clearSelection()
         self.workspace.refresh_actions()
@@ -347,9 +312,11 @@ class SpanController(QObject):
         if span is not None and span.id != self.reader.view.current_span_id:
             self.reader.view.set_current_span(span.id)
 
-    def _on_label_filter_changed(self) -> None:
-        if self.model is not None:
-            self.model.set_label_filter(self.label_filter.currentData())
+    def _on_panel_span_chosen(self, span_id: int) -> None:
+        """A row clicked or entered, or a relation followed: show that span in the reader,
+        scrolled into view even when it was the current span already."""
+        if span_id in self.reader.view.spans:
+            self.reader.view.set_current_span(span_id)
 
     def _on_reader_context_menu(self, pos: QPoint) -> None:
         parent = self.parent()

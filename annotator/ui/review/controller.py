@@ -172,7 +172,7 @@ class ReviewController(QObject):
         dock.setWidget(panel)
         if not window.restoreDockWidget(dock):
             window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            window.resizeDocks([dock], [330], Qt.Orientation.Vertical)
+            window.resizeDocks([dock], [250], Qt.Orientation.Vertical)
         dock.visibilityChanged.connect(self._on_dock_visibility_changed)
         panel.disagreement_view.selectionModel().currentRowChanged.connect(
             self._on_disagreement_row_changed
