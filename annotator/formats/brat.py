@@ -120,11 +120,17 @@ _SPAN_DEFAULT_COLOR = "#cccccc"
 
 # ------------------------------------------------------------------------------------ names
 def brat_name(name: str) -> str:
-    """``name`` as a brat type name: letters, digits, ``_`` and ``-`` only; never empty."""
-    safe = "".join(
-        ch if ch.isalnum() or ch in "_-" else "_" for ch in unicodedata.normalize("NFC", name)
+    """``name`` as a brat type name: ASCII letters, digits, ``_`` and ``-`` only (brat's storage
+    form, ``^[a-zA-Z0-9_-]*$``: brat refuses others in annotation.conf); accents are dropped
+    ("Citação" is ``Citacao``), any other character becomes ``_``; never empty."""
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
     )
+    safe = "".join(ch if ch in _STORAGE_CHARS else "_" for ch in plain)
     return safe or "_"
+
+
+_STORAGE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def document_name(title: str, article_id: int) -> str:

@@ -352,8 +352,12 @@ def _tracked(
 
 def _moved(path: Path, staged: Path, final: Path) -> Path:
     """Where a file a writer reported under a staged part is once the part is moved in."""
+    if path == staged:
+        return final
+    if path.parent == staged.parent:  # a file written beside it (a config, a label set)
+        return final.with_name(path.name)
     try:
-        return final / path.relative_to(staged) if path != staged else final
+        return final / path.relative_to(staged)
     except ValueError:
         return path
 
@@ -464,6 +468,10 @@ def export_project(
             docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
             part = writer(docs, target, labels=labels, **options)
             if name:
+                for path in part.files:
+                    if path != target and path.parent == target.parent:
+                        # Written beside the part: moved in with it.
+                        finals[f"{name}:{path.name}"] = _moved(path, target, finals[name])
                 part.files = [_moved(path, target, finals[name]) for path in part.files]
             report.add(part)
             if name:

@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from annotator.core.model import LABEL_PALETTE
 from annotator.core.text import offsets_in_range
 from annotator.formats.csv_spans import read_csv_file
 from annotator.formats.export import ExportError
 from annotator.formats.html_page import read_html_path
-from annotator.formats.jsonl import read_jsonl_path
+from annotator.formats.jsonl import read_jsonl_path, read_label_set
 from annotator.formats.plain import read_plain_path
 from annotator.formats.records import (
     AnnotationRecord,
@@ -199,6 +200,7 @@ def _format_entries(
 def _read(path: Path, options: ReadOptions) -> ReadResult:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
+        yield from read_label_set(path)
         yield from read_jsonl_path(path, encoding=options.encoding)
         return
     if suffix == ".csv":
@@ -238,6 +240,8 @@ def _apply_label_set(
             ):
                 differing.append(name)
             continue
+        if not spec.color:
+            spec = replace(spec, color=LABEL_PALETTE[len(existing) % len(LABEL_PALETTE)])
         if spec.hotkey and spec.hotkey in used:
             clashes.append(f"{name} ({spec.hotkey})")
             spec = replace(spec, hotkey="")

@@ -72,6 +72,27 @@ def doc_dict(doc: ExportDoc) -> dict[str, Any]:
     }
 
 
+def labels_path(out: Path) -> Path:
+    """``data.jsonl`` -> ``data.labels.json``: the label set written beside a JSONL export."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(stem + ".labels.json")
+
+
+def label_set(labels: Sequence[Label]) -> dict[str, Any]:
+    """The project's labels (in order) as the sidecar file holds them."""
+    return {
+        "labels": [
+            {
+                "name": label.name,
+                "color": label.color,
+                "hotkey": label.hotkey,
+                "description": label.description,
+            }
+            for label in labels
+        ]
+    }
+
+
 def dumps(obj: Any) -> str:
     """The one JSON encoding every JSON export uses: sorted keys, real characters, compact."""
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
@@ -81,6 +102,7 @@ def write_jsonl(
     docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
 ) -> ExportReport:
     report = ExportReport("jsonl")
+    sidecar = labels_path(out)
     with atomic_file(out) as fh:
         for doc in docs:
             fh.write(dumps(doc_dict(doc)))
@@ -88,5 +110,11 @@ def write_jsonl(
             report.articles += 1
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
-    report.files.append(out)
+        with atomic_file(sidecar) as side:
+            side.write(json.dumps(label_set(labels), ensure_ascii=False, indent=1) + "\n")
+    report.files.extend([out, sidecar])
+    report.lose(report.spans, TIMES_NOT_WRITTEN)
     return report
+
+
+TIMES_NOT_WRITTEN = "span creation and change time(s) not written (re-import stamps spans anew)"

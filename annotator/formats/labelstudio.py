@@ -52,7 +52,7 @@ from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.json_array import ArrayProblem, array_elements
 from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
-from annotator.formats.jsonl_export import dumps
+from annotator.formats.jsonl_export import TIMES_NOT_WRITTEN, dumps
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.offsets import RawSpan, resolve_offsets
 from annotator.formats.records import (
@@ -164,6 +164,7 @@ def write_labelstudio(
         "relation annotator name(s) other than their head span's not written "
         "(Label Studio relations carry no annotator)",
     )
+    report.lose(report.spans, TIMES_NOT_WRITTEN)
     report.lose(
         sum(
             1

@@ -3,12 +3,18 @@
 Needs pyarrow (``pip install 'news-annotator[parquet]'``). Tables, all sorted by article:
 
 - articles: ``article_id`` int64, ``title``, ``text``, ``source``, ``author``, ``url``,
-  ``published``, ``status``, ``content_hash`` strings, ``meta`` (JSON object as a string);
+  ``published``, ``status``, ``content_hash`` strings, ``meta`` map<string, string> (each
+  value is JSON text: ``"Reuters"`` with its quotes, ``2024``, ``{...}``);
 - spans: ``article_id`` int64, ``span`` int32 (the span's number within its article), ``start``,
   ``end`` int64 (code points), ``label``, ``text``, ``annotator``, ``note`` strings,
   ``attributes`` map<string, string>;
 - relations: ``article_id`` int64, ``head``, ``child`` int32 (span numbers), ``label``,
-  ``annotator`` strings.
+  ``annotator`` strings;
+- labels: ``name``, ``color``, ``hotkey``, ``description`` strings, ``position`` int32: the
+  project's label set in order, used or not (created on import where the project lacks them).
+
+No column is nullable: every value is always there (an empty string where a field is empty).
+Files of earlier versions, with ``meta`` as one JSON string, are read too.
 
 The writer flushes a row group every :data:`ROW_GROUP_ARTICLES` articles (sooner for long
 texts, :data:`ROW_GROUP_TEXT`), so memory stays flat;
@@ -18,15 +24,25 @@ the reader walks the three files' row batches side by side in the same way.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import Label
+from annotator.core.model import Label, LabelSpec
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
 from annotator.formats.jsonl import parse_object
+from annotator.formats.jsonl_export import TIMES_NOT_WRITTEN
 from annotator.formats.limits import TooLarge, load_json
-from annotator.formats.records import InvalidRecord, ReadOptions, ReadResult, RecordError
+from annotator.formats.records import (
+    InvalidRecord,
+    LabelSetRecord,
+    ReadOptions,
+    ReadResult,
+    RecordError,
+)
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 ROW_GROUP_ARTICLES = 512
 ROW_GROUP_TEXT = 8_000_000  # characters of article text: long articles flush sooner
@@ -34,6 +50,7 @@ READ_BATCH_ROWS = 512
 ARTICLES = "articles.parquet"
 SPANS = "spans.parquet"
 RELATIONS = "relations.parquet"
+LABELS = "labels.parquet"
 ARTICLE_COLUMNS = (
     "article_id",
     "title",
@@ -77,32 +94,45 @@ def schemas() -> tuple[Any, Any, Any]:
     """The Arrow schemas of the articles, spans and relations tables."""
     pa, _ = _arrow()
     text = pa.string()
-    articles = pa.schema(
-        [("article_id", pa.int64())] + [(name, text) for name in ARTICLE_COLUMNS[1:]]
+
+    def schema(*fields: tuple[str, Any]) -> Any:
+        return pa.schema([pa.field(name, kind, nullable=False) for name, kind in fields])
+
+    articles = schema(
+        ("article_id", pa.int64()),
+        *[(name, text) for name in ARTICLE_COLUMNS[1:-1]],
+        ("meta", pa.map_(text, text)),
     )
-    spans = pa.schema(
-        [
-            ("article_id", pa.int64()),
-            ("span", pa.int32()),
-            ("start", pa.int64()),
-            ("end", pa.int64()),
-            ("label", text),
-            ("text", text),
-            ("annotator", text),
-            ("note", text),
-            ("attributes", pa.map_(text, text)),
-        ]
+    spans = schema(
+        ("article_id", pa.int64()),
+        ("span", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("label", text),
+        ("text", text),
+        ("annotator", text),
+        ("note", text),
+        ("attributes", pa.map_(text, text)),
     )
-    relations = pa.schema(
-        [
-            ("article_id", pa.int64()),
-            ("head", pa.int32()),
-            ("child", pa.int32()),
-            ("label", text),
-            ("annotator", text),
-        ]
+    relations = schema(
+        ("article_id", pa.int64()),
+        ("head", pa.int32()),
+        ("child", pa.int32()),
+        ("label", text),
+        ("annotator", text),
     )
     return articles, spans, relations
+
+
+def labels_schema() -> Any:
+    pa, _ = _arrow()
+    return pa.schema(
+        [
+            pa.field(name, pa.string(), nullable=False)
+            for name in ("name", "color", "hotkey", "description")
+        ]
+        + [pa.field("position", pa.int32(), nullable=False)]
+    )
 
 
 class _Columns:
@@ -150,7 +180,10 @@ def write_parquet(
                     a.published,
                     a.status,
                     a.content_hash,
-                    json.dumps(a.meta, ensure_ascii=False, sort_keys=True),
+                    sorted(
+                        (key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+                        for key, value in a.meta.items()
+                    ),
                 )
                 for i, s in enumerate(doc.spans):
                     spans.add(
@@ -180,7 +213,23 @@ def write_parquet(
         finally:
             for writer in writers:
                 writer.close()
-    report.files.extend(out / name for name in (ARTICLES, SPANS, RELATIONS))
+        pa, _ = _arrow()
+        table = pa.Table.from_pylist(
+            [
+                {
+                    "name": label.name,
+                    "color": label.color,
+                    "hotkey": label.hotkey,
+                    "description": label.description,
+                    "position": i,
+                }
+                for i, label in enumerate(labels)
+            ],
+            schema=labels_schema(),
+        )
+        pq.write_table(table, folder / LABELS, compression="zstd")
+    report.files.extend(out / name for name in (ARTICLES, SPANS, RELATIONS, LABELS))
+    report.lose(report.spans, TIMES_NOT_WRITTEN)
     return report
 
 
@@ -249,7 +298,7 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
         yield RecordError(None, str(exc))
         return
     folder = path if path.is_dir() else path.parent
-    files = {name: folder / name for name in (ARTICLES, SPANS, RELATIONS)}
+    files = {name: folder / name for name in (ARTICLES, SPANS, RELATIONS, LABELS)}
     if not files[ARTICLES].is_file():
         yield RecordError(None, f"has no {ARTICLES}")
         return
@@ -260,6 +309,21 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
                 None, f"{name} is a symbolic link to {target}, outside {folder}; not followed"
             )
             return
+    if files[LABELS].is_file():
+        try:
+            specs = tuple(
+                LabelSpec(
+                    str(row.get("name") or ""),
+                    str(row.get("color") or ""),
+                    str(row.get("hotkey") or ""),
+                    str(row.get("description") or ""),
+                )
+                for _, row in _rows(files[LABELS], ("name", "color", "hotkey", "description"))
+            )
+        except (OSError, pa.ArrowException) as exc:
+            yield RecordError(None, f"cannot be read as Parquet: {exc}", files[LABELS])
+            return
+        yield LabelSetRecord(tuple(s for s in specs if _HEX.match(s.color) or not s.color))
     try:
         articles = _rows(files[ARTICLES], ARTICLE_COLUMNS)
         spans = _Grouped(
@@ -306,9 +370,13 @@ def _native(
     span_rows: list[tuple[int, dict[str, Any]]],
     relation_rows: list[tuple[int, dict[str, Any]]],
 ) -> dict[str, Any]:
-    meta_text = row.get("meta") or "{}"
+    meta_value = row.get("meta")
+    meta: object
     try:
-        meta = load_json(meta_text)
+        if isinstance(meta_value, list):  # map<string, JSON text>
+            meta = {str(key): load_json(value) for key, value in meta_value}
+        else:  # earlier files: one JSON object as a string
+            meta = load_json(meta_value or "{}")
     except json.JSONDecodeError as exc:
         raise InvalidRecord(f"'meta' is not valid JSON: {exc.msg}") from None
     except TooLarge as exc:
@@ -332,7 +400,7 @@ def _native(
                 "start": span.get("start"),
                 "end": span.get("end"),
                 "label": span.get("label"),
-                "text": span.get("text"),
+                "text": span.get("text") or None,  # never empty when written: not given
                 "annotator": span.get("annotator"),
                 "note": span.get("note"),
                 "attributes": dict(span.get("attributes") or []),

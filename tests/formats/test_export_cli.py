@@ -61,7 +61,13 @@ def test_export_filters_and_split(
     assert code == 0
     printed = capsys.readouterr().out
     assert "Exported 2 article(s), 2 span(s) and 1 relation(s) as jsonl." in printed
-    assert "split: train 1, test 1" in printed and "Nothing was lost." in printed
+    assert "split: train 1, test 1" in printed
+    # Span times are not written, and the export says so rather than "Nothing was lost".
+    assert "lost: 2 span creation and change time(s) not written" in printed
+    assert "Nothing was lost." not in printed
+    for part in ("train", "test"):  # each part's label set is moved in beside it
+        assert (tmp_path / f"d-{part}.labels.json").is_file()
+        assert f"wrote: {tmp_path / f'd-{part}.labels.json'}" in printed
     docs = [
         json.loads(line)
         for p in ("d-train.jsonl", "d-test.jsonl")

@@ -146,7 +146,8 @@ def test_split_names_files_and_is_reproducible_and_disjoint(fresh: Project, tmp_
     out = tmp_path / "data.jsonl"
     report = export_project(fresh, "jsonl", out, split="80/10/10", seed=7)
     parts = {name: tmp_path / f"data-{name}.jsonl" for name in ("train", "dev", "test")}
-    assert report.files == list(parts.values())
+    assert [f for f in report.files if f.suffix == ".jsonl"] == list(parts.values())
+    assert all((tmp_path / f"data-{name}.labels.json").is_file() for name in parts)
     assert report.splits == {"train": 16, "dev": 2, "test": 2}
     assert report.articles == 20 and not out.exists()
     texts = {name: [o["text"] for o in lines(path)] for name, path in parts.items()}

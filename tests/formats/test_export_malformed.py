@@ -320,7 +320,7 @@ def test_parquet_bad_rows_name_the_file_and_row(fresh: Project, tmp_path: Path) 
         "published": "",
         "status": "new",
         "content_hash": "",
-        "meta": "{}",
+        "meta": [],
     }
     pq.write_table(
         pa.Table.from_pylist(
@@ -328,13 +328,13 @@ def test_parquet_bad_rows_name_the_file_and_row(fresh: Project, tmp_path: Path) 
                 {"article_id": 1, "text": TEXT, **blank},
                 {"article_id": 2, "text": "Short.", **blank},
                 {"article_id": 3, "text": "Linked here.", **blank},
-                {"article_id": 4, "text": "Meta broken.", **{**blank, "meta": "[1]"}},
+                {"article_id": 4, "text": "Meta broken.", **{**blank, "meta": [("k", "[1")]}},
             ],
             schema=article_schema,
         ),
         folder / "articles.parquet",
     )
-    span = {"label": "Quote", "text": None, "annotator": "", "note": "", "attributes": []}
+    span = {"label": "Quote", "text": "", "annotator": "", "note": "", "attributes": []}
     pq.write_table(
         pa.Table.from_pylist(
             [
@@ -360,7 +360,7 @@ def test_parquet_bad_rows_name_the_file_and_row(fresh: Project, tmp_path: Path) 
     assert messages(summary) == [
         f"{articles}:2: span 0: [0, 50) is outside the text (6 characters)",
         f"{articles}:3: relations.parquet row 1: 'child' 4 is not a span of the article",
-        f"{articles}:4: 'meta' must hold a JSON object",
+        f"{articles}:4: 'meta' is not valid JSON: Expecting ',' delimiter",
     ]
     assert summary.articles_added == 1 and summary.spans_added == 1
 
