@@ -164,7 +164,7 @@ def test_an_error_while_writing_leaves_the_old_set_whole(
             export_project(opened, "jsonl", out, split="80/10/10", seed=5, progress=failing)
     assert digests(out, False) == before
     assert not staging_folder(out).exists()
-    assert sorted(n for n in os.listdir(tmp_path) if "data" in n and n.endswith(".jsonl")) == sorted(
-        ["data-train.jsonl", "data-dev.jsonl", "data-test.jsonl"]
-    )
+    assert sorted(
+        n for n in os.listdir(tmp_path) if "data" in n and n.endswith(".jsonl")
+    ) == sorted(["data-train.jsonl", "data-dev.jsonl", "data-test.jsonl"])
     json.loads((tmp_path / "data-train.jsonl").read_text("utf-8").splitlines()[0])
