@@ -43,6 +43,73 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     yield home
 
 
+# Calls that wait for a person: a test that reaches one without stubbing it would hang the run.
+MODAL_CALLS: dict[str, tuple[str, ...]] = {
+    "QDialog": ("exec",),
+    "QMessageBox": (
+        "exec",
+        "information",
+        "warning",
+        "critical",
+        "question",
+        "about",
+        "aboutQt",
+    ),
+    "QFileDialog": (
+        "exec",
+        "getOpenFileName",
+        "getOpenFileNames",
+        "getSaveFileName",
+        "getExistingDirectory",
+        "getOpenFileUrl",
+        "getOpenFileUrls",
+        "getSaveFileUrl",
+        "getExistingDirectoryUrl",
+    ),
+    "QInputDialog": ("exec", "getItem", "getText", "getMultiLineText", "getInt", "getDouble"),
+    "QColorDialog": ("exec", "getColor"),
+    "QFontDialog": ("exec", "getFont"),
+    "QProgressDialog": ("exec",),
+}
+
+
+def _blocked(call: str):  # type: ignore[no-untyped-def]
+    def refuse(*_args: object, **_kwargs: object) -> object:
+        pytest.fail(
+            f"{call}() would wait for a person and hang the run: stub it in this test "
+            "(monkeypatch) or open the dialog without blocking (.open())",
+            pytrace=True,
+        )
+
+    return refuse
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test in which a modal dialog would block (a test's own stub takes over)."""
+    try:
+        from PySide6 import QtWidgets
+    except ImportError:  # a Qt-free environment: nothing can block
+        return
+    for class_name, calls in MODAL_CALLS.items():
+        cls = getattr(QtWidgets, class_name)
+        for call in calls:
+            if hasattr(cls, call):
+                monkeypatch.setattr(cls, call, _blocked(f"{class_name}.{call}"))
+
+
+@pytest.fixture(autouse=True)
+def _qsettings_per_test(_isolated_dirs: Path) -> None:
+    """QSettings (window geometry, dock layout) in this test's own folder, as an INI file."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(_isolated_dirs / "qsettings"))
+
+
 @pytest.fixture
 def corpora() -> Path:
     if not CORPORA.is_dir():

@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.text import BOM, Utf16Index, canonicalize
+from tests.core.test_text import expected_canonical, leading_boms_only
 
 FUZZ = settings(max_examples=150, deadline=None)
 
@@ -36,7 +37,10 @@ raw_texts = st.lists(st.one_of(CHARS, st.sampled_from(PIECES)), max_size=40).map
 
 
 def reference_canonical(raw: str, *, at_start: bool = True) -> str:
-    """Canonicalization written out one character at a time, independently of the product."""
+    """Canonicalization written out one character at a time, independently of the product.
+
+    ``at_start``: nothing but BOMs comes before ``raw`` in its text (a slice inside the leading
+    run of BOMs continues that run)."""
     out = []
     leading = at_start
     for i, char in enumerate(raw):
@@ -113,7 +117,32 @@ def test_remapped_spans_cover_the_same_text(raw: str, data: st.DataObject) -> No
     start = data.draw(st.sampled_from(bounds))
     end = data.draw(st.sampled_from([b for b in bounds if b >= start]))
     got = canonical.text[canonical.remap(start) : canonical.remap(end)]
-    assert got == reference_canonical(raw[start:end], at_start=start == 0)
+    assert got == reference_canonical(raw[start:end], at_start=not raw[:start].strip(BOM))
+
+
+@FUZZ
+@given(raw_texts, st.data())
+def test_the_two_references_agree_on_every_slice(raw: str, data: st.DataObject) -> None:
+    """This file's reference and tests/core/test_text.py's, slice by slice."""
+    bounds = [i for i in range(len(raw) + 1) if not inside_crlf(raw, i)]
+    start = data.draw(st.sampled_from(bounds))
+    end = data.draw(st.sampled_from([b for b in bounds if b >= start]))
+    at_start = leading_boms_only(raw[:start])
+    assert reference_canonical(raw[start:end], at_start=at_start) == expected_canonical(
+        raw[start:end], at_start=at_start
+    )
+
+
+def test_a_slice_inside_the_leading_boms_loses_them_like_the_text() -> None:
+    raw = BOM + BOM + "Quote"
+    canonical = canonicalize(raw)
+    assert canonical.text[canonical.remap(1) : canonical.remap(5)] == "Quo"
+    assert reference_canonical(raw[1:5], at_start=True) == "Quo"
+    assert expected_canonical(raw[1:5], at_start=True) == "Quo"
+    # past the leading run, a BOM is text like any other character
+    inner = "x" + BOM + "y"
+    assert reference_canonical(inner[1:], at_start=False) == BOM + "y"
+    assert expected_canonical(inner[1:], at_start=False) == BOM + "y"
 
 
 # ---------------------------------------------------------------------------------- UTF-16

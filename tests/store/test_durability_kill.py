@@ -218,12 +218,16 @@ def test_killed_while_editing_loses_no_reported_edit(
     ]
     for child in children:
         assert child.wait_for("READY").split()[1] == ("qt" if HAS_QT else "store")
+    # Editing has begun in every child (however loaded the machine) before any kill is timed.
+    first = [child.wait_for("OK ") for child in children]
     # Each child is killed at its own random moment, most likely inside some edit.
-    kill_at(children, [rng.uniform(0.02, 0.4) for _ in children], "the child finished first")
+    killed = kill_at(
+        children, [rng.uniform(0.02, 0.4) for _ in children], "the child finished first"
+    )
+    assert all(killed), killed  # every child was SIGKILLed while still editing
     outcomes = []
-    for path, child in zip(paths, children, strict=True):
-        reported = [line for line in child.rest() if line.startswith("OK ")]
-        assert reported, f"killed before the first edit; stderr: {child.stderr()}"
+    for path, child, seen in zip(paths, children, first, strict=True):
+        reported = [seen, *(line for line in child.rest() if line.startswith("OK "))]
         outcomes.append((path, int(reported[-1].split()[1])))
     # One unkilled run gives the state after every action of this seed's sequence.
     digests = reference_digests(base, tmp_path / "ref", seed, max(n for _, n in outcomes) + 1)
@@ -308,7 +312,12 @@ def kill_batches(base: Path, folder: Path, mode: str, source: Path, seed: int) -
     children = [Child.start(mode, str(path), "--source", str(source)) for path in paths]
     for child in children:
         child.wait_for("START")
-    killed = kill_at(children, [rng.uniform(0.05, 0.95) * duration for _ in children])
+    killed = kill_at(
+        children,
+        [rng.uniform(0.05, 0.95) * duration for _ in children],
+        "a child finished its batch before its kill: nothing was tested",
+    )
+    assert all(killed), killed  # every child was SIGKILLed in the middle of its batch
     for path, was_killed in zip(paths, killed, strict=True):
         figures["kills" if was_killed else "ended before the kill"] += 1
         digest = check_file(path)

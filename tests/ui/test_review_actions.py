@@ -47,6 +47,13 @@ def test_every_live_action_of_the_window_has_its_own_shortcut(window: MainWindow
             assert other is action, f"{action.text()!r} and {other.text()!r} share {text}"
     for text in ("F8", "Shift+F8", "Alt+1", "Alt+2", "Alt+3", "Alt+B", "Alt+N", "Alt+Return"):
         assert owners[text].objectName().startswith("review_"), text
+    # undo and redo are live actions of the window too, with every key they answer to
+    assert owners["Ctrl+Z"] is window.undo_action
+    assert owners["Ctrl+Y"] is window.redo_action and owners["Ctrl+Shift+Z"] is window.redo_action
+    labels = window.session.labels()
+    assert labels and all(
+        owners[label.hotkey].objectName() == f"tag_{label.id}" for label in labels if label.hotkey
+    )
 
 
 def test_review_menu_lists_its_actions(window: MainWindow) -> None:
