@@ -7,13 +7,13 @@ Each subcommand is a pair of functions, one adding its parser and one running it
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator import __version__
+from annotator import __version__, cli_corpus
+from annotator.cli_text import _error, _json_safe, _print, terminal_safe
 
 if TYPE_CHECKING:
     from annotator.formats.export import ExportFilter, ExportReport
@@ -26,32 +26,6 @@ def _default_annotator() -> str:
     from annotator.settings import Settings
 
     return Settings.load().annotator or "analyst"
-
-
-# C0 controls but TAB and LF, DEL and the C1 controls: ESC [ ... or CSI (U+009B) from a label
-# name or file name printed raw would be obeyed by the terminal (colours, cursor moves, titles).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with each control character shown as an escape (``\\x1b``), so that text read
-    from a file is shown to the terminal, never obeyed by it. Tabs and line breaks stay."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _json_safe(text: str) -> str:
-    """JSON text whose control characters are all ``\\u`` escapes (json.dumps leaves DEL and C1
-    raw when ``ensure_ascii`` is off); outside strings JSON has none, so this stays valid."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _print(text: str) -> None:
-    print(terminal_safe(text))
-
-
-def _error(message: object) -> int:
-    print(f"annotator: {terminal_safe(str(message))}", file=sys.stderr)
-    return 2
 
 
 def _warn_if_not_backed_up(project: Project) -> None:
@@ -454,6 +428,11 @@ SUBCOMMAND_TABLE: dict[
     "agree": (_add_agree, _run_agree),
     "merge": (_add_merge, _run_merge),
     "suggest": (_add_suggest, _run_suggest),
+    "search": (cli_corpus.add_search, cli_corpus.run_search),
+    "claims": (cli_corpus.add_claims, cli_corpus.run_claims),
+    "sources": (cli_corpus.add_sources, cli_corpus.run_sources),
+    "stats": (cli_corpus.add_stats, cli_corpus.run_stats),
+    "schema": (cli_corpus.add_schema, cli_corpus.run_schema),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_TABLE)
 

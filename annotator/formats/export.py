@@ -32,10 +32,13 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from annotator.core.model import STATUSES, Article, Label
+from annotator.core.schema import DocField
 from annotator.formats import split_commit
 from annotator.formats.errors import ExportCancelled, ExportError
 from annotator.formats.registry import get_format
 from annotator.store import Project, ProjectError
+from annotator.store.doc_labels import doc_fields
+from annotator.store.doc_labels import doc_labels as doc_labels_of_article
 from annotator.store.stream import iter_article_rows
 
 __all__ = [
@@ -91,6 +94,10 @@ class ExportDoc:
     article: Article
     spans: tuple[ExportSpan, ...]
     relations: tuple[ExportRelation, ...]
+    # Document-level labels, field name -> values, fields in the project's order, and the
+    # definitions of the project's fields (the same tuple for every doc of an export).
+    doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    doc_fields: tuple[DocField, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +188,8 @@ def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterat
     have match nothing.
     """
     labels = {label.id: label.name for label in project.labels()}
+    fields = tuple(doc_fields(project))
+    with_doc_labels = bool(fields)
     label_ids = None
     if filter.labels is not None:
         label_ids = [lid for lid, name in labels.items() if name in filter.labels]
@@ -222,7 +231,15 @@ def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterat
             )
         else:
             export_relations = ()
-        yield ExportDoc(article, tuple(s for s, _ in pairs), export_relations)
+        doc_labels = (
+            {
+                name: tuple(values)
+                for name, values in doc_labels_of_article(project, article.id).items()
+            }
+            if with_doc_labels
+            else {}
+        )
+        yield ExportDoc(article, tuple(s for s, _ in pairs), export_relations, doc_labels, fields)
 
 
 def _pair_key(pair: tuple[ExportSpan, int]) -> tuple[Any, ...]:
@@ -451,6 +468,7 @@ def export_project(
     done = [0]
     options = dict(writer_options or {})
     finals: dict[str, Path] = {}
+    labelled = [0]  # articles with document labels the format cannot carry
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         # Finish (or undo) a split export to the same place that was killed part-way.
@@ -466,6 +484,8 @@ def export_project(
                 filter if part_ids is None else replace(filter, article_ids=frozenset(part_ids))
             )
             docs = _tracked(iter_docs(project, part_filter), len(ids), progress, is_cancelled, done)
+            if spec.name not in DOC_LABEL_FORMATS:
+                docs = _counting_doc_labels(docs, labelled)
             part = writer(docs, target, labels=labels, **options)
             if name:
                 for path in part.files:
@@ -492,4 +512,20 @@ def export_project(
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
         raise
+    report.lose(
+        labelled[0],
+        f"article(s) with document labels: {spec.name} cannot carry document labels "
+        "(jsonl and labelstudio can)",
+    )
     return report
+
+
+# Formats whose writers carry ExportDoc.doc_labels; every other export reports them as lost.
+DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio"})
+
+
+def _counting_doc_labels(docs: Iterable[ExportDoc], count: list[int]) -> Iterator[ExportDoc]:
+    for doc in docs:
+        if doc.doc_labels:
+            count[0] += 1
+        yield doc

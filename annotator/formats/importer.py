@@ -26,6 +26,7 @@ from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
 from annotator.store.bulk import BulkWriter, RecordRefused, Written
+from annotator.store.doc_labels import doc_label_problems, set_doc_labels
 from annotator.store.errors import OTHER, SQLiteError, kind_at, store_failure
 
 __all__ = [
@@ -157,6 +158,10 @@ def import_paths(
                         if problem is not None:
                             summary.rejections.append(Rejection(entry, item.line, problem))
                     else:
+                        problem = writer.doc_label_problem(item)
+                        if problem is not None:
+                            summary.rejections.append(Rejection(entry, item.line, problem))
+                            continue
                         try:
                             writer.write(item, entry)
                         except RecordRefused as exc:
@@ -283,6 +288,8 @@ class _Writer:
         self._summary = summary
         self._touched: set[int] = set()
         self._bulk = BulkWriter(project, annotator=annotator, batch_size=batch_size)
+        self._project = project
+        self._doc_labels: list[tuple[int, dict[str, tuple[str, ...]]]] = []
 
     def write(self, record: ArticleRecord, path: Path | None = None) -> None:
         where = path or Path("")
@@ -294,6 +301,17 @@ class _Writer:
             self._summary.articles_added += 1
         else:
             self._summary.duplicates += 1
+        if record.doc_labels:
+            # Stored when the batch is written (finish): the article row may not be there yet.
+            self._doc_labels.append((written.article_id, dict(record.doc_labels)))
+
+    def doc_label_problem(self, record: ArticleRecord) -> str | None:
+        """Why the record's document labels cannot be stored (checked before anything of the
+        record is written), or None."""
+        if not record.doc_labels:
+            return None
+        problems = doc_label_problems(self._project, dict(record.doc_labels))
+        return "; ".join(problems) if problems else None
 
     def write_annotations(self, record: AnnotationRecord) -> str | None:
         """Add spans to the article with the record's content hash; the problem, or None."""
@@ -325,6 +343,9 @@ class _Writer:
 
     def finish(self) -> None:
         self._bulk.finish()
+        for article_id, values in self._doc_labels:
+            set_doc_labels(self._project, article_id, values)
+        self._doc_labels.clear()
 
     def _count(self, written: Written, where: Path | None = None, line: int | None = None) -> None:
         summary = self._summary

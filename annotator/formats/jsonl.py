@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from annotator.core.claims import EVIDENCE, encode_evidence
 from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft, LabelSpec
 from annotator.core.text import CanonicalText, canonicalize, content_hash
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
@@ -33,12 +34,13 @@ from annotator.formats.records import (
     RecordError,
     RelationRecord,
     SpanRecord,
+    doc_label_values,
     field_value,
     text_problem,
     title_from_text,
 )
 
-_RECORD_KEYS = frozenset({"text", "meta", "spans", "relations", *ARTICLE_FIELDS})
+_RECORD_KEYS = frozenset({"text", "meta", "spans", "relations", "doc_labels", *ARTICLE_FIELDS})
 # Written by exports so an article can be recognised; derived from the text, so never kept as
 # free metadata (it would change the article's meta on every round trip).
 DERIVED_META_KEYS = frozenset({"content_hash"})
@@ -294,7 +296,10 @@ def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
     ours = isinstance(given, str) and given == content_hash(canonical.text)
     spans = _spans(obj.get("spans"), raw, canonical, notes, ours=ours)
     relations = _relations(obj.get("relations"), len(spans), notes)
-    return ArticleRecord(draft, number, tuple(spans), tuple(relations), tuple(notes))
+    doc_labels = doc_label_values(obj.get("doc_labels"))
+    return ArticleRecord(
+        draft, number, tuple(spans), tuple(relations), tuple(notes), doc_labels=doc_labels
+    )
 
 
 def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
@@ -428,8 +433,13 @@ def _attributes(value: Any, where: str) -> dict[str, str]:
             attributes[key] = item
         elif isinstance(item, bool | int | float):
             attributes[key] = json.dumps(item)
+        elif key == EVIDENCE and isinstance(item, list) and all(isinstance(e, str) for e in item):
+            attributes[key] = encode_evidence(item)  # a claim's evidence: a list of strings
         else:
-            raise InvalidRecord(f"{where}: attribute {key!r} must be a string, number or boolean")
+            raise InvalidRecord(
+                f"{where}: attribute {key!r} must be a string, number or boolean"
+                + (" (or, for evidence, a list of strings)" if key == EVIDENCE else "")
+            )
     return attributes
 
 

@@ -8,7 +8,11 @@ A line (keys sorted, UTF-8, no ASCII escaping, "\\n" line ends)::
                     "head_span": {...}, "label": "attributed_to"}],
      "spans": [{"annotator": "ann", "attributes": {}, "end": 6, "label": "Source",
                 "note": "", "start": 0, "text": "Peskov"}],
-     "text": "Peskov said …"}
+     "text": "Peskov said …",
+     "doc_labels": {"Frame": ["conflict"]}}
+
+``doc_labels`` (document-level labels, values as strings) is written only for articles that have
+some.
 
 Offsets are code points of ``text``; relations' ``head``/``child`` index ``spans``. The same
 project always gives the same bytes. :func:`annotator.formats.jsonl.read_jsonl` reads it back.
@@ -21,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from annotator.core.claims import EVIDENCE, evidence_of
 from annotator.core.model import Article, Label
 from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, atomic_file
 
@@ -48,13 +53,21 @@ def span_dict(span: ExportSpan) -> dict[str, Any]:
         "text": span.text,
         "annotator": span.annotator,
         "note": span.note,
-        "attributes": dict(span.attributes),
+        "attributes": _attributes(span.attributes),
     }
+
+
+def _attributes(attributes: dict[str, str]) -> dict[str, Any]:
+    """Span attributes as JSON: a claim's evidence is a list of strings, the rest strings."""
+    out: dict[str, Any] = dict(attributes)
+    if EVIDENCE in out:
+        out[EVIDENCE] = evidence_of(attributes)
+    return out
 
 
 def doc_dict(doc: ExportDoc) -> dict[str, Any]:
     spans = [span_dict(s) for s in doc.spans]
-    return {
+    line = {
         "text": doc.article.text,
         "meta": article_meta(doc.article),
         "spans": spans,
@@ -70,6 +83,9 @@ def doc_dict(doc: ExportDoc) -> dict[str, Any]:
             for r in doc.relations
         ],
     }
+    if doc.doc_labels:
+        line["doc_labels"] = {name: list(values) for name, values in doc.doc_labels.items()}
+    return line
 
 
 def labels_path(out: Path) -> Path:

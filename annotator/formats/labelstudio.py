@@ -48,6 +48,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, LABEL_PALETTE, Label, LabelSpec
+from annotator.core.schema import DocField
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.json_array import ArrayProblem, array_elements
@@ -116,6 +117,7 @@ def task(doc: ExportDoc) -> dict[str, Any]:
         if meta:
             region["meta"] = meta
         result.append(region)
+    result.extend(doc_label_results(doc))
     for r in doc.relations:
         result.append(
             {
@@ -134,6 +136,39 @@ def task(doc: ExportDoc) -> dict[str, Any]:
     }
 
 
+def doc_field_name(name: str) -> str:
+    """A document label field's control name in the labeling config: the field's own, unless
+    it is the name of the span labels or the text."""
+    return name if name not in (FROM_NAME, TO_NAME) else f"doc_{name}"
+
+
+def doc_label_results(doc: ExportDoc) -> list[dict[str, Any]]:
+    """Document labels as Label Studio results: Choices for choice fields, Number for numbers,
+    TextArea for text, each ``to_name`` the text."""
+    kinds = {f.name: f.kind for f in doc.doc_fields}
+    results: list[dict[str, Any]] = []
+    for name, values in doc.doc_labels.items():
+        kind = kinds.get(name, "multiple")
+        region: dict[str, Any] = {
+            "id": f"{doc.article.id}-doc-{len(results)}",
+            "from_name": doc_field_name(name),
+            "to_name": TO_NAME,
+        }
+        if kind == "number":
+            try:
+                number: float | int = float(values[0])
+            except (IndexError, ValueError):
+                continue
+            number = int(number) if number == int(number) else number
+            region.update(type="number", value={"number": number})
+        elif kind == "text":
+            region.update(type="textarea", value={"text": list(values)})
+        else:
+            region.update(type="choices", value={"choices": list(values)})
+        results.append(region)
+    return results
+
+
 def write_labelstudio(
     docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
 ) -> ExportReport:
@@ -141,6 +176,7 @@ def write_labelstudio(
     relation_types: set[str] = set()
     seen_labels: set[str] = set()
     relation_annotators = 0
+    fields: tuple[DocField, ...] = ()
     config = config_path(out)
     with atomic_file(out) as fh:
         fh.write("[")
@@ -151,13 +187,14 @@ def write_labelstudio(
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
             relation_types.update(r.type for r in doc.relations)
+            fields = fields or doc.doc_fields
             seen_labels.update(s.label for s in doc.spans)
             relation_annotators += sum(
                 1 for r in doc.relations if r.annotator != doc.spans[r.head].annotator
             )
         fh.write("\n]\n")
         with atomic_file(config) as xml:
-            xml.write(labeling_config(labels, seen_labels, relation_types))
+            xml.write(labeling_config(labels, seen_labels, relation_types, fields))
     report.files.extend([out, config])
     report.lose(
         relation_annotators,
@@ -186,7 +223,10 @@ def xml_safe(text: str) -> bool:
 
 
 def labeling_config(
-    labels: Sequence[Label], used: Iterable[str] = (), relation_types: Iterable[str] = ()
+    labels: Sequence[Label],
+    used: Iterable[str] = (),
+    relation_types: Iterable[str] = (),
+    doc_fields: Sequence[DocField] = (),
 ) -> str:
     """A Label Studio labeling config for the labels (in order, with colours) and relations.
 
@@ -219,6 +259,22 @@ def labeling_config(
     lines.append("  <Relations>")
     lines.extend(f"    <Relation value={quoteattr(t)}/>" for t in types)
     lines.append("  </Relations>")
+    for f in doc_fields:  # document-level labels, one control each
+        name = quoteattr(doc_field_name(f.name))
+        if f.kind in ("single", "multiple"):
+            choice = "single" if f.kind == "single" else "multiple"
+            lines.append(f'  <Choices name={name} toName="{TO_NAME}" choice="{choice}">')
+            lines.extend(f"    <Choice value={quoteattr(c)}/>" for c in f.choices)
+            lines.append("  </Choices>")
+        elif f.kind == "number":
+            bounds = "".join(
+                f' {key}="{value:g}"'
+                for key, value in (("min", f.minimum), ("max", f.maximum))
+                if value is not None
+            )
+            lines.append(f'  <Number name={name} toName="{TO_NAME}"{bounds}/>')
+        else:
+            lines.append(f'  <TextArea name={name} toName="{TO_NAME}"/>')
     lines.append("</View>")
     return "\n".join(lines) + "\n"
 

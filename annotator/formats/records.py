@@ -61,6 +61,9 @@ class ArticleRecord:
     # What was imported differently from the file (offsets converted, a default relation type
     # supplied ...): reported as notes at the record's line, never dropped silently.
     notes: tuple[str, ...] = ()
+    # Document-level labels: (field name, values) pairs, checked against the project's fields
+    # when the record is written.
+    doc_labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,30 @@ def text_problem(text: str) -> str | None:
     except UnicodeEncodeError as exc:
         return f"text contains an unpaired surrogate at character {exc.start}"
     return article_too_large(size)
+
+
+def doc_label_values(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``"doc_labels": {"FIELD": [VALUE, ...]}`` as (field, values) pairs; raises
+    :class:`InvalidRecord`. A lone value stands for a list of one; numbers become strings."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise InvalidRecord(f"'doc_labels' must be an object, not {type(value).__name__}")
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for name, items in value.items():
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidRecord("'doc_labels' has a field with an empty name")
+        listed = items if isinstance(items, list) else [items]
+        values: list[str] = []
+        for item in listed:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                raise InvalidRecord(
+                    f"doc label {name!r}: values must be strings or numbers, "
+                    f"not {type(item).__name__}"
+                )
+            values.append(item if isinstance(item, str) else str(item))
+        pairs.append((name.strip(), tuple(values)))
+    return tuple(pairs)
 
 
 def field_value(name: str, value: Any) -> str:

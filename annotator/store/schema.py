@@ -137,4 +137,72 @@ def _article_list_by_date(db: Database) -> None:
     db.execute("CREATE INDEX articles_by_published ON articles(published)")
 
 
+@migrations(name="0005_corpus_schema")
+def _corpus_schema(db: Database) -> None:
+    """The label schema and document-level labels.
+
+    A label may sit under a parent label (Source ▸ Anonymous) and define the attributes its
+    spans carry (a Claim's verdict: one of a list of choices). Document-level label fields
+    (Frame: conflict / economic ...) are defined per project; an article holds values of them,
+    each stored as a string (several for a multiple-choice field).
+
+    Span texts get a full-text index of their own, so that "quotes containing sanctions" reads
+    the matching spans of a label instead of highlighting every article that mentions the word.
+    An index serves the article-list filter by annotator.
+    """
+    db.executescript(
+        """
+        CREATE TABLE label_parents (
+            label_id INTEGER PRIMARY KEY REFERENCES labels(id) ON DELETE CASCADE,
+            parent_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            CHECK (label_id != parent_id)
+        );
+        CREATE TABLE label_attributes (
+            id INTEGER PRIMARY KEY,
+            label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('choice', 'text', 'number')),
+            choices TEXT NOT NULL DEFAULT '[]',
+            minimum REAL,
+            maximum REAL,
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (label_id, name)
+        );
+        CREATE TABLE doc_fields (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('single', 'multiple', 'number', 'text')),
+            choices TEXT NOT NULL DEFAULT '[]',
+            minimum REAL,
+            maximum REAL,
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE doc_labels (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field_id INTEGER NOT NULL REFERENCES doc_fields(id) ON DELETE CASCADE,
+            value TEXT NOT NULL,
+            PRIMARY KEY (article_id, field_id, value)
+        ) WITHOUT ROWID;
+        CREATE INDEX doc_labels_by_field ON doc_labels(field_id, value, article_id);
+        CREATE INDEX spans_by_annotator_article ON spans(annotator, article_id);
+        CREATE VIRTUAL TABLE spans_fts USING fts5(
+            text, content='spans', content_rowid='id', tokenize='unicode61'
+        );
+        CREATE TRIGGER spans_fts_ai AFTER INSERT ON spans BEGIN
+          INSERT INTO spans_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER spans_fts_ad AFTER DELETE ON spans BEGIN
+          INSERT INTO spans_fts (spans_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER spans_fts_au AFTER UPDATE OF text ON spans BEGIN
+          INSERT INTO spans_fts (spans_fts, rowid, text) VALUES ('delete', old.id, old.text);
+          INSERT INTO spans_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        INSERT INTO spans_fts (spans_fts) VALUES ('rebuild');
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

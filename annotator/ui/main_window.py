@@ -35,6 +35,7 @@ from annotator.ui.controllers import (
     ViewController,
     Workspace,
 )
+from annotator.ui.corpus.controller import CorpusController
 from annotator.ui.export_dialog import ExportDialog
 from annotator.ui.models import ArticleListModel, SpanTableModel
 from annotator.ui.reader import ReaderPane
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
         ws.project_opened.connect(self.reading._on_window_project_opened)
         # Suggestions ▸ (the suggestions layer, accept and reject, runs): its own module.
         self.suggestions = SuggestionController(ws, reader.view, self, self._listed_article_ids)
+        # Corpus ▸ (search in context, claims, attribution, statistics, schema): its own package.
+        self.corpus = CorpusController(self)
+        self.spans.attribute_check = self.corpus.attribute_refusal
 
     def _build_menus(self) -> None:
         a = self.named_actions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left, insort
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,6 +16,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from annotator.core.model import ArticleSummary, Relation, Span
+from annotator.store.articles import fts_query
+from annotator.store.filters import (
+    ArticleFilter,
+    filtered_count,
+    filtered_position,
+    filtered_summaries,
+)
 from annotator.ui.colors import badge_letters, contrast_ratio
 from annotator.ui.session import ProjectSession
 
@@ -89,6 +97,7 @@ class ArticleListModel(QAbstractTableModel):
         self._descending = False
         self._search = ""
         self._label_id: int | None = None
+        self._corpus_filter: ArticleFilter | None = None  # the filter bar's (ui/corpus)
         self.reload()
         session.article_changed.connect(self._on_session_article_changed)
         session.articles_added.connect(self.reload)
@@ -140,8 +149,33 @@ class ArticleListModel(QAbstractTableModel):
         self._label_id = label_id
         self.reload()
 
+    def set_corpus_filter(self, corpus_filter: ArticleFilter | None) -> None:
+        """Filters of the filter bar (status, outlet, dates, ...), on top of the others."""
+        self._corpus_filter = (
+            None if corpus_filter is None or corpus_filter.empty else corpus_filter
+        )
+        self.reload()
+
+    def _combined_filter(self) -> ArticleFilter | None:
+        if self._corpus_filter is None:
+            return None
+        f = self._corpus_filter
+        if self._search.strip():
+            typed = fts_query(self._search)
+            f = replace(f, query=f"({f.query}) AND ({typed})" if f.query else typed)
+        if self._label_id is not None and f.label_present is None:
+            f = replace(f, label_present=self._label_id)
+        return f
+
     def reload(self) -> None:
         self.beginResetModel()
+        combined = self._combined_filter()
+        if combined is not None:
+            self._total = filtered_count(self.session.project, combined)
+            self._pages = {}
+            self._row_of = {}
+            self.endResetModel()
+            return
         self._total = self.session.project.article_count(
             search=self._search, label_id=self._label_id
         )
@@ -159,6 +193,20 @@ class ArticleListModel(QAbstractTableModel):
         return page[at] if at < len(page) else None
 
     def _read_page(self, number: int) -> list[ArticleSummary]:
+        combined = self._combined_filter()
+        if combined is not None:
+            page = filtered_summaries(
+                self.session.project,
+                combined,
+                number * PAGE,
+                PAGE,
+                order_by=self._order_by,
+                descending=self._descending,
+            )
+            self._pages[number] = page
+            for i, summary in enumerate(page):
+                self._row_of[summary.id] = number * PAGE + i
+            return page
         page = self.session.project.article_summaries(
             number * PAGE,
             PAGE,
@@ -182,13 +230,26 @@ class ArticleListModel(QAbstractTableModel):
         row = self._row_of.get(article_id)
         if row is not None:
             return row
-        row = self.session.project.article_position(
-            article_id,
-            order_by=self._order_by,
-            descending=self._descending,
-            search=self._search,
-            label_id=self._label_id,
+        combined = self._combined_filter()
+        row = (
+            filtered_position(
+                self.session.project,
+                combined,
+                article_id,
+                order_by=self._order_by,
+                descending=self._descending,
+            )
+            if combined is not None
+            else None
         )
+        if combined is None:
+            row = self.session.project.article_position(
+                article_id,
+                order_by=self._order_by,
+                descending=self._descending,
+                search=self._search,
+                label_id=self._label_id,
+            )
         if row is None or row >= self._total:
             return None
         self._summary(row)  # reads its page

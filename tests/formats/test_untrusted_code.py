@@ -63,6 +63,26 @@ VETTED: dict[tuple[str, str, str], str] = {
     "with ? placeholders",
     ("store/stream.py", "_subset", "span_filter"): "iter_article_rows()'s span_filter",
     ("store/stream.py", "_subset", "status_clause"): "' AND status = ?' or ''",
+    ("store/filters.py", "filtered_count", "where"): "where_clause(): literal clauses with ? "
+    "placeholders",
+    ("store/filters.py", "status_counts", "where"): "where_clause(): literal clauses with ? "
+    "placeholders",
+    ("store/filters.py", "filtered_page_ids", "where"): "where_clause(): literal clauses with ? "
+    "placeholders",
+    ("store/filters.py", "filtered_page_ids", "order"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id') "
+    "and 'ASC'/'DESC', both literals",
+    ("store/filters.py", "filtered_position", "where"): "where_clause(): literal clauses with ? "
+    "placeholders",
+    ("store/filters.py", "filtered_position", "joiner"): "'AND' if where else 'WHERE'",
+    ("store/filters.py", "filtered_position", "key"): "ARTICLE_SORT_KEYS.get(order_by, 'a.id'): "
+    "a value of a literal dict",
+    ("store/filters.py", "filtered_position", "before"): "'>' if descending else '<'",
+    ("store/search.py", "matching_article_count", "clauses"): "_span_clauses(): literal clauses "
+    "with ? placeholders",
+    ("store/search.py", "_span_hits", "clauses"): "_span_clauses(): literal clauses with ? "
+    "placeholders",
+    ("store/sources.py", "sources", "where"): "' AND s.article_id = ?' or ''",
+    ("store/sources.py", "sources", "relation_where"): "' AND r.article_id = ?' or ''",
 }
 
 

@@ -5,13 +5,14 @@ spans."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QMenu,
+    QMessageBox,
     QWidget,
 )
 
@@ -57,6 +58,8 @@ class SpanController(QObject):
         super().__init__(parent)
         self.workspace = workspace
         self.reader = reader
+        # Why an edit's attributes break the label schema (or None): set by the window.
+        self.attribute_check: Callable[[Span, dict[str, object]], str | None] | None = None
         self._actions = actions
         self._syncing = False  # True while the controller itself moves the table's selection
         self.tag_menu: QMenu | None = None  # the Span ▸ Tag as menu, for the context menu
@@ -202,6 +205,10 @@ class SpanController(QObject):
             return
         changes = dialog.changes()
         if not changes and not dialog.removed_relations:
+            return
+        refusal = self.attribute_check(span, changes) if self.attribute_check else None
+        if refusal is not None:  # the label schema's attribute definitions refuse the values
+            QMessageBox.warning(parent, "Edit Span", refusal)
             return
         self._apply_edits(span, changes, dialog.removed_relations)
 

@@ -1,0 +1,188 @@
+"""Article-list filters: status, outlet, publication date range, a label present or absent, an
+annotator's spans, and a full-text query, combined; with the counts the list shows.
+
+Each filter is one indexed condition (migrations 0002 and 0003): status and outlet are index
+lookups, dates a range over the published column, a label or annotator an index probe per
+article, a query a lookup in the full-text index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.core.model import STATUSES, ArticleSummary
+from annotator.store.articles import ARTICLE_SORT_KEYS
+from annotator.store.errors import ProjectError
+from annotator.store.project import Project
+from annotator.store.search import check_query
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """What the article list keeps; None (or empty) leaves a criterion out."""
+
+    statuses: frozenset[str] | None = None
+    outlet: str | None = None  # articles.source, compared without regard to case
+    date_from: str | None = None  # YYYY-MM-DD (or a prefix: 2024, 2024-03), inclusive
+    date_to: str | None = None  # inclusive: 2024-03 keeps all of March
+    label_present: int | None = None  # label id
+    label_absent: int | None = None  # label id
+    annotator: str | None = None  # has a span by this annotator
+    query: str = ""  # an FTS5 query (the Search panel's): title or text match
+
+    @property
+    def empty(self) -> bool:
+        return self == ArticleFilter()
+
+
+def where_clause(project: Project, f: ArticleFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause over ``articles a`` for a filter (raises SearchQueryError for a bad
+    query, ProjectError for an unknown status)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.statuses is not None:
+        unknown = sorted(set(f.statuses) - set(STATUSES))
+        if unknown:
+            raise ProjectError(project.path, f"unknown article status {unknown[0]!r}")
+        if not f.statuses:
+            clauses.append("0")
+        else:
+            # The expression of the index articles_by_status (migration 0002).
+            ranks = sorted(STATUSES.index(s) for s in f.statuses)
+            clauses.append(
+                "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END"
+                f" IN ({', '.join('?' * len(ranks))})"
+            )
+            params.extend(ranks)
+    if f.outlet is not None:
+        clauses.append("a.source = ? COLLATE NOCASE")
+        params.append(f.outlet)
+    if f.date_from:
+        clauses.append("a.published >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        # Everything that starts with the bound or sorts before it: '2024-03' keeps 2024-03-31.
+        clauses.append("a.published < ?")
+        params.append(f.date_to + "\uffff")
+    if f.date_from or f.date_to:
+        clauses.append("a.published != ''")
+    if f.label_present is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
+        )
+        params.append(f.label_present)
+    if f.label_absent is not None:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
+        )
+        params.append(f.label_absent)
+    if f.annotator is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM spans s WHERE s.annotator = ? AND s.article_id = a.id)"
+        )
+        params.append(f.annotator)
+    if f.query.strip():
+        clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(check_query(project, f.query))
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def filtered_count(project: Project, f: ArticleFilter) -> int:
+    where, params = where_clause(project, f)
+    return int(
+        project.db.conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
+    )
+
+
+def status_counts(project: Project, f: ArticleFilter) -> dict[str, int]:
+    """How many articles the filter keeps, per status (all statuses, in order)."""
+    where, params = where_clause(project, f)
+    rows = dict(
+        project.db.conn.execute(
+            f"SELECT a.status, count(*) FROM articles a {where} GROUP BY a.status", params
+        ).fetchall()
+    )
+    return {status: int(rows.get(status, 0)) for status in STATUSES}
+
+
+def filtered_page_ids(
+    project: Project,
+    f: ArticleFilter,
+    offset: int = 0,
+    limit: int = 200,
+    *,
+    order_by: str = "id",
+    descending: bool = False,
+) -> list[int]:
+    key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
+    direction = "DESC" if descending else "ASC"
+    where, params = where_clause(project, f)
+    order = f"{key} {direction}" + (f", a.id {direction}" if key != "a.id" else "")
+    sql = f"SELECT a.id FROM articles a {where} ORDER BY {order} LIMIT ? OFFSET ?"
+    return [row[0] for row in project.db.conn.execute(sql, [*params, limit, offset])]
+
+
+def filtered_summaries(
+    project: Project,
+    f: ArticleFilter,
+    offset: int = 0,
+    limit: int = 200,
+    *,
+    order_by: str = "id",
+    descending: bool = False,
+) -> list[ArticleSummary]:
+    ids = filtered_page_ids(project, f, offset, limit, order_by=order_by, descending=descending)
+    return project.article_summaries_of(ids)
+
+
+def filtered_position(
+    project: Project,
+    f: ArticleFilter,
+    article_id: int,
+    *,
+    order_by: str = "id",
+    descending: bool = False,
+) -> int | None:
+    """The row of an article in the filtered list (None when the filter leaves it out)."""
+    key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
+    where, params = where_clause(project, f)
+    joiner = "AND" if where else "WHERE"
+    conn = project.db.conn
+    row = conn.execute(
+        f"SELECT {key} FROM articles a {where} {joiner} a.id = ?", [*params, article_id]
+    ).fetchone()
+    if row is None:
+        return None
+    before = ">" if descending else "<"
+    if key == "a.id":
+        sql = f"SELECT count(*) FROM articles a {where} {joiner} a.id {before} ?"
+        count_params: list[Any] = [*params, article_id]
+    else:
+        sql = (
+            f"SELECT (SELECT count(*) FROM articles a {where} {joiner} {key} {before} ?)"
+            f" + (SELECT count(*) FROM articles a {where} {joiner} {key} = ?"
+            f" AND a.id {before} ?)"
+        )
+        count_params = [*params, row[0], *params, row[0], article_id]
+    return int(conn.execute(sql, count_params).fetchone()[0])
+
+
+def outlets(project: Project) -> list[tuple[str, int]]:
+    """Every outlet (article source) with its number of articles, by name."""
+    rows = project.db.conn.execute(
+        "SELECT a.source, count(*) FROM articles a WHERE a.source != ''"
+        " GROUP BY a.source COLLATE NOCASE ORDER BY a.source COLLATE NOCASE"
+    ).fetchall()
+    return [(name, int(count)) for name, count in rows]
+
+
+def annotators(project: Project) -> list[str]:
+    return [a for a in project.annotators() if a]
+
+
+def date_bounds(project: Project) -> tuple[str, str] | None:
+    row = project.db.conn.execute(
+        "SELECT min(published), max(published) FROM articles WHERE published != ''"
+    ).fetchone()
+    return (row[0], row[1]) if row and row[0] else None

@@ -1,0 +1,1 @@
+"""Panels that work across the corpus: search in context, claims, attribution, statistics."""

@@ -1,0 +1,123 @@
+"""The statistics dashboard: spans per label, annotator, outlet and over publication date, and
+progress by status, each drawn by matplotlib on a Qt canvas and exportable as PNG, SVG and CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.formats.stats_export import CHARTS, build_chart, write_chart_csv
+from annotator.store import Project
+from annotator.store.stats import CorpusStats, corpus_stats
+
+
+class StatsDashboard(QWidget):
+    """One tab per chart; Refresh recounts, the export buttons save the current chart."""
+
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.stats: CorpusStats | None = None
+        self.tabs = QTabWidget()
+        self.canvases: dict[str, object] = {}
+        self.summary = QLabel()
+        self.refresh_button = QPushButton("Refresh")
+        self.png_button = QPushButton("Export PNG…")
+        self.svg_button = QPushButton("Export SVG…")
+        self.csv_button = QPushButton("Export CSV…")
+        try:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            self.tabs.addTab(
+                QLabel("Charts need matplotlib: pip install 'news-annotator[stats]'"), "Charts"
+            )
+        else:
+            for name, (title, *_rest) in CHARTS.items():
+                canvas = FigureCanvasQTAgg(  # type: ignore[no-untyped-call]
+                    Figure(figsize=(6, 3.5), layout="constrained")
+                )
+                canvas.setObjectName(f"chart_{name}")
+                self.canvases[name] = canvas
+                self.tabs.addTab(canvas, title.replace("Spans ", "").capitalize())
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        for button in (self.refresh_button, self.png_button, self.svg_button, self.csv_button):
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bar)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.png_button.clicked.connect(lambda: self._export_dialog("png"))
+        self.svg_button.clicked.connect(lambda: self._export_dialog("svg"))
+        self.csv_button.clicked.connect(lambda: self._export_dialog("csv"))
+        self.set_project(None)
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Count again and redraw every chart."""
+        enabled = self.project is not None
+        for button in (self.png_button, self.svg_button, self.csv_button, self.refresh_button):
+            button.setEnabled(enabled)
+        if self.project is None:
+            self.stats = None
+            self.summary.clear()
+            return
+        self.stats = corpus_stats(self.project)
+        spans = sum(count for _, count in self.stats.spans_per_label)
+        articles = sum(count for _, count in self.stats.articles_per_status)
+        done = dict(self.stats.articles_per_status).get("done", 0)
+        self.summary.setText(
+            f"{spans} span(s) in {articles} article(s); {done} done "
+            f"({(100 * done / articles) if articles else 0:.0f}%)"
+        )
+        for name, canvas in self.canvases.items():
+            build_chart(self.stats, name, canvas.figure)  # type: ignore[attr-defined]
+            canvas.draw_idle()  # type: ignore[attr-defined]
+
+    def current_chart(self) -> str:
+        names = list(CHARTS)
+        index = self.tabs.currentIndex()
+        return names[index] if 0 <= index < len(names) else names[0]
+
+    def export(self, kind: str, path: Path, chart: str | None = None) -> None:
+        """Save a chart (the current one unless named) as PNG or SVG, or its numbers as CSV."""
+        if self.stats is None:
+            raise ValueError("no project")
+        chart = chart or self.current_chart()
+        if kind == "csv":
+            write_chart_csv(self.stats, chart, path)
+        else:
+            canvas = self.canvases[chart]
+            canvas.figure.savefig(path, format=kind, dpi=100)  # type: ignore[attr-defined]
+
+    def _export_dialog(self, kind: str) -> None:
+        chart = self.current_chart()
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {kind.upper()}", f"{chart}.{kind}", f"{kind.upper()} (*.{kind})"
+        )
+        if not path:
+            return
+        try:
+            self.export(kind, Path(path), chart)
+        except (OSError, ValueError) as exc:
+            self.message.emit(f"Could not export: {exc}")
+            return
+        self.message.emit(f"Exported {Path(path).name}.")
