@@ -89,10 +89,35 @@ def where_clause(project: Project, f: ArticleFilter) -> tuple[str, list[Any]]:
 
 
 def filtered_count(project: Project, f: ArticleFilter) -> int:
+    fast = _single_criterion_count(project, f)
+    if fast is not None:
+        return fast
     where, params = where_clause(project, f)
     return int(
         project.db.conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
     )
+
+
+def _single_criterion_count(project: Project, f: ArticleFilter) -> int | None:
+    """The count of a filter with one criterion that an index answers alone (the articles
+    holding a label, an annotator's articles, a query's matches), or None."""
+    conn = project.db.conn
+    if f == ArticleFilter(label_present=f.label_present) and f.label_present is not None:
+        row = conn.execute(
+            "SELECT count(DISTINCT article_id) FROM spans WHERE label_id = ?", (f.label_present,)
+        ).fetchone()
+    elif f == ArticleFilter(annotator=f.annotator) and f.annotator is not None:
+        row = conn.execute(
+            "SELECT count(DISTINCT article_id) FROM spans WHERE annotator = ?", (f.annotator,)
+        ).fetchone()
+    elif f == ArticleFilter(query=f.query) and f.query.strip():
+        row = conn.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+            (check_query(project, f.query),),
+        ).fetchone()
+    else:
+        return None
+    return int(row[0])
 
 
 def status_counts(project: Project, f: ArticleFilter) -> dict[str, int]:

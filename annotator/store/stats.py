@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from annotator.core.model import STATUSES
@@ -29,11 +30,12 @@ class CorpusStats:
 
 
 NO_OUTLET = "(no outlet)"
+_MONTH = re.compile(r"\d{4}-\d{2}")
 NO_DATE = "(no date)"
 
 
 def corpus_stats(project: Project, *, top_outlets: int = 20) -> CorpusStats:
-    """All figures, each from one grouped query."""
+    """Every figure, from three queries that read indexes only."""
     conn = project.db.conn
     rows = [
         LabelAnnotatorRow(label, annotator, spans, articles)
@@ -53,25 +55,26 @@ def corpus_stats(project: Project, *, top_outlets: int = 20) -> CorpusStats:
     per_annotator: dict[str, int] = {}
     for row in rows:
         per_annotator[row.annotator] = per_annotator.get(row.annotator, 0) + row.spans
-    per_outlet = [
-        (name or NO_OUTLET, int(count))
-        for name, count in conn.execute(
-            "SELECT a.source, count(*) FROM spans s JOIN articles a ON a.id = s.article_id"
-            " GROUP BY a.source ORDER BY count(*) DESC, a.source LIMIT ?",
-            (top_outlets,),
-        )
-    ]
-    per_month = [
-        (month or NO_DATE, int(count))
-        for month, count in conn.execute(
-            "SELECT CASE WHEN a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
-            " THEN substr(a.published, 1, 7) ELSE '' END AS month, count(*)"
-            " FROM spans s JOIN articles a ON a.id = s.article_id GROUP BY month ORDER BY month"
-        )
-    ]
+    # Spans per article (from an index of spans), and each article's outlet, date and status
+    # (from the articles_meta index, never the article rows): summed up here.
+    spans_of = dict(conn.execute("SELECT article_id, count(*) FROM spans GROUP BY article_id"))
+    outlet_counts: dict[str, int] = {}
+    month_counts: dict[str, int] = {}
+    status_counts: dict[str, int] = {}
+    for article_id, status, source, published in conn.execute(
+        "SELECT id, status, source, published FROM articles"
+    ):
+        status_counts[status] = status_counts.get(status, 0) + 1
+        count = spans_of.get(article_id)
+        if not count:
+            continue
+        outlet = source or NO_OUTLET
+        outlet_counts[outlet] = outlet_counts.get(outlet, 0) + count
+        month = published[:7] if _MONTH.match(published) else NO_DATE
+        month_counts[month] = month_counts.get(month, 0) + count
+    per_outlet = sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_outlets]
     # Undated spans go last.
-    per_month.sort(key=lambda item: (item[0] == NO_DATE, item[0]))
-    status_counts = dict(conn.execute("SELECT status, count(*) FROM articles GROUP BY status"))
+    per_month = sorted(month_counts.items(), key=lambda kv: (kv[0] == NO_DATE, kv[0]))
     per_status = [(status, int(status_counts.get(status, 0))) for status in STATUSES]
     return CorpusStats(
         by_label_annotator=rows,

@@ -42,7 +42,11 @@ from annotator.store.filters import (  # noqa: E402
     filtered_page_ids,
     status_counts,
 )
-from annotator.store.search import SearchScope, search_hits  # noqa: E402
+from annotator.store.search import (  # noqa: E402
+    SearchScope,
+    matching_article_count,
+    search_hits,
+)
 from annotator.store.stats import corpus_stats  # noqa: E402
 from tests.benchmarks.corpus import CorpusSpec, write_jsonl  # noqa: E402
 
@@ -124,6 +128,18 @@ def main(argv: list[str] | None = None) -> int:
                 lambda q=query, s=scope: search_hits(project, q, scope=s, limit=PAGE), args.runs
             )
             rows.append((f"search first page: {name}", "<= 50 ms", cold, warm, f"{len(hits)} hits"))  # type: ignore[arg-type]
+            cold, warm, count = timed(
+                lambda q=query, s=scope: matching_article_count(project, q, s), args.runs
+            )
+            rows.append(
+                (
+                    "  then its article count (shown after the page)",
+                    "-",
+                    cold,
+                    warm,
+                    f"{count:,} articles",
+                )
+            )  # type: ignore[str-format]
 
         # KWIC paging as the panel's model does it: 200 hits per fetchMore, after the last key.
         pages: list[float] = []

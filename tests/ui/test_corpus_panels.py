@@ -30,7 +30,8 @@ def test_search_panel_shows_kwic_rows_and_activates_hits(qtbot, corpus: Corpus) 
     assert model.rowCount() > 3
     # Columns: article | left | hit | right; the hit column is the word itself.
     assert {model.index(r, 2).data() for r in range(model.rowCount())} == {"sanctions", "SANCTIONS"}
-    assert "hit(s)" in panel.status.text() and "2 article(s)" in panel.status.text()
+    assert "hit(s)" in panel.status.text()
+    qtbot.waitUntil(lambda: "2 article(s) match" in panel.status.text())
     with qtbot.waitSignal(panel.hit_activated) as activated:
         rect = panel.table.visualRect(model.index(0, 2))
         qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -150,6 +151,10 @@ class SearchHitModel(QAbstractTableModel):
     def exhausted(self) -> bool:
         return self._exhausted
 
+    @property
+    def query(self) -> str:
+        return self._query if self._project is not None else ""
+
 
 class SearchPanel(QWidget):
     """Query box, scope (label, annotator), saved searches and the KWIC table."""
@@ -161,6 +166,7 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
+        self._summary = ""
         self.query_edit = QLineEdit()
         self.query_edit.setPlaceholderText('Search: words, "a phrase", prefix*, AND / OR / NOT')
         self.query_edit.setClearButtonEnabled(True)
@@ -271,7 +277,6 @@ class SearchPanel(QWidget):
         query, scope = self.query_edit.text(), self.scope()
         try:
             self.model.run(self.project, query, scope)
-            articles = matching_article_count(self.project, query, scope)
         except (SearchQueryError, ProjectError) as exc:
             self.model.clear()
             self.status.setText(str(exc))
@@ -283,13 +288,23 @@ class SearchPanel(QWidget):
         where = f" in spans of {scope.label}" if scope.label else ""
         who = f" by {scope.annotator}" if scope.annotator else ""
         scrolled = "" if self.model.exhausted else " (more as you scroll)"
-        self.status.setText(
-            f"{shown}{more} hit(s){where}{who}{scrolled}; {articles} article(s) match."
-        )
+        self._summary = f"{shown}{more} hit(s){where}{who}{scrolled}"
+        self.status.setText(self._summary + ".")
         if shown:
             self.table.selectRow(0)
+        # The first page shows at once; the articles are counted on the next turn of the loop.
+        QTimer.singleShot(0, lambda q=query, s=scope: self._count_articles(q, s))
         self.searched.emit(query)
         return True
+
+    def _count_articles(self, query: str, scope: SearchScope) -> None:
+        if self.project is None or self.model.query != query:
+            return
+        try:
+            articles = matching_article_count(self.project, query, scope)
+        except (SearchQueryError, ProjectError):
+            return
+        self.status.setText(f"{self._summary}; {articles} article(s) match.")
 
     def search_for(self, query: str, scope: SearchScope | None = None) -> bool:
         scope = scope or SearchScope()
