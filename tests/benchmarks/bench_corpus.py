@@ -57,6 +57,8 @@ def build(work: Path, articles: int) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     project_path = work / f"corpus-{articles}.annot"
     if project_path.exists():
+        # A project built by an older release: opened once for writing, it is upgraded.
+        Project.open(project_path, backups=False, lock=False).close()
         return project_path
     source = work / f"corpus-{articles}.jsonl"
     if not source.exists():

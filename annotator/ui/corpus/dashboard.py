@@ -3,6 +3,7 @@ progress by status, each drawn by matplotlib on a Qt canvas and exportable as PN
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
@@ -45,8 +46,17 @@ class StatsDashboard(QWidget):
                 QLabel("Charts need matplotlib: pip install 'news-annotator[stats]'"), "Charts"
             )
         else:
+
+            class Canvas(FigureCanvasQTAgg):
+                def draw(self) -> None:
+                    # A dock squeezed to nothing leaves no room to lay the chart out: it is
+                    # drawn as it fits, without matplotlib's warning.
+                    with warnings.catch_warnings():
+                        warnings.filterwarnings("ignore", "constrained_layout not applied")
+                        super().draw()  # type: ignore[no-untyped-call]
+
             for name, (title, *_rest) in CHARTS.items():
-                canvas = FigureCanvasQTAgg(  # type: ignore[no-untyped-call]
+                canvas = Canvas(  # type: ignore[no-untyped-call]
                     Figure(figsize=(6, 3.5), layout="constrained")
                 )
                 canvas.setObjectName(f"chart_{name}")
