@@ -1,7 +1,7 @@
 """Article-list filters: status, outlet, publication date range, a label present or absent, an
 annotator's spans, and a full-text query, combined; with the counts the list shows.
 
-Each filter is one indexed condition (migrations 0002 and 0003): status and outlet are index
+Each filter is one indexed condition (migrations 0002, 0005 and 0006): status and outlet are index
 lookups, dates a range over the published column, a label or annotator an index probe per
 article, a query a lookup in the full-text index.
 """

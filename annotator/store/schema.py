@@ -205,7 +205,7 @@ def _corpus_schema(db: Database) -> None:
     )
 
 
-@migrations(name="0004_corpus_covering_indexes")
+@migrations(name="0006_corpus_covering_indexes")
 def _corpus_covering_indexes(db: Database) -> None:
     """Indexes that answer corpus statistics and list filters without reading article rows.
 
