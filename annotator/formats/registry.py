@@ -124,6 +124,15 @@ FORMATS: dict[str, FormatSpec] = {
         reader="annotator.formats.conll:read_conll",
         suffixes=(".conll",),
     ),
+    "spacy": FormatSpec(
+        name="spacy",
+        description="spaCy DocBin (.spacy): spans in doc.spans['sc'] (overlaps kept), "
+        "entities where they do not overlap, document labels as cats (needs spaCy)",
+        writer="annotator.formats.spacy_docbin:write_spacy",
+        reader="annotator.formats.spacy_docbin:read_spacy",
+        suffixes=(".spacy",),
+        extra="spacy",
+    ),
 }
 
 

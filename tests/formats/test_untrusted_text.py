@@ -72,6 +72,7 @@ CARRIES = {
     "parquet": (True, True, True),
     "brat": (True, True, False),
     "conll": (True, False, False),  # white space in a tag is percent-encoded, then decoded
+    "spacy": (True, True, True),
 }
 
 

@@ -1,0 +1,263 @@
+"""spaCy ``DocBin`` (a ``.spacy`` file): the training corpus format of ``spacy train``.
+
+Needs spaCy (``pip install 'news-annotator[spacy]'``). Each article becomes one ``Doc`` whose text
+is the article's stored text, tokenized by spaCy's own multi-language tokenizer
+(``spacy.blank("xx")``); where a span starts or ends inside a token (or in white space) the
+text is cut there too, so every span is a whole number of tokens and keeps its exact offsets.
+
+- ``doc.spans["sc"]`` (the span categorizer's default group) holds every span, overlapping and
+  nested ones too, in the export's order, each with its label;
+- ``doc.ents`` holds the spans that overlap no other span (a span exactly equal to another,
+  e.g. the same span by two annotators, is one entity), for ``ner`` training;
+- ``doc.cats`` holds the article's document labels (``meta["cats"]``: name -> score);
+- ``doc.user_data["news_annotator"]`` (JSON text, kept with ``store_user_data``) holds what spaCy
+  has no place for: title, source and other metadata, each span's annotator, note and
+  attributes, and the relations between spans (indices into ``doc.spans["sc"]``).
+
+The reader reads this app's files and ``.spacy`` files written by spaCy and other tools: spans
+come from every span group and from ``doc.ents`` (one span where they coincide); ``doc.cats``
+go into the article's metadata. Offsets are spaCy's character offsets (code points), moved onto
+the stored text (a CRLF becomes LF). A DocBin cannot be read a part at a time, so a file above
+:data:`MAX_DOCBIN_BYTES` is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import Label
+from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_file
+from annotator.formats.jsonl import parse_object
+from annotator.formats.jsonl_export import doc_dict
+from annotator.formats.limits import MB, TooLarge, load_json, read_bounded
+from annotator.formats.records import InvalidRecord, ReadOptions, ReadResult, RecordError
+
+SPAN_KEY = "sc"
+USER_DATA_KEY = "news_annotator"
+LANGUAGE = "xx"
+MAX_DOCBIN_BYTES = 512 * MB  # a DocBin is read whole; ~100,000 news articles fit
+
+
+def _spacy() -> Any:
+    try:
+        import spacy
+    except ModuleNotFoundError as exc:
+        raise ExportError(
+            "the spacy format needs spaCy; install it with pip install 'news-annotator[spacy]'"
+        ) from exc
+    return spacy
+
+
+def make_doc(nlp: Any, text: str, edges: Iterable[tuple[int, int]]) -> Any:
+    """spaCy's tokens of ``text``, cut further so that each ``(start, end)`` in ``edges`` starts
+    at a token's start and ends at a token's end (white space becomes a token where needed)."""
+    doc = nlp.make_doc(text)
+    starts = {token.idx for token in doc}
+    ends = {token.idx + len(token.text) for token in doc}
+    edges = list(edges)
+    span_starts = {start for start, _ in edges}
+    span_ends = {end for _, end in edges}
+    if span_starts <= starts and span_ends <= ends:
+        return doc
+    from spacy.tokens import Doc
+
+    cuts = sorted(starts | ends | span_starts | span_ends | {0, len(text)})
+    words: list[str] = []
+    spaces: list[bool] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = text[a:b]
+        if (
+            piece == " "
+            and words
+            and not spaces[-1]
+            and not words[-1].isspace()
+            and a not in span_starts
+            and b not in span_ends
+        ):
+            spaces[-1] = True  # spaCy's way: one space after a token belongs to it
+        else:
+            words.append(piece)
+            spaces.append(False)
+    return Doc(nlp.vocab, words=words, spaces=spaces)
+
+
+def _entities(doc: ExportDoc) -> list[int]:
+    """Indices of the spans that overlap no other span (one of several identical spans)."""
+    first: dict[tuple[int, int, str], int] = {}
+    for i, span in enumerate(doc.spans):
+        first.setdefault((span.start, span.end, span.label), i)
+    keys = sorted(first, key=lambda k: (k[0], -k[1], k[2]))
+    keep: list[int] = []
+    reach = -1  # the furthest end of the spans before this one
+    for n, (start, end, label) in enumerate(keys):
+        clash = reach > start or (n + 1 < len(keys) and keys[n + 1][0] < end)
+        if not clash:
+            keep.append(first[(start, end, label)])
+        reach = max(reach, end)
+    return sorted(keep)
+
+
+def to_spacy(nlp: Any, doc: ExportDoc) -> Any:
+    """The spaCy ``Doc`` of one exported article (see the module docstring)."""
+    text = doc.article.text
+    sdoc = make_doc(nlp, text, ((span.start, span.end) for span in doc.spans))
+    group = []
+    for span in doc.spans:
+        made = sdoc.char_span(span.start, span.end, label=span.label)
+        if made is None:  # cannot happen: every edge is a token edge now
+            raise ExportError(f"span [{span.start}, {span.end}) does not fit spaCy's tokens")
+        group.append(made)
+    sdoc.spans[SPAN_KEY] = group
+    sdoc.ents = [group[i] for i in _entities(doc)]
+    cats = doc.article.meta.get("cats")
+    if isinstance(cats, dict):
+        sdoc.cats = {
+            str(k): float(v)
+            for k, v in cats.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+    extra = doc_dict(doc)
+    del extra["text"]
+    for relation in extra["relations"]:
+        del relation["head_span"], relation["child_span"]
+    sdoc.user_data[USER_DATA_KEY] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+    return sdoc
+
+
+def write_spacy(
+    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
+) -> ExportReport:
+    spacy = _spacy()
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank(LANGUAGE)
+    report = ExportReport("spacy")
+    doc_bin = DocBin(store_user_data=True)
+    for doc in docs:
+        doc_bin.add(to_spacy(nlp, doc))
+        report.articles += 1
+        report.spans += len(doc.spans)
+        report.relations += len(doc.relations)
+    with atomic_file(out, "wb") as fh:
+        fh.write(doc_bin.to_bytes())
+    report.files.append(out)
+    return report
+
+
+# ------------------------------------------------------------------------------------ reading
+def read_spacy(path: Path, options: ReadOptions) -> ReadResult:
+    """Each ``Doc`` of a ``.spacy`` file as an article, or why it cannot be imported."""
+    try:
+        spacy = _spacy()
+    except ExportError as exc:
+        yield RecordError(None, str(exc))
+        return
+    from spacy.tokens import DocBin
+
+    try:
+        data = read_bounded(path, MAX_DOCBIN_BYTES, "spaCy DocBin (read whole)")
+    except TooLarge as exc:
+        yield RecordError(None, exc.message)
+        return
+    except OSError as exc:
+        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+        return
+    nlp = spacy.blank(LANGUAGE)
+    try:
+        doc_bin = DocBin().from_bytes(data)
+        docs = list(doc_bin.get_docs(nlp.vocab))
+    except Exception as exc:  # zlib, msgpack and spaCy's own errors: not a DocBin
+        yield RecordError(None, f"is not a spaCy DocBin (.spacy) file: {_reason(exc)}")
+        return
+    if not docs:
+        yield RecordError(None, "holds no documents")
+        return
+    for number, sdoc in enumerate(docs, start=1):
+        try:
+            yield parse_object(native(sdoc, number, path, options), number)
+        except InvalidRecord as exc:
+            yield RecordError(number, f"document {number}: {exc}")
+
+
+def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str, Any]:
+    """One ``Doc`` as the native JSON object that :func:`parse_object` checks."""
+    extra = _user_data(sdoc)
+    group = list(sdoc.spans[SPAN_KEY]) if SPAN_KEY in sdoc.spans else []
+    spans: list[dict[str, Any]] = []
+    relations: list[Any] = []
+    keys: set[tuple[int, int, str]] = set()
+    details = extra.get("spans") if extra else None
+    if (
+        isinstance(details, list)
+        and len(details) == len(group)
+        and all(
+            isinstance(d, dict)
+            and (d.get("start"), d.get("end"), d.get("label"))
+            == (s.start_char, s.end_char, s.label_)
+            for d, s in zip(details, group, strict=True)
+        )
+    ):
+        # This app's file: the group is in the written order, with each span's details.
+        for detail in details:
+            spans.append({k: detail.get(k) for k in ("start", "end", "label", "annotator", "note")})
+            spans[-1]["attributes"] = detail.get("attributes")
+            keys.add((detail["start"], detail["end"], detail["label"]))
+        relations = extra.get("relations") or []
+    elif extra and isinstance(details, list) and details:
+        _note(
+            options,
+            path,
+            number,
+            f"document {number}: its span group {SPAN_KEY!r} no longer matches the span details "
+            "stored with it (edited in spaCy?); spans imported without annotators, notes, "
+            "attributes and relations",
+        )
+    for name in [SPAN_KEY, *sorted(k for k in sdoc.spans if k != SPAN_KEY)]:
+        if name not in sdoc.spans:
+            continue
+        for span in sdoc.spans[name]:
+            _add_span(spans, keys, span)
+    for span in sdoc.ents:
+        _add_span(spans, keys, span)
+    record: dict[str, Any] = {"text": sdoc.text, "spans": spans, "relations": relations}
+    meta: dict[str, Any] = {}
+    if extra and isinstance(extra.get("meta"), dict):
+        meta.update(extra["meta"])
+    if sdoc.cats:
+        meta["cats"] = {str(k): float(v) for k, v in sdoc.cats.items()}
+    record["meta"] = meta
+    return record
+
+
+def _add_span(spans: list[dict[str, Any]], keys: set[tuple[int, int, str]], span: Any) -> None:
+    key = (span.start_char, span.end_char, span.label_)
+    if key in keys:
+        return
+    keys.add(key)
+    label = span.label_ or "ENTITY"
+    spans.append({"start": key[0], "end": key[1], "label": label})
+
+
+def _user_data(sdoc: Any) -> dict[str, Any] | None:
+    raw = sdoc.user_data.get(USER_DATA_KEY) if sdoc.user_data else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = load_json(raw)
+    except (json.JSONDecodeError, TooLarge) as exc:
+        raise InvalidRecord(f"its stored details are not valid JSON: {exc}") from None
+    return value if isinstance(value, dict) else None
+
+
+def _note(options: ReadOptions, path: Path, line: int | None, message: str) -> None:
+    if options.on_note is not None:
+        options.on_note(path, line, message)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
