@@ -133,6 +133,16 @@ FORMATS: dict[str, FormatSpec] = {
         suffixes=(".spacy",),
         extra="spacy",
     ),
+    "hf": FormatSpec(
+        name="hf",
+        description="Hugging Face datasets token classification: a folder written by "
+        "save_to_disk (tokens, ner_tags as ClassLabel, plus text, spans, relations and meta "
+        "columns; needs datasets)",
+        writer="annotator.formats.hf_datasets:write_hf",
+        reader="annotator.formats.hf_datasets:read_hf",
+        folder=True,
+        extra="hf",
+    ),
 }
 
 

@@ -54,7 +54,7 @@ notes = st.one_of(st.just(""), st.lists(st.sampled_from(CHARS), max_size=8).map(
 
 # Formats that cut text into tokens trim a span to non-blank edges (the export reports each).
 TRIMS = {"webanno-tsv"}
-NEW_FORMATS = [name for name in ("spacy", "hf", "xmi", "webanno-tsv", "labelstudio-min")]
+NEW_FORMATS = ["spacy", "hf", "xmi", "webanno-tsv", "labelstudio-min"]
 
 
 @pytest.fixture(scope="module")

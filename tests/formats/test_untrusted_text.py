@@ -73,6 +73,7 @@ CARRIES = {
     "brat": (True, True, False),
     "conll": (True, False, False),  # white space in a tag is percent-encoded, then decoded
     "spacy": (True, True, True),
+    "hf": (True, True, True),
 }
 
 

@@ -1,0 +1,361 @@
+"""Hugging Face ``datasets`` token classification: a folder written by ``save_to_disk``.
+
+Needs ``datasets`` (``pip install 'news-annotator[hf]'``); ``datasets.load_from_disk(FOLDER)``
+loads the export. One row per article, with the columns token classification training uses:
+
+- ``tokens``: the article's words (white space is in no token), as the CoNLL export cuts them
+  (:func:`annotator.formats.conll.tokenize`), and cut further where a span starts or ends inside
+  a word, so that every span is a whole number of tokens;
+- ``ner_tags``: one IOB2 tag per token, a ``ClassLabel`` whose names are ``O``, then ``B-X`` and
+  ``I-X`` for each exported label X in the project's order. A token holds one tag, so of
+  overlapping spans the longest is tagged (ties: the earlier, then the label's place in the
+  project's order) and the others are counted in the report;
+
+and, so that nothing is lost, ``id`` (the article's content hash), ``text`` (the article's
+stored text), ``spans`` (every span with ``start``/``end`` in code points of ``text``, ``label``,
+``annotator``, ``note`` and ``attributes`` as a JSON object in a string), ``relations``
+(``head``/``child`` index ``spans``) and ``meta`` (title, source and other metadata as a JSON
+object in a string).
+
+The reader reads this layout exactly from ``text`` and ``spans``. A token classification dataset
+without them (``tokens`` and ``ner_tags`` or ``tags``, as ``conll2003`` and its kind are saved)
+is read from its tags: IOB1, IOB2, BIOES, BILOU or bare labels, names taken from the ``ClassLabel``;
+rows from one ``-DOCSTART-`` row to the next make one article (every row is one when there is
+none), tokens joined by a space and rows by a line break. A folder of a ``DatasetDict`` is read
+split by split; the split's name goes into each article's metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import Label
+from annotator.formats.conll import tokenize
+from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
+from annotator.formats.jsonl import parse_object
+from annotator.formats.jsonl_export import article_meta
+from annotator.formats.limits import TooLarge, load_json
+from annotator.formats.records import (
+    InvalidRecord,
+    ReadOptions,
+    ReadResult,
+    RecordError,
+)
+
+DOCSTART = "-DOCSTART-"
+_PREFIXES = frozenset({"B-", "I-", "E-", "S-", "L-", "U-"})  # IOB, BIOES and BILOU
+
+
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ModuleNotFoundError as exc:
+        raise ExportError(
+            "the hf format needs the datasets library; install it with "
+            "pip install 'news-annotator[hf]'"
+        ) from exc
+    datasets.disable_progress_bars()
+    return datasets
+
+
+def features(tag_names: Sequence[str]) -> Any:
+    ds = _datasets()
+    text = ds.Value("string")
+    return ds.Features(
+        {
+            "id": text,
+            "tokens": ds.List(text),
+            "ner_tags": ds.List(ds.ClassLabel(names=list(tag_names))),
+            "text": text,
+            "spans": ds.List(
+                {
+                    "start": ds.Value("int64"),
+                    "end": ds.Value("int64"),
+                    "label": text,
+                    "annotator": text,
+                    "note": text,
+                    "attributes": text,
+                }
+            ),
+            "relations": ds.List(
+                {
+                    "head": ds.Value("int32"),
+                    "child": ds.Value("int32"),
+                    "label": text,
+                    "annotator": text,
+                }
+            ),
+            "meta": text,
+        }
+    )
+
+
+def tag_names(labels: Sequence[str]) -> list[str]:
+    names = ["O"]
+    for label in labels:
+        names.extend((f"B-{label}", f"I-{label}"))
+    return names
+
+
+def cut_tokens(text: str, edges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) of each token of ``text``, cut where an edge falls inside a token."""
+    points = sorted({p for edge in edges for p in edge})
+    tokens: list[tuple[int, int]] = []
+    at = 0
+    for token in tokenize(text):
+        start, end = token.start, token.end
+        while at < len(points) and points[at] <= start:
+            at += 1
+        k = at
+        while k < len(points) and points[k] < end:
+            tokens.append((start, points[k]))
+            start = points[k]
+            k += 1
+        tokens.append((start, end))
+    return tokens
+
+
+def tag_tokens(
+    tokens: Sequence[tuple[int, int]], doc: ExportDoc, order: dict[str, int]
+) -> tuple[list[str], int]:
+    """IOB2 tags of the tokens, and how many spans could not be tagged."""
+    tags = ["O"] * len(tokens)
+    starts = [start for start, _ in tokens]
+    from bisect import bisect_left
+
+    ranked = sorted(
+        range(len(doc.spans)),
+        key=lambda i: (
+            -(doc.spans[i].end - doc.spans[i].start),
+            doc.spans[i].start,
+            order.get(doc.spans[i].label, len(order)),
+        ),
+    )
+    untagged = 0
+    for i in ranked:
+        span = doc.spans[i]
+        first = bisect_left(starts, span.start)
+        last = first
+        while last < len(tokens) and tokens[last][1] <= span.end:
+            last += 1
+        if last == first or any(tag != "O" for tag in tags[first:last]):
+            untagged += 1
+            continue
+        tags[first] = f"B-{span.label}"
+        for k in range(first + 1, last):
+            tags[k] = f"I-{span.label}"
+    return tags, untagged
+
+
+def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
+    text = doc.article.text
+    tokens = cut_tokens(text, ((s.start, s.end) for s in doc.spans))
+    tags, untagged = tag_tokens(tokens, doc, order)
+    meta = article_meta(doc.article)
+    return (
+        {
+            "id": doc.article.content_hash,
+            "tokens": [text[a:b] for a, b in tokens],
+            "ner_tags": tags,
+            "text": text,
+            "spans": [
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label,
+                    "annotator": s.annotator,
+                    "note": s.note,
+                    "attributes": json.dumps(s.attributes, ensure_ascii=False, sort_keys=True),
+                }
+                for s in doc.spans
+            ],
+            "relations": [
+                {"head": r.head, "child": r.child, "label": r.type, "annotator": r.annotator}
+                for r in doc.relations
+            ],
+            "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True),
+        },
+        untagged,
+    )
+
+
+def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()) -> ExportReport:
+    ds = _datasets()
+    report = ExportReport("hf")
+    names = [label.name for label in labels]
+    rows: list[dict[str, Any]] = []
+    untagged = 0
+    order = {name: i for i, name in enumerate(names)}
+    for doc in docs:
+        for span in doc.spans:
+            if span.label not in order:  # a label the caller did not list: still tagged
+                order[span.label] = len(names)
+                names.append(span.label)
+        made, lost = row(doc, order)
+        rows.append(made)
+        untagged += lost
+        report.articles += 1
+        report.spans += len(doc.spans)
+        report.relations += len(doc.relations)
+    schema = features(tag_names(names))
+    columns = {name: [r[name] for r in rows] for name in schema}
+    dataset = ds.Dataset.from_dict(columns, features=schema)
+    with atomic_folder(out) as folder:
+        dataset.save_to_disk(str(folder))
+    report.files.append(out)
+    report.lose(
+        untagged,
+        "overlapping span(s) left out of ner_tags (one tag per token; every span is kept "
+        "exactly in the 'spans' column)",
+    )
+    return report
+
+
+# ------------------------------------------------------------------------------------ reading
+def read_hf(path: Path, options: ReadOptions) -> ReadResult:
+    """Each article of a folder written by ``save_to_disk`` (a Dataset or a DatasetDict)."""
+    try:
+        ds = _datasets()
+    except ExportError as exc:
+        yield RecordError(None, str(exc))
+        return
+    if not path.is_dir():
+        yield RecordError(None, "is not a folder written by datasets' save_to_disk")
+        return
+    try:
+        loaded = ds.load_from_disk(str(path))
+    except Exception as exc:  # missing or damaged files: datasets raises many kinds
+        yield RecordError(
+            None, f"cannot be loaded with datasets.load_from_disk: {_reason(exc)}"
+        )
+        return
+    if isinstance(loaded, ds.DatasetDict):
+        parts = list(loaded.items())
+    else:
+        parts = [("", loaded)]
+    for split, dataset in parts:
+        yield from _read_dataset(dataset, split, path / split if split else path)
+
+
+def _read_dataset(dataset: Any, split: str, where: Path) -> ReadResult:
+    columns = set(dataset.column_names)
+    if {"text", "spans"} <= columns:
+        for number, item in enumerate(dataset, start=1):
+            try:
+                yield parse_object(_native(item), number)
+            except InvalidRecord as exc:
+                yield RecordError(number, f"row {number}: {exc}", where)
+        return
+    tag_column = next((c for c in ("ner_tags", "tags") if c in columns), None)
+    if "tokens" not in columns or tag_column is None:
+        yield RecordError(
+            None,
+            "has neither 'text' and 'spans' nor 'tokens' and 'ner_tags' columns; columns: "
+            + ", ".join(sorted(columns)),
+            where,
+        )
+        return
+    feature = dataset.features[tag_column]
+    inner = getattr(feature, "feature", None)
+    names = list(getattr(inner, "names", None) or [])
+    for first, rows in _documents(dataset, tag_column):
+        try:
+            record = _from_tags(rows, names)
+            if split:
+                record["meta"] = {"split": split}
+            yield parse_object(record, first)
+        except InvalidRecord as exc:
+            yield RecordError(first, f"row {first}: {exc}", where)
+
+
+def _native(item: dict[str, Any]) -> dict[str, Any]:
+    meta_text = item.get("meta") or "{}"
+    try:
+        meta = load_json(meta_text)
+    except (json.JSONDecodeError, TooLarge) as exc:
+        raise InvalidRecord(f"'meta' is not a JSON object: {exc}") from None
+    if not isinstance(meta, dict):
+        raise InvalidRecord("'meta' is not a JSON object")
+    spans = []
+    for i, span in enumerate(item.get("spans") or []):
+        raw = span.get("attributes") or "{}"
+        try:
+            attributes = load_json(raw)
+        except (json.JSONDecodeError, TooLarge) as exc:
+            raise InvalidRecord(f"span {i}: 'attributes' is not a JSON object: {exc}") from None
+        spans.append({**span, "attributes": attributes})
+    return {
+        "text": item.get("text"),
+        "meta": meta,
+        "spans": spans,
+        "relations": item.get("relations") or [],
+    }
+
+
+def _documents(dataset: Any, tag_column: str) -> Iterator[tuple[int, list[tuple[Any, Any]]]]:
+    """(first row number, rows) of each document: -DOCSTART- rows divide them when present."""
+    rows: list[tuple[Any, Any]] = []
+    first = 1
+    for number, item in enumerate(dataset, start=1):
+        tokens = item.get("tokens") or []
+        if list(tokens[:1]) == [DOCSTART]:
+            if rows:
+                yield first, rows
+            rows = []
+            first = number + 1
+            continue
+        if not rows:
+            first = number
+        rows.append((tokens, item.get(tag_column) or []))
+    if rows:
+        yield first, rows
+
+
+def _from_tags(rows: list[tuple[Any, Any]], names: list[str]) -> dict[str, Any]:
+    """An article rebuilt from token rows: tokens joined by a space, rows by a line break."""
+    parts: list[str] = []
+    spans: list[dict[str, Any]] = []
+    at = 0
+    for n, (tokens, tags) in enumerate(rows):
+        if len(tokens) != len(tags):
+            raise InvalidRecord(f"{len(tokens)} tokens but {len(tags)} tags")
+        if n:
+            parts.append("\n")
+            at += 1
+        current: dict[str, Any] | None = None
+        for k, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
+            if not isinstance(token, str) or not token:
+                raise InvalidRecord(f"token {k} is not a non-empty string")
+            if k:
+                parts.append(" ")
+                at += 1
+            name = _tag_name(tag, names)
+            prefix, label = (name[0], name[2:]) if name[:2] in _PREFIXES else ("I", name)
+            if name == "O" or not label:
+                current = None
+            elif prefix in ("B", "S", "U") or current is None or current["label"] != label:
+                current = {"start": at, "end": at + len(token), "label": label}
+                spans.append(current)
+            else:
+                current["end"] = at + len(token)
+            if prefix in ("E", "S", "L", "U"):
+                current = None
+            parts.append(token)
+            at += len(token)
+    return {"text": "".join(parts), "spans": spans}
+
+
+def _tag_name(tag: Any, names: list[str]) -> str:
+    if isinstance(tag, str):
+        return tag
+    if isinstance(tag, int) and 0 <= tag < len(names):
+        return names[tag]
+    raise InvalidRecord(f"tag {tag!r} is not one of the dataset's {len(names)} tag names")
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
