@@ -228,9 +228,7 @@ def read_hf(path: Path, options: ReadOptions) -> ReadResult:
     try:
         loaded = ds.load_from_disk(str(path))
     except Exception as exc:  # missing or damaged files: datasets raises many kinds
-        yield RecordError(
-            None, f"cannot be loaded with datasets.load_from_disk: {_reason(exc)}"
-        )
+        yield RecordError(None, f"cannot be loaded with datasets.load_from_disk: {_reason(exc)}")
         return
     if isinstance(loaded, ds.DatasetDict):
         parts = list(loaded.items())

@@ -205,7 +205,7 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
             spans.append({k: detail.get(k) for k in ("start", "end", "label", "annotator", "note")})
             spans[-1]["attributes"] = detail.get("attributes")
             keys.add((detail["start"], detail["end"], detail["label"]))
-        relations = extra.get("relations") or []
+        relations = (extra or {}).get("relations") or []
     elif extra and isinstance(details, list) and details:
         _note(
             options,
@@ -260,4 +260,3 @@ def _note(options: ReadOptions, path: Path, line: int | None, message: str) -> N
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
-

@@ -98,7 +98,10 @@ def conll2003_like(tmp_path: Path) -> Path:
         (["EU", "rejects", "German", "call", "."], ["B-ORG", "O", "B-MISC", "O", "O"]),
         (["Peter", "Blackburn"], ["B-PER", "I-PER"]),
         (["-DOCSTART-"], ["O"]),
-        (["Putin", "called", "Trump", "from", "Moscow", "."], ["B-PER", "O", "B-PER", "O", "B-LOC", "O"]),
+        (
+            ["Putin", "called", "Trump", "from", "Moscow", "."],
+            ["B-PER", "O", "B-PER", "O", "B-LOC", "O"],
+        ),
     ]
     validation_rows = [(["CRICKET", "-", "LEICESTERSHIRE"], ["O", "O", "B-ORG"])]
 

@@ -44,8 +44,7 @@ def test_spacy_reads_every_article_span_and_entity(source: Project, tmp_path: Pa
         # Entities are exactly the spans that overlap no other span.
         for start, end, label in stored:
             alone = not any(
-                s < end and start < e and (s, e, lb) != (start, end, label)
-                for s, e, lb in stored
+                s < end and start < e and (s, e, lb) != (start, end, label) for s, e, lb in stored
             )
             assert ((start, end, label) in ents) == alone
     unicode_doc = docs[1]
