@@ -143,6 +143,14 @@ FORMATS: dict[str, FormatSpec] = {
         folder=True,
         extra="hf",
     ),
+    "labelstudio-min": FormatSpec(
+        name="labelstudio-min",
+        description="Label Studio JSON-MIN: a JSON array of flat records, one per article and "
+        "annotator (regions with start, end, text, labels)",
+        writer="annotator.formats.labelstudio_min:write_labelstudio_min",
+        reader="annotator.formats.labelstudio_min:read_labelstudio_min",
+        suffixes=(".json",),
+    ),
 }
 
 

@@ -74,6 +74,7 @@ CARRIES = {
     "conll": (True, False, False),  # white space in a tag is percent-encoded, then decoded
     "spacy": (True, True, True),
     "hf": (True, True, True),
+    "labelstudio-min": (True, True, True),
 }
 
 
