@@ -143,6 +143,17 @@ FORMATS: dict[str, FormatSpec] = {
         folder=True,
         extra="hf",
     ),
+    "xmi": FormatSpec(
+        name="xmi",
+        description="UIMA CAS XMI for INCEpTION and DKPro: a folder of one .xmi per article "
+        "plus TypeSystem.xml, spans as webanno.custom.Span with a label feature (needs "
+        "dkpro-cassis)",
+        writer="annotator.formats.xmi:write_xmi",
+        reader="annotator.formats.xmi:read_xmi",
+        folder=True,
+        suffixes=(".xmi",),
+        extra="xmi",
+    ),
     "labelstudio-min": FormatSpec(
         name="labelstudio-min",
         description="Label Studio JSON-MIN: a JSON array of flat records, one per article and "

@@ -75,6 +75,7 @@ CARRIES = {
     "spacy": (True, True, True),
     "hf": (True, True, True),
     "labelstudio-min": (True, True, True),
+    "xmi": (True, True, True),
 }
 
 
