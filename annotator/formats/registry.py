@@ -154,6 +154,15 @@ FORMATS: dict[str, FormatSpec] = {
         suffixes=(".xmi",),
         extra="xmi",
     ),
+    "webanno-tsv": FormatSpec(
+        name="webanno-tsv",
+        description="WebAnno/INCEpTION TSV 3.3: a folder of one .tsv per article (tokens, "
+        "stacked spans with disambiguation ids, relations; no titles or metadata)",
+        writer="annotator.formats.webanno_tsv:write_webanno_tsv",
+        reader="annotator.formats.webanno_tsv:read_webanno_tsv",
+        folder=True,
+        suffixes=(".tsv",),
+    ),
     "labelstudio-min": FormatSpec(
         name="labelstudio-min",
         description="Label Studio JSON-MIN: a JSON array of flat records, one per article and "

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.text import trim_whitespace
+from annotator.formats.conll import _is_separator
 from annotator.formats.export import export_project
 from annotator.formats.importer import import_paths
 from annotator.formats.registry import FORMATS
@@ -52,7 +52,7 @@ names = (
 )
 notes = st.one_of(st.just(""), st.lists(st.sampled_from(CHARS), max_size=8).map("".join))
 
-# Formats that cut text into tokens trim a span to non-blank edges (the export reports each).
+# Formats that cut text into tokens trim a span to its tokens' edges (the export reports each).
 TRIMS = {"webanno-tsv"}
 NEW_FORMATS = ["spacy", "hf", "xmi", "webanno-tsv", "labelstudio-min"]
 
@@ -109,6 +109,8 @@ def test_random_spans_come_back_exactly(
             max_size=6,
         )
     )
+    if fmt in TRIMS:  # the text before the first token is written as spaces (and reported)
+        assume(not _is_separator(text[0]))
     with tempfile.TemporaryDirectory(dir=scratch) as name:
         folder = Path(name)
         source_file = folder / "source.jsonl"
@@ -121,7 +123,10 @@ def test_random_spans_come_back_exactly(
             seen = set()
             for (start, end), label, who, note, attributes in wanted:
                 if fmt in TRIMS:
-                    start, end = trim_whitespace(text, start, end)
+                    while start < end and _is_separator(text[start]):
+                        start += 1
+                    while end > start and _is_separator(text[end - 1]):
+                        end -= 1
                     if start == end:
                         continue
                 if (start, end, label, who) in seen:
