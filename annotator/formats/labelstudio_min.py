@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from annotator.core.model import Label
 from annotator.formats.decode import DecodeError, decode_bytes
@@ -286,7 +286,7 @@ def _raw(region: dict[str, Any]) -> RawSpan:
     return RawSpan(start, end, covered if isinstance(covered, str) else None)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -356,7 +356,7 @@ def _article(
     for number, relation, annotator in pending:
         if not isinstance(relation, dict):
             raise InvalidRecord(f"record {number}: a relation must be an object")
-        ends = [ids.get(relation.get(k)) for k in ("from_id", "to_id")]
+        ends = [ids.get(str(relation.get(k))) for k in ("from_id", "to_id")]
         if ends[0] is None or ends[1] is None:
             raise InvalidRecord(
                 f"record {number}: relation {relation.get('from_id')!r} -> "

@@ -53,7 +53,7 @@ from typing import Any
 
 from annotator.core.model import Label
 from annotator.core.text import Utf16Index
-from annotator.formats.conll import Token, sentences, tokenize
+from annotator.formats.conll import Token, sentences
 from annotator.formats.conll import _is_separator as is_separator
 from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, atomic_folder
 from annotator.formats.hf_datasets import cut_tokens
@@ -543,7 +543,7 @@ def parse_tsv(content: str, annotator: str) -> tuple[dict[str, Any], Counter[str
             out_relations.append(made)
     for chain in chains.values():
         ordered = [chain[k] for k in sorted(chain)]
-        made_ids = []
+        made_ids: list[int | None] = []
         for element in ordered:
             start, end = (
                 index.to_code_point(element.begin),

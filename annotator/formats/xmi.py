@@ -470,7 +470,7 @@ def native(cas: Any, annotator: str) -> tuple[dict[str, Any], Counter[str]]:
     out_relations = []
     for fs in relations:
         governor, dependent = fs.get("Governor"), fs.get("Dependent")
-        ends = [index.get(getattr(end, "xmiID", None)) for end in (governor, dependent)]
+        ends = [index.get(getattr(end, "xmiID", -1)) for end in (governor, dependent)]
         if ends[0] is None or ends[1] is None or ends[0] == ends[1]:
             skipped[f"{_short(fs.type.name)} (relation between no imported spans)"] += 1
             continue
