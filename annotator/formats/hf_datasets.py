@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import Label
-from annotator.formats.conll import tokenize
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
 from annotator.formats.jsonl import parse_object
 from annotator.formats.jsonl_export import article_meta
@@ -44,6 +43,7 @@ from annotator.formats.records import (
     ReadResult,
     RecordError,
 )
+from annotator.formats.tokens import cut_tokens
 
 DOCSTART = "-DOCSTART-"
 _PREFIXES = frozenset({"B-", "I-", "E-", "S-", "L-", "U-"})  # IOB, BIOES and BILOU
@@ -98,24 +98,6 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     for label in labels:
         names.extend((f"B-{label}", f"I-{label}"))
     return names
-
-
-def cut_tokens(text: str, edges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The (start, end) of each token of ``text``, cut where an edge falls inside a token."""
-    points = sorted({p for edge in edges for p in edge})
-    tokens: list[tuple[int, int]] = []
-    at = 0
-    for token in tokenize(text):
-        start, end = token.start, token.end
-        while at < len(points) and points[at] <= start:
-            at += 1
-        k = at
-        while k < len(points) and points[k] < end:
-            tokens.append((start, points[k]))
-            start = points[k]
-            k += 1
-        tokens.append((start, end))
-    return tokens
 
 
 def tag_tokens(

@@ -56,7 +56,6 @@ from annotator.core.text import Utf16Index
 from annotator.formats.conll import Token, sentences
 from annotator.formats.conll import _is_separator as is_separator
 from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, atomic_folder
-from annotator.formats.hf_datasets import cut_tokens
 from annotator.formats.jsonl import parse_object
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
 from annotator.formats.records import (
@@ -67,6 +66,7 @@ from annotator.formats.records import (
     Rejection,
     title_from_text,
 )
+from annotator.formats.tokens import cut_tokens
 from annotator.formats.walk import collect_files
 
 FORMAT_LINE = "#FORMAT=WebAnno TSV 3.3"

@@ -796,6 +796,12 @@ def versions() -> str:
     )
 
 
+def _formats(bench: Bench) -> None:
+    from tests.benchmarks.bench_new_formats import bench_formats
+
+    bench_formats(bench)
+
+
 SUITES: dict[str, Callable[[Bench], None]] = {
     "cold_start": Bench.bench_cold_start,
     "reader": Bench.bench_reader,
@@ -805,6 +811,7 @@ SUITES: dict[str, Callable[[Bench], None]] = {
     "agreement": Bench.bench_agreement,
     "big_article": bench_big_article,
     "huge": bench_huge,
+    "formats": _formats,
 }
 
 
