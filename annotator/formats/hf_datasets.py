@@ -225,7 +225,7 @@ def _read_dataset(dataset: Any, split: str, where: Path) -> ReadResult:
     if {"text", "spans"} <= columns:
         for number, item in enumerate(dataset, start=1):
             try:
-                yield parse_object(_native(item), number)
+                yield parse_object(_native(item), number, code_points=True)
             except InvalidRecord as exc:
                 yield RecordError(number, f"row {number}: {exc}", where)
         return
@@ -246,7 +246,7 @@ def _read_dataset(dataset: Any, split: str, where: Path) -> ReadResult:
             record = _from_tags(rows, names)
             if split:
                 record["meta"] = {"split": split}
-            yield parse_object(record, first)
+            yield parse_object(record, first, code_points=True)
         except InvalidRecord as exc:
             yield RecordError(first, f"row {first}: {exc}", where)
 

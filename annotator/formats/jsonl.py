@@ -23,7 +23,7 @@ from annotator.formats.limits import (
     read_bounded,
     read_rest,
 )
-from annotator.formats.offsets import RawSpan, resolve_offsets, utf16_note
+from annotator.formats.offsets import RawSpan, code_point_offsets, resolve_offsets, utf16_note
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -260,18 +260,25 @@ def load_object(line: str) -> dict[str, Any]:
     return obj
 
 
-def parse_object(obj: dict[str, Any], number: int | None = None) -> ArticleRecord:
-    """Check one article object in the native shape (see :func:`read_jsonl`) completely."""
+def parse_object(
+    obj: dict[str, Any], number: int | None = None, *, code_points: bool = False
+) -> ArticleRecord:
+    """Check one article object in the native shape (see :func:`read_jsonl`) completely.
+
+    ``code_points``: the offsets come from a format that always counts code points (spaCy,
+    datasets, cassis, ...), so no UTF-16 reading of them is tried."""
     if not nesting_within(obj):  # objects from Label Studio, doccano or Parquet come here too
         raise InvalidRecord(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidRecord("contains an unpaired surrogate (a broken \\uD8xx escape)") from exc
-    return _parse_checked(obj, number)
+    return _parse_checked(obj, number, code_points=code_points)
 
 
-def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
+def _parse_checked(
+    obj: dict[str, Any], number: int | None, *, code_points: bool = False
+) -> ArticleRecord:
     """:func:`parse_object` for an object known to nest within limits and hold no surrogate."""
     raw = obj.get("text")
     if not isinstance(raw, str):
@@ -294,7 +301,7 @@ def _parse_checked(obj: dict[str, Any], number: int | None) -> ArticleRecord:
     # Written by this app's export (its content hash fits the text): offsets are code points.
     given = meta.get("content_hash") if isinstance(meta, dict) else None
     ours = isinstance(given, str) and given == content_hash(canonical.text)
-    spans = _spans(obj.get("spans"), raw, canonical, notes, ours=ours)
+    spans = _spans(obj.get("spans"), raw, canonical, notes, ours=ours, code_points=code_points)
     relations = _relations(obj.get("relations"), len(spans), notes)
     doc_labels = doc_label_values(obj.get("doc_labels"))
     return ArticleRecord(
@@ -330,14 +337,24 @@ def _draft(obj: dict[str, Any], text: str) -> ArticleDraft:
 
 
 def _spans(
-    value: Any, raw: str, canonical: CanonicalText, notes: list[str], *, ours: bool = False
+    value: Any,
+    raw: str,
+    canonical: CanonicalText,
+    notes: list[str],
+    *,
+    ours: bool = False,
+    code_points: bool = False,
 ) -> list[SpanRecord]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise InvalidRecord(f"'spans' must be a list, not {_kind(value)}")
     items = [_span_fields(item, i) for i, item in enumerate(value)]
-    check = resolve_offsets(raw, [raw_span for raw_span, _ in items], guess_utf16=not ours)
+    raws = [raw_span for raw_span, _ in items]
+    if code_points:  # a format that always counts code points: no UTF-16 reading at all
+        check = code_point_offsets(raw, raws)
+    else:
+        check = resolve_offsets(raw, raws, guess_utf16=not ours)
     spans: list[SpanRecord] = []
     for i, (offsets, (_, item)) in enumerate(zip(check.spans, items, strict=True)):
         where = f"span {i}"

@@ -378,7 +378,7 @@ def _article(
     native["meta"] = meta
     native["spans"] = spans
     native["relations"] = relations
-    record = parse_object(native, first)
+    record = parse_object(native, first, code_points=True)
     if converted and options.on_note is not None:
         options.on_note(path, None, f"record {first}: {utf16_note(converted)}")
     return record

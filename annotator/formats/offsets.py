@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from annotator.core.text import Utf16Index, _inside_cluster, _inside_word
 
-__all__ = ["OffsetCheck", "RawSpan", "resolve_offsets", "utf16_note"]
+__all__ = ["OffsetCheck", "RawSpan", "code_point_offsets", "resolve_offsets", "utf16_note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +137,11 @@ def resolve_offsets(
         else:
             results.append(_reason(text, span, utf16_tried=True))
     return OffsetCheck(tuple(results), converted)
+
+
+def code_point_offsets(text: str, spans: Sequence[RawSpan]) -> OffsetCheck:
+    """Check offsets that a format always counts in code points (no UTF-16 reading is tried)."""
+    return OffsetCheck(tuple(_plain(text, s) for s in spans), 0)
 
 
 def _plain(text: str, span: RawSpan) -> tuple[int, int] | str:

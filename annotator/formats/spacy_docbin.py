@@ -177,7 +177,7 @@ def read_spacy(path: Path, options: ReadOptions) -> ReadResult:
         return
     for number, sdoc in enumerate(docs, start=1):
         try:
-            yield parse_object(native(sdoc, number, path, options), number)
+            yield parse_object(native(sdoc, number, path, options), number, code_points=True)
         except InvalidRecord as exc:
             yield RecordError(number, f"document {number}: {exc}")
 

@@ -362,7 +362,7 @@ def read_webanno_tsv(path: Path, options: ReadOptions) -> ReadResult:
             continue
         try:
             record, skipped = parse_tsv(content, annotator)
-            yield parse_object(record, None)
+            yield parse_object(record, None, code_points=True)
         except _LineError as exc:
             yield RecordError(exc.line, exc.message, entry)
             continue

@@ -299,7 +299,7 @@ def read_xmi(path: Path, options: ReadOptions) -> ReadResult:
             if entry.parent != root and entry.is_relative_to(root):
                 annotator = entry.relative_to(root).parts[0]
             record, skipped = native(cas, annotator)
-            yield parse_object(record, None)
+            yield parse_object(record, None, code_points=True)
         except TooLarge as exc:
             yield RecordError(None, exc.message, entry)
             continue

@@ -111,6 +111,17 @@ def test_random_spans_come_back_exactly(
     )
     if fmt in TRIMS:  # the text before the first token is written as spaces (and reported)
         assume(not _is_separator(text[0]))
+    round_trip(scratch, fmt, text, wanted)
+
+
+@pytest.mark.parametrize("fmt", list(_formats()))
+def test_code_point_offsets_are_never_read_as_utf16(scratch: Path, fmt: str) -> None:
+    # Read as UTF-16 units this span would end a character earlier, between two letters of a
+    # word; read as code points it ends between two letters too: the formats count code points.
+    round_trip(scratch, fmt, "aaaaaaaaa👍->->aa", [((0, 15), "A", "ann", "", {})])
+
+
+def round_trip(scratch: Path, fmt: str, text: str, wanted: list[Any]) -> None:
     with tempfile.TemporaryDirectory(dir=scratch) as name:
         folder = Path(name)
         source_file = folder / "source.jsonl"
