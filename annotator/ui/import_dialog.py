@@ -1,0 +1,349 @@
+"""File ▸ Import…: the files or folders, their format (detected or chosen), and the import run on
+a worker thread with its own database connection, showing real progress and cancellable.
+
+:class:`ImportDialog` collects what to import: files and folders, and a format from the same
+list the command line's ``annotator import --format`` offers (:func:`import_formats`), or
+"detect from the files" (:func:`annotator.formats.detect.detect_format`). It starts in the
+folder the analyst last imported from.
+
+:class:`ImportRun` runs :func:`annotator.formats.importer.import_paths` on a ``QThread``: the
+worker opens the project a second time (without the write lock, which the window holds) and
+reports progress by signals: files done for several files, records read against the lines
+counted beforehand for one large line-based file (JSONL, CSV, CoNLL), so the bar moves
+within one file. Cancel stops between two records; the batch is rolled back, nothing is kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.formats.detect import detect_format
+from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
+from annotator.formats.registry import FORMATS, import_formats
+from annotator.store import Project, ProjectError
+
+DETECT = "detect"
+_LINE_SUFFIXES = frozenset({".jsonl", ".csv", ".conll", ".txt", ".md"})
+_COUNT_CHUNK = 1 << 20
+_EMIT_EVERY = 0.05  # seconds between progress signals: the bar moves, the GUI is not flooded
+
+
+def count_lines(path: Path, is_cancelled: Callable[[], bool] = lambda: False) -> int:
+    """Line breaks in a file, a chunk at a time (a 100 MB file in a fraction of a second)."""
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(_COUNT_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if is_cancelled():
+                break
+    return lines + (last != b"\n")
+
+
+def resolve_format(paths: Sequence[Path], chosen: str) -> tuple[str | None, str]:
+    """The format to import ``paths`` as (None: each file by its suffix), and what to tell the
+    analyst; raises ValueError when detection finds different formats."""
+    if chosen != DETECT:
+        return chosen, f"as {chosen}"
+    found = {path: detect_format(path) for path in paths}
+    kinds = {fmt for fmt in found.values()}
+    if len(kinds) > 1:
+        named = ", ".join(sorted(k or "plain articles" for k in kinds))
+        raise ValueError(
+            f"These are in different formats ({named}): import them one format at a time, "
+            "or choose one format."
+        )
+    fmt = next(iter(kinds), None)
+    if fmt is None:
+        return None, "detected: articles (text, HTML, JSONL, CSV) by their suffix"
+    return fmt, f"detected: {fmt}"
+
+
+class ImportDialog(QDialog):
+    """Choose files or folders and their format; ``paths`` and ``format`` hold the choice."""
+
+    def __init__(self, start_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import")
+        self.setMinimumWidth(560)
+        self.start_folder = start_folder
+        self.paths: list[Path] = []
+        self.format: str | None = None
+
+        self.list = QListWidget()
+        self.list.setAccessibleName("Files and folders to import")
+        add_files = QPushButton("Add &files…")
+        add_folder = QPushButton("Add f&older…")
+        remove = QPushButton("&Remove")
+        add_files.clicked.connect(self._on_add_files_clicked)
+        add_folder.clicked.connect(self._on_add_folder_clicked)
+        remove.clicked.connect(self._on_remove_clicked)
+        buttons_row = QHBoxLayout()
+        for button in (add_files, add_folder, remove):
+            buttons_row.addWidget(button)
+        buttons_row.addStretch(1)
+
+        self.format_box = QComboBox()
+        self.format_box.addItem("Detect from the files", DETECT)
+        for spec in import_formats():
+            self.format_box.addItem(spec.name, spec.name)
+            self.format_box.setItemData(
+                self.format_box.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.format_box.currentIndexChanged.connect(self._on_format_box_changed)
+        self.detected = QLabel()
+        self.detected.setWordWrap(True)
+        self.detected.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout()
+        form.addRow("&Format:", self.format_box)
+        form.addRow("", self.detected)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Files and folders:"))
+        layout.addWidget(self.list)
+        layout.addLayout(buttons_row)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    # ------------------------------------------------------------------------ choosing
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        for path in paths:
+            if path not in self.paths:
+                self.paths.append(path)
+                self.list.addItem(str(path))
+        if paths:
+            first = paths[0]
+            self.start_folder = first if first.is_dir() else first.parent
+        self._update()
+
+    def choose_format(self, name: str) -> None:
+        index = self.format_box.findData(name)
+        if index >= 0:
+            self.format_box.setCurrentIndex(index)
+
+    @Slot()
+    def _on_add_files_clicked(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import files", str(self.start_folder))
+        self.add_paths([Path(n) for n in names])
+
+    @Slot()
+    def _on_add_folder_clicked(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Import a folder", str(self.start_folder))
+        if name:
+            self.add_paths([Path(name)])
+
+    @Slot()
+    def _on_remove_clicked(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+            del self.paths[row]
+        self._update()
+
+    @Slot(int)
+    def _on_format_box_changed(self, _index: int) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if not self.paths:
+            self.detected.setText("Add the files or folders to import.")
+            ok.setEnabled(False)
+            return
+        try:
+            self.format, said = resolve_format(self.paths, self.format_box.currentData())
+        except ValueError as exc:
+            self.detected.setText(str(exc))
+            ok.setEnabled(False)
+            return
+        spec = FORMATS.get(self.format) if self.format else None
+        self.detected.setText(said + (f" — {spec.description}" if spec else ""))
+        ok.setEnabled(True)
+
+
+class ImportWorker(QObject):
+    """Runs one import in its thread with its own connection to the project."""
+
+    progressed = Signal(int, int, str)  # done, total, what is being read
+    finished = Signal(object)  # ImportSummary
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        project_path: Path,
+        paths: Sequence[Path],
+        *,
+        annotator: str,
+        format: str | None,
+        csv_text_column: str = "text",
+    ) -> None:
+        super().__init__()
+        self.project_path = project_path
+        self.paths = list(paths)
+        self.annotator = annotator
+        self.format = format
+        self.csv_text_column = csv_text_column
+        self._cancel = threading.Event()
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        """Ask the import to stop (from any thread); it rolls back and emits ``cancelled``."""
+        self._cancel.set()
+
+    def _emit(self, done: int, total: int, text: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_emit >= _EMIT_EVERY:
+            self._last_emit = now
+            self.progressed.emit(done, total, text)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            summary = self._import()
+        except ImportCancelled:
+            self.cancelled.emit()
+        except ProjectError as exc:
+            self.failed.emit(str(exc))
+        except OSError as exc:
+            self.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".strip(": "))
+        else:
+            self.finished.emit(summary)
+
+    def _import(self) -> ImportSummary:
+        single = (
+            self.paths[0]
+            if len(self.paths) == 1
+            and self.paths[0].is_file()
+            and (self.paths[0].suffix.lower() in _LINE_SUFFIXES or self.format == "conll")
+            else None
+        )
+        records = [0]
+        total_records = 0
+        if single is not None:
+            self._emit(0, 0, f"Counting the records of {single.name}…", force=True)
+            total_records = count_lines(single, self._cancel.is_set)
+        name = single.name if single is not None else ""
+
+        def is_cancelled() -> bool:
+            # Called between files and between records: counts the records read.
+            if single is not None:
+                records[0] += 1
+                self._emit(
+                    min(records[0], total_records),
+                    total_records,
+                    f"Importing {name}: {records[0]:,} of about {total_records:,} records",
+                )
+            return self._cancel.is_set()
+
+        def progress(done: int, total: int, current: str) -> None:
+            if single is None:
+                self._emit(done, total, f"Importing {Path(current).name} ({done + 1} of {total})…")
+
+        with Project.open(self.project_path, create=False, lock=False, backups=False) as project:
+            summary = import_paths(
+                project,
+                self.paths,
+                annotator=self.annotator,
+                csv_text_column=self.csv_text_column,
+                progress=progress,
+                is_cancelled=is_cancelled,
+                format=self.format,
+            )
+        return summary
+
+
+class ImportRun(QObject):
+    """An import on a worker thread with a progress dialog; ``done`` gives the outcome.
+
+    ``done`` is emitted once, with the summary (an :class:`ImportSummary`), or None when the
+    import was cancelled (nothing was kept) or failed (``error`` holds the message).
+    """
+
+    done = Signal(object)
+
+    def __init__(self, worker: ImportWorker, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.error = ""
+        self.summary: ImportSummary | None = None
+        self.thread = QThread(self)
+        worker.moveToThread(self.thread)
+        self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
+        self.dialog.setWindowTitle("Import")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self._on_dialog_canceled)
+        worker.progressed.connect(self._on_worker_progressed)
+        worker.finished.connect(self._on_worker_finished)
+        worker.cancelled.connect(self._on_worker_cancelled)
+        worker.failed.connect(self._on_worker_failed)
+        self.thread.started.connect(worker.run)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.quit()
+        self.thread.wait()
+
+    @Slot()
+    def _on_dialog_canceled(self) -> None:
+        self.dialog.setLabelText("Cancelling: nothing will be imported…")
+        self.worker.cancel()
+
+    @Slot(int, int, str)
+    def _on_worker_progressed(self, done: int, total: int, text: str) -> None:
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(text)
+
+    def _finish(self, summary: ImportSummary | None) -> None:
+        self.summary = summary
+        self.thread.quit()
+        self.thread.wait()
+        self.dialog.close()
+        self.done.emit(summary)
+
+    @Slot(object)
+    def _on_worker_finished(self, summary: ImportSummary) -> None:
+        self._finish(summary)
+
+    @Slot()
+    def _on_worker_cancelled(self) -> None:
+        self._finish(None)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self.error = message
+        self._finish(None)
