@@ -15,7 +15,9 @@ its relation layer:
 - ``webanno.custom.Article`` (a document-level ``uima.cas.AnnotationBase``): source, author,
   published, status and free metadata (``meta``, a JSON object).
 
-Offsets in XMI are UTF-16 code units; cassis converts them from and to code points.
+Offsets in XMI are UTF-16 code units; cassis converts them from and to code points. XML 1.0
+cannot hold most control characters: each in a text or value is written as U+FFFD (counted in
+the report; offsets stay).
 
 The reader takes a folder (searched for ``.xmi`` files, in sub-folders too) or one ``.xmi``
 file. Each file's type system is the ``TypeSystem.xml`` (or the one other ``*.xml`` type system
@@ -39,6 +41,7 @@ offsets are moved accordingly.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -128,15 +131,43 @@ def type_system() -> Any:
     return ts
 
 
+# XML 1.0 cannot hold C0 control characters other than TAB, LF and CR (nor U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+class _XmlSafe:
+    """Strings made storable in XML 1.0: each character it cannot hold becomes U+FFFD (one
+    character for one, so offsets stay), counted for the export report."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+        self.values = 0
+
+    def text(self, value: str) -> str:
+        if _NOT_XML.search(value) is None:
+            return value
+        self.texts += 1
+        return _NOT_XML.sub(REPLACEMENT, value)
+
+    def value(self, value: str | None) -> str | None:
+        if value is None or _NOT_XML.search(value) is None:
+            return value
+        self.values += 1
+        return _NOT_XML.sub(REPLACEMENT, value)
+
+
 def file_name(article_id: int) -> str:
     return f"article-{article_id:06d}.xmi"
 
 
-def to_cas(ts: Any, doc: ExportDoc) -> Any:
+def to_cas(ts: Any, doc: ExportDoc, safe: _XmlSafe | None = None) -> Any:
     cassis = _cassis()
+    safe = safe or _XmlSafe()
+    v = safe.value
     article = doc.article
     cas = cassis.Cas(typesystem=ts)
-    cas.sofa_string = article.text
+    cas.sofa_string = safe.text(article.text)
     cas.sofa_mime = "text"
     Metadata = ts.get_type(METADATA_TYPE)
     cas.add(
@@ -144,18 +175,18 @@ def to_cas(ts: Any, doc: ExportDoc) -> Any:
             begin=0,
             end=len(article.text),
             language="x-unspecified",
-            documentTitle=article.title,
+            documentTitle=v(article.title),
             documentId=str(article.id),
-            documentUri=article.url or None,
+            documentUri=v(article.url) or None,
             isLastSegment=False,
         )
     )
     Article = ts.get_type(ARTICLE_TYPE)
     cas.add(
         Article(
-            source=article.source,
-            author=article.author,
-            published=article.published,
+            source=v(article.source),
+            author=v(article.author),
+            published=v(article.published),
             status=article.status,
             meta=json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
         )
@@ -166,9 +197,9 @@ def to_cas(ts: Any, doc: ExportDoc) -> Any:
         fs = Span(
             begin=span.start,
             end=span.end,
-            label=span.label,
-            annotator=span.annotator,
-            note=span.note or None,
+            label=v(span.label),
+            annotator=v(span.annotator),
+            note=v(span.note) or None,
             attributes=json.dumps(span.attributes, ensure_ascii=False, sort_keys=True)
             if span.attributes
             else None,
@@ -184,8 +215,8 @@ def to_cas(ts: Any, doc: ExportDoc) -> Any:
                 end=child.end,
                 Governor=made[relation.head],
                 Dependent=child,
-                label=relation.type,
-                annotator=relation.annotator,
+                label=v(relation.type),
+                annotator=v(relation.annotator),
             )
         )
     return cas
@@ -196,14 +227,25 @@ def write_xmi(
 ) -> ExportReport:
     ts = type_system()
     report = ExportReport("xmi")
+    safe = _XmlSafe()
     with atomic_folder(out) as folder:
         (folder / TYPE_SYSTEM).write_text(ts.to_xml(), encoding="utf-8")
         for doc in docs:
-            to_cas(ts, doc).to_xmi(str(folder / file_name(doc.article.id)))
+            to_cas(ts, doc, safe).to_xmi(str(folder / file_name(doc.article.id)))
             report.articles += 1
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
     report.files.append(out)
+    report.lose(
+        safe.texts,
+        "article text(s) with control characters XML cannot hold, written as U+FFFD "
+        "(one character for each, so offsets are kept)",
+    )
+    report.lose(
+        safe.values,
+        "label(s), note(s) or other value(s) with control characters XML cannot hold, "
+        "written with U+FFFD in their place",
+    )
     return report
 
 
