@@ -40,6 +40,7 @@ offsets are moved accordingly.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import Counter
@@ -50,7 +51,7 @@ from typing import Any
 from annotator.core.model import Label
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
 from annotator.formats.jsonl import parse_object
-from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, check_size, load_json
+from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
 from annotator.formats.records import (
     InvalidRecord,
     ReadOptions,
@@ -301,9 +302,8 @@ class _TypeSystems:
             )
         cassis = _cassis()
         try:
-            check_size(candidates[0], MAX_WHOLE_FILE_BYTES, "type system")
-            with candidates[0].open("rb") as fh:
-                return cassis.load_typesystem(fh)
+            data = read_bounded(candidates[0], MAX_WHOLE_FILE_BYTES, "type system")
+            return cassis.load_typesystem(io.BytesIO(data))
         except (TooLarge, OSError, Exception) as exc:
             raise InvalidRecord(
                 f"its type system {candidates[0]} cannot be read: {_reason(exc)}"
@@ -327,16 +327,15 @@ def read_xmi(path: Path, options: ReadOptions) -> ReadResult:
         found = True
         try:
             ts = type_systems.for_file(entry)
-            check_size(entry, MAX_WHOLE_FILE_BYTES, "XMI file")
-            added = _declare_missing_features(entry, ts)
+            data = read_bounded(entry, MAX_WHOLE_FILE_BYTES, "XMI file")
+            added = _declare_missing_features(data, ts)
             if added and options.on_note is not None:
                 options.on_note(
                     entry,
                     None,
                     "features missing from its type system read as text: " + ", ".join(added),
                 )
-            with entry.open("rb") as fh:
-                cas = cassis.load_cas_from_xmi(fh, typesystem=ts, lenient=True)
+            cas = cassis.load_cas_from_xmi(io.BytesIO(data), typesystem=ts, lenient=True)
             annotator = ""
             if entry.parent != root and entry.is_relative_to(root):
                 annotator = entry.relative_to(root).parts[0]
@@ -362,7 +361,7 @@ def read_xmi(path: Path, options: ReadOptions) -> ReadResult:
         yield RecordError(None, "holds no .xmi files")
 
 
-def _declare_missing_features(path: Path, ts: Any) -> list[str]:
+def _declare_missing_features(data: bytes, ts: Any) -> list[str]:
     """Declare, as strings, the features the file's annotations use but its type system lacks
     (exports whose type system is an older version); their names, ``Type.feature``."""
     from lxml import etree
@@ -370,7 +369,7 @@ def _declare_missing_features(path: Path, ts: Any) -> list[str]:
     added: list[str] = []
     seen: set[tuple[str, str]] = set()
     parser_args = {"events": ("start",), "resolve_entities": False, "no_network": True}
-    for _event, element in etree.iterparse(str(path), **parser_args):
+    for _event, element in etree.iterparse(io.BytesIO(data), **parser_args):
         tag = element.tag
         if not isinstance(tag, str) or not tag.startswith("{http:///"):
             continue

@@ -222,7 +222,7 @@ def test_the_redewiedergabe_multi_annotator_corpus_imports_every_annotator(
             ts = cassis.load_typesystem(fh)
         from annotator.formats.xmi import _declare_missing_features
 
-        _declare_missing_features(path, ts)
+        _declare_missing_features(path.read_bytes(), ts)
         with path.open("rb") as fh:
             cas = cassis.load_cas_from_xmi(fh, typesystem=ts, lenient=True)
         for fs in cas.select_all_annotations():
