@@ -295,8 +295,8 @@ class ImportRun(QObject):
         self.worker = worker
         self.error = ""
         self.summary: ImportSummary | None = None
-        self.thread = QThread(self)
-        worker.moveToThread(self.thread)
+        self._thread = QThread(self)
+        worker.moveToThread(self._thread)
         self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle("Import")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -308,14 +308,14 @@ class ImportRun(QObject):
         worker.finished.connect(self._on_worker_finished)
         worker.cancelled.connect(self._on_worker_cancelled)
         worker.failed.connect(self._on_worker_failed)
-        self.thread.started.connect(worker.run)
+        self._thread.started.connect(worker.run)
 
     def start(self) -> None:
-        self.thread.start()
+        self._thread.start()
 
     def wait(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self._thread.quit()
+        self._thread.wait()
 
     @Slot()
     def _on_dialog_canceled(self) -> None:
@@ -330,8 +330,8 @@ class ImportRun(QObject):
 
     def _finish(self, summary: ImportSummary | None) -> None:
         self.summary = summary
-        self.thread.quit()
-        self.thread.wait()
+        self._thread.quit()
+        self._thread.wait()
         self.dialog.close()
         self.done.emit(summary)
 
