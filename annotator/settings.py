@@ -88,6 +88,7 @@ class Settings:
     backup_interval_minutes: int = 10
     backup_keep: int = 10
     shortcuts: dict[str, str] = field(default_factory=dict)  # action name -> key sequence
+    last_import_folder: str = ""  # where File ▸ Import opens its chooser
     # Keys a newer version of the app wrote: kept as they were, so a round trip through this
     # version loses nothing.
     extras: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

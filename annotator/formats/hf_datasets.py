@@ -46,6 +46,8 @@ from annotator.formats.records import (
 from annotator.formats.tokens import cut_tokens
 
 DOCSTART = "-DOCSTART-"
+BATCH_ROWS = 1000
+COLUMNS = ("id", "tokens", "ner_tags", "text", "spans", "relations", "meta")
 _PREFIXES = frozenset({"B-", "I-", "E-", "S-", "L-", "U-"})  # IOB, BIOES and BILOU
 
 
@@ -132,6 +134,13 @@ def tag_tokens(
     return tags, untagged
 
 
+def _tag_number(tag: str, order: dict[str, int]) -> int:
+    """The tag's number in :func:`tag_names` of the labels in ``order``: O, B-X, I-X, ..."""
+    if tag == "O":
+        return 0
+    return 1 + 2 * order[tag[2:]] + (tag[0] == "I")
+
+
 def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
     text = doc.article.text
     tokens = cut_tokens(text, ((s.start, s.end) for s in doc.spans))
@@ -141,7 +150,7 @@ def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
         {
             "id": doc.article.content_hash,
             "tokens": [text[a:b] for a, b in tokens],
-            "ner_tags": tags,
+            "ner_tags": [_tag_number(tag, order) for tag in tags],
             "text": text,
             "spans": [
                 {
@@ -166,11 +175,22 @@ def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
 
 def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()) -> ExportReport:
     ds = _datasets()
+    import pyarrow as pa
+
     report = ExportReport("hf")
     names = [label.name for label in labels]
-    rows: list[dict[str, Any]] = []
-    untagged = 0
     order = {name: i for i, name in enumerate(names)}
+    rows: list[dict[str, Any]] = []
+    batches: list[Any] = []  # Arrow record batches of BATCH_ROWS rows: compact, unlike rows
+    untagged = 0
+    arrow_schema = features(["O"]).arrow_schema  # a ClassLabel is stored as its numbers
+
+    def flush() -> None:
+        if rows:
+            columns = {name: [r[name] for r in rows] for name in COLUMNS}
+            batches.append(pa.RecordBatch.from_pydict(columns, schema=arrow_schema))
+            rows.clear()
+
     for doc in docs:
         for span in doc.spans:
             if span.label not in order:  # a label the caller did not list: still tagged
@@ -182,9 +202,14 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
         report.articles += 1
         report.spans += len(doc.spans)
         report.relations += len(doc.relations)
+        if len(rows) >= BATCH_ROWS:
+            flush()
+    flush()
+    # The tags were written as numbers of the label order; now that every label is known, the
+    # ClassLabel of the feature names them.
     schema = features(tag_names(names))
-    columns = {name: [r[name] for r in rows] for name in schema}
-    dataset = ds.Dataset.from_dict(columns, features=schema)
+    table = pa.Table.from_batches(batches, schema=arrow_schema)
+    dataset = ds.Dataset(ds.table.InMemoryTable(table), info=ds.DatasetInfo(features=schema))
     with atomic_folder(out) as folder:
         dataset.save_to_disk(str(folder))
     report.files.append(out)

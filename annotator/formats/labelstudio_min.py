@@ -19,8 +19,9 @@ The reader reads these files and Label Studio's own: the records of one task (th
 and text, one after another) make one article; the text is under ``text`` or under the one data
 key whose value the regions' texts are cut from (``value="$ner"`` in the labeling config gives
 ``ner``); every list of regions with ``start``/``end`` and ``labels`` gives spans (one per
-label); other results (Choices, TextArea, numbers) and data keys go into the article's
-metadata. Offsets are checked against the text (a UTF-16 reading is recognised and converted,
+label); the task's data keys go into the article's metadata, and other results (Choices,
+TextArea) into its ``labelstudio_results`` with their annotator. A user number as annotator
+becomes ``user N``. Offsets are checked against the text (a UTF-16 reading is recognised and converted,
 and said so). The array is read whole, up to
 :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`.
 """
@@ -286,6 +287,16 @@ def _raw(region: dict[str, Any]) -> RawSpan:
     return RawSpan(start, end, covered if isinstance(covered, str) else None)
 
 
+def _annotator(value: Any) -> str:
+    """A record's annotator: an e-mail as it is, a user number as "user N" (as the Label Studio
+    JSON reader names them), none as the importing analyst."""
+    if value is None:
+        return ""
+    if _is_int(value):
+        return f"user {value}"
+    return str(value)
+
+
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -301,23 +312,46 @@ def _article(
     text = head[text_key]
     native: dict[str, Any] = {"text": text}
     meta: dict[str, Any] = {}
-    for key, value in head.items():
-        if key == text_key or key in regions:
-            continue
-        if key in ARTICLE_FIELDS and isinstance(value, str):
-            native[key] = value
-        elif key == "meta" and isinstance(value, dict):
-            meta.update(value)
-        elif key not in BOOKKEEPING:
-            meta[key] = value
+    # The task's data stands in every record of the task alike; what differs between its
+    # records (or stands in only some) is an annotator's result: a choice, a text area.
+    records = [item for _, item in group]
+    shared = {
+        key
+        for key, value in head.items()
+        if all(key in item and item[key] == value for item in records)
+    }
+    results: list[dict[str, Any]] = []
+    for item in records:
+        found = _regions(item) if item is not head else regions
+        for key, value in item.items():
+            if key == text_key or key in found or key in BOOKKEEPING:
+                continue
+            if key in shared:
+                if item is not head:
+                    continue
+                if key in ARTICLE_FIELDS and isinstance(value, str):
+                    native[key] = value
+                else:
+                    meta[key] = value
+            else:
+                results.append(
+                    {
+                        "annotator": _annotator(item.get("annotator")),
+                        "from_name": key,
+                        "value": value,
+                    }
+                )
+    if isinstance(head.get("meta"), dict):
+        meta.update(head["meta"])
+    if results:
+        meta["labelstudio_results"] = results
     spans: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
     pending: list[tuple[int, dict[str, Any], str]] = []
     converted = 0
     for number, item in group:
-        who = item.get("annotator")
-        annotator = "" if who is None else str(who)
+        annotator = _annotator(item.get("annotator"))
         found = _regions(item) if item is not head else regions
         flat = [r for rs in found.values() for r in rs]
         check = resolve_offsets(text, [_raw(r) for r in flat])

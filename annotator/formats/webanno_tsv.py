@@ -179,10 +179,9 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         last = bisect_right(starts, end - 1) - 1
         token_range[i] = (first, last)
     sentence_ranges = sentences(text, tokens, token_range.values())
-    unit_ids: list[str] = [""] * len(tokens)
+    unit_ids: list[str] = []
     for s, (first, last) in enumerate(sentence_ranges, start=1):
-        for t in range(first, last):
-            unit_ids[t] = f"{s}-{t - first + 1}"
+        unit_ids.extend([f"{s}-{k}" for k in range(1, last - first + 1)])
     on_token: list[list[int]] = [[] for _ in tokens]
     for i, (first, last) in token_range.items():
         for t in range(first, last + 1):
@@ -205,28 +204,38 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
     a = doc.article
     if a.title != title_from_text(text) or a.meta or a.source or a.author or a.url or a.published:
         tally.metadata += 1
+    # Each span's column values are made once; most tokens carry no span and share one tail.
+    values = {
+        i: [_span_value(doc.spans[i], feature, ids.get(i)) for feature in SPAN_FEATURES]
+        for i in token_range
+    }
+    empty_tail = "\t".join([NULL_COLUMN] * (len(SPAN_FEATURES) + len(RELATION_FEATURES) + 1))
+    astral = index.astral_count() > 0
+    to_utf16 = index.to_utf16
+    append = lines.append
     for n, (first, last) in enumerate(sentence_ranges):
         begin = tokens[first].start
         end = tokens[sentence_ranges[n + 1][0]].start if n + 1 < len(sentence_ranges) else len(text)
-        lines.append("\n")
+        append("\n")
         for part in text[begin:end].split("\n"):
-            lines.append(f"#Text={escape_text(part)}\n")
+            append(f"#Text={escape_text(part)}\n")
         for t in range(first, last):
             token = tokens[t]
-            row = [
-                unit_ids[t],
-                f"{index.to_utf16(token.start)}-{index.to_utf16(token.end)}",
-                token.text,
-            ]
+            b16, e16 = (
+                (to_utf16(token.start), to_utf16(token.end)) if astral else (token.start, token.end)
+            )
             spans_here = on_token[t]
-            for feature in SPAN_FEATURES:
-                if not spans_here:
-                    row.append(NULL_COLUMN)
-                    continue
-                row.append(
-                    "|".join(_span_value(doc.spans[i], feature, ids.get(i)) for i in spans_here)
-                )
             rels = relations_on[t]
+            if not spans_here and not rels:
+                append(f"{unit_ids[t]}\t{b16}-{e16}\t{token.text}\t{empty_tail}\t\n")
+                continue
+            row = [unit_ids[t], f"{b16}-{e16}", token.text]
+            if spans_here:
+                row.extend(
+                    "|".join(values[i][f] for i in spans_here) for f in range(len(SPAN_FEATURES))
+                )
+            else:
+                row.extend([NULL_COLUMN] * len(SPAN_FEATURES))
             if rels:
                 for feature in RELATION_FEATURES:
                     row.append(
@@ -250,7 +259,7 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
                 row.append("|".join(refs))
             else:
                 row.extend([NULL_COLUMN] * (len(RELATION_FEATURES) + 1))
-            lines.append("\t".join(row) + "\t\n")
+            append("\t".join(row) + "\t\n")
     return "".join(lines), len(kept)
 
 

@@ -15,12 +15,11 @@ within one file. Cancel stops between two records; the batch is rolled back, not
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,16 +29,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.formats.detect import detect_format
-from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
+from annotator.formats.importer import ImportSummary, import_paths
 from annotator.formats.registry import FORMATS, import_formats
-from annotator.store import Project, ProjectError
+from annotator.ui.worker import Control, own_project
 
 DETECT = "detect"
 _LINE_SUFFIXES = frozenset({".jsonl", ".csv", ".conll", ".txt", ".md"})
@@ -140,8 +138,7 @@ class ImportDialog(QDialog):
                 self.paths.append(path)
                 self.list.addItem(str(path))
         if paths:
-            first = paths[0]
-            self.start_folder = first if first.is_dir() else first.parent
+            self.start_folder = paths[0].parent
         self._update()
 
     def choose_format(self, name: str) -> None:
@@ -189,161 +186,69 @@ class ImportDialog(QDialog):
         ok.setEnabled(True)
 
 
-class ImportWorker(QObject):
-    """Runs one import in its thread with its own connection to the project."""
+def import_operation(
+    project_path: Path,
+    paths: Sequence[Path],
+    *,
+    annotator: str,
+    format: str | None,
+    csv_text_column: str = "text",
+) -> Callable[[Control], ImportSummary]:
+    """The import of ``paths`` into the project at ``project_path``, to run on a
+    :class:`~annotator.ui.worker.Worker`, reporting progress through its control."""
+    files = list(paths)
+    first = files[0] if len(files) == 1 else None
+    single = (
+        first
+        if first is not None
+        and first.is_file()
+        and (first.suffix.lower() in _LINE_SUFFIXES or format == "conll")
+        else None
+    )
 
-    progressed = Signal(int, int, str)  # done, total, what is being read
-    finished = Signal(object)  # ImportSummary
-    cancelled = Signal()
-    failed = Signal(str)
+    def operation(control: Control) -> ImportSummary:
+        last = [0.0]
 
-    def __init__(
-        self,
-        project_path: Path,
-        paths: Sequence[Path],
-        *,
-        annotator: str,
-        format: str | None,
-        csv_text_column: str = "text",
-    ) -> None:
-        super().__init__()
-        self.project_path = project_path
-        self.paths = list(paths)
-        self.annotator = annotator
-        self.format = format
-        self.csv_text_column = csv_text_column
-        self._cancel = threading.Event()
-        self._last_emit = 0.0
+        def report(done: int, total: int, text: str, *, force: bool = False) -> None:
+            now = time.monotonic()
+            if force or now - last[0] >= _EMIT_EVERY:
+                last[0] = now
+                control.progress(done, total, text)
 
-    def cancel(self) -> None:
-        """Ask the import to stop (from any thread); it rolls back and emits ``cancelled``."""
-        self._cancel.set()
-
-    def _emit(self, done: int, total: int, text: str, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_emit >= _EMIT_EVERY:
-            self._last_emit = now
-            self.progressed.emit(done, total, text)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            summary = self._import()
-        except ImportCancelled:
-            self.cancelled.emit()
-        except ProjectError as exc:
-            self.failed.emit(str(exc))
-        except OSError as exc:
-            self.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".strip(": "))
-        else:
-            self.finished.emit(summary)
-
-    def _import(self) -> ImportSummary:
-        single = (
-            self.paths[0]
-            if len(self.paths) == 1
-            and self.paths[0].is_file()
-            and (self.paths[0].suffix.lower() in _LINE_SUFFIXES or self.format == "conll")
-            else None
-        )
         records = [0]
-        total_records = 0
+        total = 0
         if single is not None:
-            self._emit(0, 0, f"Counting the records of {single.name}…", force=True)
-            total_records = count_lines(single, self._cancel.is_set)
-        name = single.name if single is not None else ""
+            report(0, 0, f"Counting the records of {single.name}…", force=True)
+            total = count_lines(single, control.cancelled)
 
         def is_cancelled() -> bool:
             # Called between files and between records: counts the records read.
             if single is not None:
                 records[0] += 1
-                self._emit(
-                    min(records[0], total_records),
-                    total_records,
-                    f"Importing {name}: {records[0]:,} of about {total_records:,} records",
+                report(
+                    min(records[0], total),
+                    total,
+                    f"Importing {single.name}: {records[0]:,} of about {total:,} records",
                 )
-            return self._cancel.is_set()
+            return control.cancelled()
 
-        def progress(done: int, total: int, current: str) -> None:
+        def progress(done: int, total_files: int, current: str) -> None:
             if single is None:
-                self._emit(done, total, f"Importing {Path(current).name} ({done + 1} of {total})…")
+                report(
+                    done,
+                    total_files,
+                    f"Importing {Path(current).name} ({done + 1} of {total_files})…",
+                )
 
-        with Project.open(self.project_path, create=False, lock=False, backups=False) as project:
-            summary = import_paths(
+        with own_project(project_path) as project:
+            return import_paths(
                 project,
-                self.paths,
-                annotator=self.annotator,
-                csv_text_column=self.csv_text_column,
+                files,
+                annotator=annotator,
+                csv_text_column=csv_text_column,
                 progress=progress,
                 is_cancelled=is_cancelled,
-                format=self.format,
+                format=format,
             )
-        return summary
 
-
-class ImportRun(QObject):
-    """An import on a worker thread with a progress dialog; ``done`` gives the outcome.
-
-    ``done`` is emitted once, with the summary (an :class:`ImportSummary`), or None when the
-    import was cancelled (nothing was kept) or failed (``error`` holds the message).
-    """
-
-    done = Signal(object)
-
-    def __init__(self, worker: ImportWorker, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        self.error = ""
-        self.summary: ImportSummary | None = None
-        self._thread = QThread(self)
-        worker.moveToThread(self._thread)
-        self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
-        self.dialog.setWindowTitle("Import")
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(300)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.canceled.connect(self._on_dialog_canceled)
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.finished.connect(self._on_worker_finished)
-        worker.cancelled.connect(self._on_worker_cancelled)
-        worker.failed.connect(self._on_worker_failed)
-        self._thread.started.connect(worker.run)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wait(self) -> None:
-        self._thread.quit()
-        self._thread.wait()
-
-    @Slot()
-    def _on_dialog_canceled(self) -> None:
-        self.dialog.setLabelText("Cancelling: nothing will be imported…")
-        self.worker.cancel()
-
-    @Slot(int, int, str)
-    def _on_worker_progressed(self, done: int, total: int, text: str) -> None:
-        self.dialog.setMaximum(total)
-        self.dialog.setValue(done)
-        self.dialog.setLabelText(text)
-
-    def _finish(self, summary: ImportSummary | None) -> None:
-        self.summary = summary
-        self._thread.quit()
-        self._thread.wait()
-        self.dialog.close()
-        self.done.emit(summary)
-
-    @Slot(object)
-    def _on_worker_finished(self, summary: ImportSummary) -> None:
-        self._finish(summary)
-
-    @Slot()
-    def _on_worker_cancelled(self) -> None:
-        self._finish(None)
-
-    @Slot(str)
-    def _on_worker_failed(self, message: str) -> None:
-        self.error = message
-        self._finish(None)
+    return operation

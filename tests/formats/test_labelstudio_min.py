@@ -140,10 +140,13 @@ def test_label_studios_own_json_min_imports_with_both_annotators(tmp_path: Path)
         assert sorted((s.text, names[s.label_id], s.annotator) for s in project.spans(first)) == [
             ("Warning", "Claim", "ann@example.com"),
             ("Warning", "Quote", "ann@example.com"),
-            ("test", "Claim", "2"),
+            ("test", "Claim", "user 2"),
         ]
-        meta = project.article(first).meta
-        assert meta["sentiment"] == "Negative" and meta["comment"] == "checked twice"
+        # One annotator's choice and text area, with who gave them (the other record has none).
+        assert project.article(first).meta["labelstudio_results"] == [
+            {"annotator": "user 2", "from_name": "sentiment", "value": "Negative"},
+            {"annotator": "user 2", "from_name": "comment", "value": "checked twice"},
+        ]
         assert project.article_text(second) == "An unannotated story."
         assert project.article_text(third) == "Peskov said so."
         assert project.article(third).source == "TASS"
@@ -199,3 +202,32 @@ def test_a_region_that_fits_no_reading_rejects_its_task_by_number(tmp_path: Path
         assert "record 1 (task 1)" in rejection.message and "does not match" in rejection.message
         assert summary.articles_added == 1
         assert project.article_text(project.article_ids()[0]) == "Fine text."
+
+
+REALTOOLS = Path(__file__).resolve().parent / "realtools" / "labelstudio"
+
+
+def test_label_studios_converter_output_matches_its_json_export(tmp_path: Path) -> None:
+    """export.min.json was written by label-studio-sdk's Converter from export.json: both give
+    the same articles, spans and annotators (JSON-MIN has no relations)."""
+    got = {}
+    for fmt, name in (("labelstudio-min", "export.min.json"), ("labelstudio", "export.json")):
+        with Project.open(tmp_path / f"{fmt}.annot") as project:
+            summary = import_paths(project, [REALTOOLS / name], annotator="me", format=fmt)
+            assert summary.rejections == []
+            names = {label.id: label.name for label in project.labels()}
+            got[fmt] = (
+                [project.article_text(i) for i in project.article_ids()],
+                sorted(
+                    (s.text, names[s.label_id], s.annotator)
+                    for i in project.article_ids()
+                    for s in project.spans(i)
+                ),
+            )
+            if fmt == "labelstudio-min":
+                results = project.article(project.article_ids()[0]).meta["labelstudio_results"]
+                assert {"annotator": "user 1", "from_name": "sentiment", "value": "Positive"} in (
+                    results
+                )
+    assert got["labelstudio-min"] == got["labelstudio"]
+    assert len(got["labelstudio-min"][1]) == 7

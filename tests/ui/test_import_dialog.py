@@ -7,18 +7,16 @@ import json
 import threading
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QWidget
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 from annotator.formats.export import export_project
+from annotator.formats.importer import ImportCancelled
 from annotator.formats.registry import import_formats
 from annotator.store import Project
-from annotator.ui.import_dialog import (
-    DETECT,
-    ImportDialog,
-    ImportRun,
-    ImportWorker,
-    count_lines,
-)
+from annotator.ui.import_dialog import DETECT, ImportDialog, count_lines, import_operation
+from annotator.ui.worker import Worker
 from tests.formats.export_corpus import build_corpus
 
 
@@ -46,7 +44,7 @@ def test_formats_are_detected_and_mixed_ones_refused(qtbot, tmp_path: Path) -> N
     assert not ok.isEnabled() and "different formats" in dialog.detected.text()
     dialog.choose_format("spacy")  # the analyst's choice wins over detection
     assert dialog.format == "spacy" and ok.isEnabled()
-    # The next dialog starts where the last files came from.
+    # The next chooser starts where the last files came from.
     assert dialog.start_folder == tmp_path
 
 
@@ -55,11 +53,8 @@ def big_jsonl(path: Path, articles: int) -> Path:
         for n in range(articles):
             text = f"Article {n}: Peskov said the call was 👍 positive."
             start = text.index("Peskov")
-            record = {
-                "text": text,
-                "spans": [{"start": start, "end": start + 6, "label": "Source"}],
-            }
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            spans = [{"start": start, "end": start + 6, "label": "Source"}]
+            fh.write(json.dumps({"text": text, "spans": spans}, ensure_ascii=False) + "\n")
     return path
 
 
@@ -70,80 +65,75 @@ def test_one_large_file_shows_progress_by_records_from_a_worker_thread(
     assert count_lines(source) == 3000
     project_path = tmp_path / "p.annot"
     gui_project = Project.open(project_path)  # the window's own connection, holding the lock
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    worker = ImportWorker(project_path, [source], annotator="me", format=None)
+    worker = Worker(import_operation(project_path, [source], annotator="me", format=None))
     seen: list[tuple[int, int]] = []
     threads: set[int] = set()
 
     def on_progress(done: int, total: int, _text: str) -> None:
-        # A plain function runs where the signal is emitted: the worker's thread.
+        # Connected directly: runs where the signal is emitted, the worker's thread.
         seen.append((done, total))
         threads.add(threading.get_ident())
 
-    worker.progressed.connect(on_progress)
-    run = ImportRun(worker, parent)
-    with qtbot.waitSignal(run.done, timeout=60000) as blocker:
-        run.start()
-    summary = blocker.args[0]
-    assert summary is not None and summary.articles_added == 3000
-    assert summary.spans_added == 3000
+    worker.progressed.connect(on_progress, Qt.ConnectionType.DirectConnection)
+    worker.start()
+    summary = worker.wait_for_end()
+    assert summary.articles_added == 3000 and summary.spans_added == 3000
     # The bar counted records of the one file against its 3,000 lines, in order.
-    totals = {total for _, total in seen if total}
-    assert totals == {3000}
+    assert {total for _, total in seen if total} == {3000}
     done = [d for d, t in seen if t]
     assert len(done) >= 2 and done == sorted(done) and 0 < done[-1] <= 3000
     assert threading.get_ident() not in threads  # the work ran off the GUI thread
-    assert run.dialog.maximum() == 3000  # and the dialog, on the GUI thread, followed it
     assert len(gui_project.article_ids()) == 3000  # the window's connection sees the import
     gui_project.close()
 
 
-def test_cancel_keeps_nothing(qtbot, tmp_path: Path) -> None:
+def test_cancel_mid_import_keeps_nothing(qtbot, tmp_path: Path) -> None:
     source = big_jsonl(tmp_path / "big.jsonl", 20000)
     project_path = tmp_path / "p.annot"
     gui_project = Project.open(project_path)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    worker = ImportWorker(project_path, [source], annotator="me", format=None)
-    run = ImportRun(worker, parent)
+    worker = Worker(import_operation(project_path, [source], annotator="me", format=None))
     progressed: list[int] = []
 
     def cancel_once_going(done: int, _total: int, _text: str) -> None:
-        progressed.append(done)  # runs in the worker's thread, so the cancel lands mid-import
+        progressed.append(done)  # in the worker's thread, so the cancel lands mid-import
         if done > 500:
             worker.cancel()
 
-    worker.progressed.connect(cancel_once_going)
-    with qtbot.waitSignal(run.done, timeout=60000) as blocker:
-        run.start()
-    assert blocker.args[0] is None and run.error == ""
+    worker.progressed.connect(cancel_once_going, Qt.ConnectionType.DirectConnection)
+    worker.start()
+    with pytest.raises(ImportCancelled):
+        worker.wait_for_end()
     assert max(progressed) > 500  # it was cancelled mid-import, not before it began
     assert gui_project.article_ids() == []
     gui_project.close()
 
 
-def test_the_cancel_button_cancels_the_worker(qtbot, tmp_path: Path) -> None:
-    source = big_jsonl(tmp_path / "big.jsonl", 100)
-    project_path = tmp_path / "p.annot"
-    Project.open(project_path).close()
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    worker = ImportWorker(project_path, [source], annotator="me", format=None)
-    run = ImportRun(worker, parent)
-    run.dialog.findChild(QPushButton).click()  # Cancel, pressed before the first record
-    with qtbot.waitSignal(run.done, timeout=30000) as blocker:
-        run.start()
-    assert blocker.args[0] is None
-    with Project.open(project_path) as project:
-        assert project.article_ids() == []
+# ------------------------------------------------------------------------ in the main window
+def test_the_window_imports_a_detected_format(qtbot, window, tmp_path: Path) -> None:
+    with Project.open(tmp_path / "other.annot") as other:
+        build_corpus(other, tmp_path)
+        export_project(other, "xmi", tmp_path / "exported" / "xmi")
+    before = len(window.session.project.article_ids())
+    summary = window.imports.import_paths([tmp_path / "exported" / "xmi"])
+    assert summary is not None and summary.articles_added == 4 and summary.spans_added == 14
+    # The window's own connection shows what the worker's wrote.
+    assert len(window.session.project.article_ids()) == before + 4
+    assert window.article_id == summary.article_ids[0]
+    # File ▸ Import opens next time where this import came from.
+    assert window.imports.start_folder() == tmp_path / "exported"
 
 
-def test_a_failure_is_reported_not_raised(qtbot, tmp_path: Path) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    worker = ImportWorker(tmp_path / "missing.annot", [tmp_path], annotator="me", format="nonsense")
-    run = ImportRun(worker, parent)
-    with qtbot.waitSignal(run.done, timeout=30000) as blocker:
-        run.start()
-    assert blocker.args[0] is None and run.error
+def test_the_window_import_chooser_offers_the_detected_format(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
+    with Project.open(tmp_path / "other.annot") as other:
+        build_corpus(other, tmp_path)
+        export_project(other, "spacy", tmp_path / "train.spacy")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(tmp_path / "train.spacy")], "")
+    )
+    before = len(window.session.project.article_ids())
+    dialog = window.imports.import_files_dialog()
+    assert dialog is not None and dialog.format == "spacy"
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.session.project.article_ids()) == before + 4, timeout=60000)

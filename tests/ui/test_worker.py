@@ -86,7 +86,7 @@ def test_own_project_is_a_second_connection_made_on_the_worker_thread(qtbot, tmp
 
 
 def test_the_window_imports_on_a_worker_thread(qtbot, window, tmp_path: Path, monkeypatch):
-    import annotator.ui.controllers.imports as imports
+    import annotator.ui.import_dialog as imports
 
     threads: list[int] = []
     real = imports.import_paths

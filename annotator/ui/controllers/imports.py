@@ -1,5 +1,6 @@
-"""Getting articles in and out: File ▸ Import (files, a folder, or files dropped on the window)
-with its summary, and File ▸ Export."""
+"""Getting articles in and out: File ▸ Import (files, a folder, or files dropped on the window,
+in any format the command line imports, detected or chosen in the import dialog) with its
+summary, and File ▸ Export."""
 
 from __future__ import annotations
 
@@ -18,13 +19,25 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.formats.csv_articles import csv_columns
-from annotator.formats.importer import ImportCancelled, ImportSummary, import_paths
+from annotator.formats.importer import ImportCancelled, ImportSummary
+from annotator.formats.registry import import_formats
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import show_message
 from annotator.ui.export_dialog import ExportDialog
-from annotator.ui.worker import Control, Worker, own_project
+from annotator.ui.import_dialog import DETECT, ImportDialog, import_operation, resolve_format
+from annotator.ui.worker import Worker
 
-IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.csv);;All files (*)"
+
+def _import_filter() -> str:
+    """The file chooser's filter: article files and every importable format's files."""
+    suffixes = [".txt", ".md", ".html", ".htm", ".jsonl", ".json", ".csv"]
+    for spec in import_formats():
+        suffixes.extend(s for s in spec.suffixes if s not in suffixes)
+    suffixes.extend(s for s in (".spacy", ".xmi", ".tsv", ".ann") if s not in suffixes)
+    return "Articles and annotations (" + " ".join(f"*{s}" for s in suffixes) + ");;All files (*)"
+
+
+IMPORT_FILTER = _import_filter()
 
 
 class ImportController(QObject):
@@ -54,20 +67,53 @@ class ImportController(QObject):
 
     # ----------------------------------------------------------------------- import
     @Slot()
-    def import_files_dialog(self) -> None:
+    def import_files_dialog(self) -> ImportDialog | None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self._window, "Import articles", str(Path.home()), IMPORT_FILTER
+            self._window, "Import articles", str(self.start_folder()), IMPORT_FILTER
         )
-        if paths:
-            self.import_paths([Path(p) for p in paths])
+        if not paths:
+            return None
+        return self.choose_format([Path(p) for p in paths])
 
     @Slot()
-    def import_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self._window, "Import a folder", str(Path.home()))
-        if path:
-            self.import_paths([Path(path)])
+    def import_folder_dialog(self) -> ImportDialog | None:
+        path = QFileDialog.getExistingDirectory(
+            self._window, "Import a folder", str(self.start_folder())
+        )
+        if not path:
+            return None
+        return self.choose_format([Path(path)])
 
-    def start_import(self, paths: Sequence[Path]) -> Worker[ImportSummary] | None:
+    def start_folder(self) -> Path:
+        """Where the import choosers open: the folder of the last import, else home."""
+        last = self.workspace.settings.last_import_folder
+        if last and Path(last).is_dir():
+            return Path(last)
+        return Path.home()
+
+    def choose_format(self, paths: Sequence[Path]) -> ImportDialog:
+        """The import dialog for these paths, their format detected or chosen; its Import
+        button starts the import."""
+        dialog = ImportDialog(self.start_folder(), self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.add_paths(list(paths))
+        dialog.accepted.connect(
+            lambda: self.start_import(dialog.paths, format=dialog.format_box.currentData())
+        )
+        dialog.open()
+        return dialog
+
+    def _remember_folder(self, paths: Sequence[Path]) -> None:
+        if not paths:
+            return
+        settings = self.workspace.settings
+        settings.last_import_folder = str(Path(paths[0]).parent)
+        with contextlib.suppress(OSError):  # where the next import starts: not worth an error
+            settings.save()
+
+    def start_import(
+        self, paths: Sequence[Path], *, format: str = DETECT
+    ) -> Worker[ImportSummary] | None:
         """Import on a worker thread, with a cancellable progress dialog; the batch is all or
         nothing. The result arrives in :meth:`_on_import_succeeded` (or ``_failed``)."""
         session = self.workspace.session
@@ -80,22 +126,22 @@ class ImportController(QObject):
                 "This project is open read-only.",
             )
             return None
-        text_column = self.choose_csv_text_column(paths)
+        try:
+            chosen, _said = resolve_format(list(paths), format)
+        except ValueError as exc:
+            show_message(self._window, QMessageBox.Icon.Information, "Import", str(exc))
+            return None
+        text_column = self.choose_csv_text_column(paths) if chosen in (None, "csv") else "text"
         if text_column is None:
             return None
-        path, annotator, files = session.project.path, session.annotator, list(paths)
-
-        def operation(control: Control) -> ImportSummary:
-            with own_project(path) as project:
-                return import_paths(
-                    project,
-                    files,
-                    annotator=annotator,
-                    csv_text_column=text_column,
-                    progress=control.progress,
-                    is_cancelled=control.cancelled,
-                )
-
+        self._remember_folder(paths)
+        operation = import_operation(
+            session.project.path,
+            list(paths),
+            annotator=session.annotator,
+            format=chosen,
+            csv_text_column=text_column,
+        )
         worker: Worker[ImportSummary] = Worker(operation, self)
         dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
         dialog.setWindowTitle("Import")
@@ -103,10 +149,10 @@ class ImportController(QObject):
         dialog.setMinimumDuration(400)
         dialog.canceled.connect(worker.cancel)
 
-        def on_progress(done: int, total: int, current: str) -> None:
+        def on_progress(done: int, total: int, text: str) -> None:
             dialog.setMaximum(total)
             dialog.setValue(done)
-            dialog.setLabelText(f"Importing {Path(current).name} ({done + 1} of {total})…")
+            dialog.setLabelText(text)
 
         worker.progressed.connect(on_progress)
         worker.succeeded.connect(self._on_import_succeeded)
@@ -117,10 +163,10 @@ class ImportController(QObject):
         worker.start()
         return worker
 
-    def import_paths(self, paths: Sequence[Path]) -> ImportSummary | None:
+    def import_paths(self, paths: Sequence[Path], *, format: str = DETECT) -> ImportSummary | None:
         """Import and wait for the result (the window stays responsive meanwhile)."""
         self.last_summary = None
-        worker = self.start_import(paths)
+        worker = self.start_import(paths, format=format)
         if worker is None:
             return None
         with contextlib.suppress(Exception):  # reported by _on_import_failed
