@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import os
 import random
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -297,14 +298,32 @@ def run_edits(args: argparse.Namespace) -> None:
 
 
 # ------------------------------------------------------------------------- import, merge
+class StatementCounter:
+    """Counts the SQL statements a connection starts; with ``kill_at`` the process SIGKILLs
+    itself as statement number ``kill_at`` starts, so a kill lands inside the work whatever the
+    machine's load (a timer could fire after the work had already ended)."""
+
+    def __init__(self, conn: sqlite3.Connection, kill_at: int) -> None:
+        self.count = 0
+        self.kill_at = kill_at
+        conn.set_trace_callback(self._started)
+
+    def _started(self, _statement: str) -> None:
+        self.count += 1
+        if self.count == self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 def run_import(args: argparse.Namespace) -> None:
     from annotator.formats.importer import import_paths
     from annotator.store import Project
 
     project = Project.open(args.project, create=False)
-    say("START")
+    statements = StatementCounter(project.db.conn, args.kill_at)
+    say("START", statements.count)
     import_paths(project, [args.source], annotator="analyst")
-    say("DONE", state_digest(project.db.conn))
+    done_at = statements.count
+    say("DONE", state_digest(project.db.conn), done_at)
     project.close()
 
 
@@ -313,9 +332,11 @@ def run_merge(args: argparse.Namespace) -> None:
     from annotator.store import Project
 
     project = Project.open(args.project, create=False)
-    say("START")
+    statements = StatementCounter(project.db.conn, args.kill_at)
+    say("START", statements.count)
     merge_file(project, args.source, as_name="colleague")
-    say("DONE", state_digest(project.db.conn))
+    done_at = statements.count
+    say("DONE", state_digest(project.db.conn), done_at)
     project.close()
 
 
@@ -329,6 +350,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--digests", action="store_true")
     parser.add_argument("--driver", choices=["session", "store"], default="session")
     parser.add_argument("--source", default="")
+    parser.add_argument("--kill-at", type=int, default=0)
     args = parser.parse_args(argv)
     {"edits": run_edits, "import": run_import, "merge": run_merge}[args.mode](args)
 

@@ -85,6 +85,16 @@ class Child:
             if line.startswith(prefix):
                 return line
 
+    def said(self, prefix: str) -> bool:
+        """Whether the child printed a whole line starting with ``prefix`` before it ended."""
+        self.proc.wait(timeout=30)
+        while True:
+            line = self.lines.get(timeout=30)
+            if line is None:
+                return False
+            if line.startswith(prefix):
+                return True
+
     def kill(self) -> bool:
         """SIGKILL the child; False when it had already ended on its own."""
         if self.proc.poll() is None:
@@ -289,37 +299,41 @@ def write_import_batch(folder: Path, files: int = 50, per_file: int = 20) -> Non
 
 
 def kill_batches(base: Path, folder: Path, mode: str, source: Path, seed: int) -> dict[str, int]:
-    """Run one batch unkilled (its end state and duration), then kill it at random moments."""
+    """Run one batch unkilled (its end state and how many SQL statements it runs), then run it
+    again in children that each SIGKILL themselves as a random one of those statements starts:
+    every kill lands inside the work, however loaded the machine is."""
     reference = copy_of(base, folder / "ref", "project.annot")
     child = Child.start(mode, str(reference), "--source", str(source))
-    child.wait_for("START")
-    began = time.monotonic()
+    first = int(child.wait_for("START").split()[1])
     done = child.wait_for("DONE")
-    duration = time.monotonic() - began
     child.finish()
-    before, after = digest_of(base), done.split()[1]
+    before, after, last = digest_of(base), done.split()[1], int(done.split()[2])
     assert digest_of(reference) == after
     assert before != after
+    assert last > first + 1, "the batch ran no statements to kill it in"
     rng = random.Random(seed)
     figures = {
         "kills": 0,
         "left nothing": 0,
         "left the whole batch": 0,
         "half batches": 0,
-        "ended before the kill": 0,
     }
+    moments = [rng.randint(first + 1, last) for _ in range(BATCH_KILLS)]
     paths = [copy_of(base, folder / f"round{i}", "project.annot") for i in range(BATCH_KILLS)]
-    children = [Child.start(mode, str(path), "--source", str(source)) for path in paths]
-    for child in children:
-        child.wait_for("START")
-    killed = kill_at(
-        children,
-        [rng.uniform(0.05, 0.95) * duration for _ in children],
-        "a child finished its batch before its kill: nothing was tested",
-    )
-    assert all(killed), killed  # every child was SIGKILLed in the middle of its batch
-    for path, was_killed in zip(paths, killed, strict=True):
-        figures["kills" if was_killed else "ended before the kill"] += 1
+    children = [
+        Child.start(mode, str(path), "--source", str(source), "--kill-at", str(moment))
+        for path, moment in zip(paths, moments, strict=True)
+    ]
+    for path, moment, killed_child in zip(paths, moments, children, strict=True):
+        killed_child.proc.wait(timeout=120)
+        # Killed as statement `moment` of the work started: SIGKILL, and DONE never said.
+        assert killed_child.proc.returncode == -signal.SIGKILL, (
+            moment,
+            killed_child.proc.returncode,
+            killed_child.stderr(),
+        )
+        assert not killed_child.said("DONE"), moment
+        figures["kills"] += 1
         digest = check_file(path)
         if digest == before:
             figures["left nothing"] += 1
