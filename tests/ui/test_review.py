@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -546,6 +547,27 @@ def test_accepting_all_agreements_is_one_undo_step(
     assert gold_spans(window) == []
     window.redo_action.trigger()
     assert len(gold_spans(window)) == 1
+
+
+def test_adjudicating_while_another_program_locks_the_file_is_said_and_changes_nothing(
+    window: MainWindow, adjudicating: ReviewController
+) -> None:
+    """Before: sqlite3.OperationalError ('database is locked') went to the excepthook."""
+    steps = window.undo_stack.count()
+    window.project.db.conn.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(window.project.path)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        assert adjudicating.accept_agreements() is None
+    finally:
+        other.rollback()
+        other.close()
+    assert "locked" in adjudicating.last_message.text().lower()
+    assert window.undo_stack.count() == steps
+    assert gold_spans(window) == []
+    # Once the lock is gone the same action works: nothing was left half done.
+    adjudicating.accept_agreements()
+    assert len(gold_spans(window)) == 1 and window.undo_stack.count() == steps + 1
 
 
 def test_a_gold_decision_creating_a_label_reloads_labels_and_undo_drops_it(

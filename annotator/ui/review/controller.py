@@ -56,6 +56,7 @@ from annotator.review.compare import (
 from annotator.review.merge import MergeResult
 from annotator.review.report import render_html, write_csv, write_disagreements_csv
 from annotator.store import PROJECT_SUFFIX, ProjectError
+from annotator.store.errors import translated
 from annotator.ui.models import plain_tooltip
 from annotator.ui.review.actions import ACCEPT_SHORTCUT_LAYERS, build_review_actions
 from annotator.ui.review.commands import (
@@ -823,7 +824,9 @@ class ReviewController(QObject):
         assert session is not None
         project = session.project
         try:
-            with project.atomic():  # one user action, one transaction
+            # One user action, one transaction; a disk that is full, a file locked by another
+            # program or gone is said in words, never left to the excepthook.
+            with translated(project.path), project.atomic():
                 change = step(project)
         except (ProjectError, ValueError) as exc:
             self._notify(QMessageBox.Icon.Warning, "Adjudicate", str(exc))
@@ -852,7 +855,7 @@ class ReviewController(QObject):
         session = window.session
         plan = self.plan
         try:
-            with session.project.atomic():
+            with translated(session.project.path), session.project.atomic():
                 change = accept_agreements(session.project, plan)
         except ProjectError as exc:
             self._notify(QMessageBox.Icon.Warning, "Accept agreements", str(exc))
