@@ -130,6 +130,19 @@ def check_linux_libraries(folder: Path) -> None:
         )
 
 
+def strip_linux_libraries(folder: Path) -> None:
+    """Strip the bundle's shared libraries (debug symbols are most of libpython's size), except
+    the ones numpy ships prebuilt: strip rewrites its OpenBLAS into a library the loader refuses
+    ("ELF load command address/offset not page-aligned"), and the suggester's spaCy needs it."""
+    libraries = [
+        path
+        for path in folder.rglob("*.so*")
+        if path.is_file() and not path.is_symlink() and ".libs" not in path.parent.name
+    ]
+    for path in libraries:
+        run(["strip", "--strip-unneeded", path])
+
+
 def self_test(executable: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     if sys.platform.startswith("linux"):
@@ -200,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     folder, executable = bundle_paths(dist)
     if sys.platform.startswith("linux"):
         add_linux_desktop_files(folder)
+        strip_linux_libraries(folder)
         check_linux_libraries(folder)
     built = time.monotonic()
     self_test(executable)
