@@ -131,6 +131,20 @@ class SpanLayers:
         names = self.visible_annotators
         return names is None or span.annotator in names
 
+    def set_visible(self, visible: frozenset[str] | None) -> set[int]:
+        """Show only these annotators' layers (None: all); returns the blocks holding spans
+        that appear or disappear."""
+        before = self.visible_annotators
+        self.visible_annotators = visible
+        blocks: set[int] = set()
+        index = self.index
+        for span in index.spans.values():
+            was = before is None or span.annotator in before
+            now = visible is None or span.annotator in visible
+            if was != now:
+                blocks.update(index.blocks_of(span.start, span.end))
+        return blocks
+
     def is_own(self, span: Span) -> bool:
         return span.annotator == self.own_annotator
 
