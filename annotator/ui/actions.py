@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -27,6 +29,9 @@ class ActionSpec:
     tip: str = ""  # the help text: status bar, tooltip, cheat sheet, Preferences
     checkable: bool = False
     extra_shortcuts: tuple[str, ...] = ()  # further keys doing the same (e.g. Ctrl+Y for redo)
+    # Keys that do it where it applies without being a shortcut of the window (e.g. Enter on a
+    # selected suggestion): listed in the cheat sheet beside any shortcut chosen.
+    context_keys: str = ""
 
     @property
     def title(self) -> str:
@@ -191,6 +196,63 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Shift+F6",
         "Move the keyboard focus to the previous panel",
     ),
+    # Suggestions (annotator/ui/suggestions.py): the keys on a selected suggestion are the
+    # reader's own, so by default none of these takes a window shortcut.
+    ActionSpec(
+        "suggest_run_article",
+        "Suggest in This &Article",
+        None,
+        "Propose spans for the open article",
+    ),
+    ActionSpec(
+        "suggest_run_listed",
+        "Suggest in &Listed Articles",
+        None,
+        "Propose spans for the articles listed",
+    ),
+    ActionSpec(
+        "suggest_run_all", "Suggest in &Whole Project", None, "Propose spans for every article"
+    ),
+    ActionSpec(
+        "suggest_next",
+        "&Next Suggestion",
+        None,
+        "Select the next suggestion of the article",
+        context_keys="] (suggestions shown)",
+    ),
+    ActionSpec(
+        "suggest_previous",
+        "&Previous Suggestion",
+        None,
+        "Select the previous suggestion of the article",
+        context_keys="[ (suggestions shown)",
+    ),
+    ActionSpec(
+        "suggest_accept",
+        "A&ccept Suggestion",
+        None,
+        "Make the selected suggestion your span; a label key accepts it as that label",
+        context_keys="Enter (on a suggestion)",
+    ),
+    ActionSpec(
+        "suggest_reject",
+        "&Reject Suggestion",
+        None,
+        "Drop the selected suggestion; it will not be proposed again",
+        context_keys="Backspace (on a suggestion)",
+    ),
+    ActionSpec(
+        "suggest_accept_all",
+        "Accept All in This Article",
+        None,
+        "Make every suggestion of the article your span",
+    ),
+    ActionSpec(
+        "suggest_reject_all",
+        "Reject All in This Article",
+        None,
+        "Drop every suggestion of the article",
+    ),
     # Help
     ActionSpec(
         "keyboard_shortcuts",
@@ -266,6 +328,17 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "import_schema",
         "export_schema",
     ),
+    "Suggestions": (
+        "suggest_run_article",
+        "suggest_run_listed",
+        "suggest_run_all",
+        "suggest_next",
+        "suggest_previous",
+        "suggest_accept",
+        "suggest_reject",
+        "suggest_accept_all",
+        "suggest_reject_all",
+    ),
     "Help": ("keyboard_shortcuts", "user_guide", "about"),
 }
 
@@ -303,9 +376,23 @@ def keys_for(spec: ActionSpec, overrides: Mapping[str, str]) -> list[QKeySequenc
     return default_keys(spec)
 
 
+def typeable(key: QKeySequence) -> bool:
+    """Whether a key sequence can be typed on an ordinary keyboard: not one of the dedicated
+    keys (Undo, Find, Help, F13 to F35 …) that the platform adds to its standard bindings."""
+    combos: Any = key  # indexable, though the stubs do not say so
+    for i in range(key.count()):
+        code = combos[i].key().value
+        if code >= Qt.Key.Key_F13.value and code < Qt.Key.Key_unknown.value:
+            return False
+    return True
+
+
 def shortcut_text(keys: Iterable[QKeySequence]) -> str:
-    """Shortcuts as the platform writes them, e.g. "Ctrl+Shift+Z, Ctrl+Y"."""
-    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+    """Shortcuts as the platform writes them, e.g. "Ctrl+Shift+Z, Ctrl+Y", leaving out the
+    dedicated keys of a few keyboards (see :func:`typeable`) unless there is nothing else."""
+    keys = list(keys)
+    shown = [k for k in keys if typeable(k)] or keys
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in shown)
 
 
 def shortcut_conflicts(

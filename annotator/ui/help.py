@@ -49,13 +49,11 @@ def shortcut_rows(
     """One row per registered action, with the shortcuts it has now (the analyst's choice or the
     default), then the label hotkeys and ``extra`` actions (menu, spec) of other registries."""
     rows = []
-    for spec in specs:
+    for menu, spec in [(category_of(spec.name), spec) for spec in specs] + list(extra):
         action = actions.get(spec.name)
         keys = shortcut_text(action.shortcuts()) if action is not None else ""
-        rows.append(ShortcutRow(category_of(spec.name), spec.title, keys, spec.tip, spec.name))
-    for menu, spec in extra:
-        action = actions.get(spec.name)
-        keys = shortcut_text(action.shortcuts()) if action is not None else ""
+        if spec.context_keys:
+            keys = f"{keys}; {spec.context_keys}" if keys else spec.context_keys
         rows.append(ShortcutRow(menu, spec.title, keys, spec.tip, spec.name))
     for label in labels:
         rows.append(

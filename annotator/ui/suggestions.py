@@ -22,6 +22,7 @@ from annotator.store.suggestions import (
     suggestion_spans,
 )
 from annotator.suggest.rules import PatternError
+from annotator.ui.actions import build_actions, spec_of
 from annotator.ui.colors import label_qcolor
 from annotator.ui.dialogs import show_message
 from annotator.ui.reader import OverlayMark
@@ -162,22 +163,17 @@ class SuggestionController(QObject):
         return self.workspace.session
 
     def _build_actions(self) -> dict[str, QAction]:
-        specs = [
-            ("run_article", "Suggest in This &Article", "Propose spans for the open article"),
-            ("run_listed", "Suggest in &Listed Articles", "Propose spans for the articles listed"),
-            ("run_all", "Suggest in &Whole Project", "Propose spans for every article"),
-            ("accept", "A&ccept Suggestion", "Enter, or a label key to accept it as that label"),
-            ("reject", "&Reject Suggestion", "Backspace; it will not be proposed again"),
-            ("next", "&Next Suggestion", "]"),
-            ("previous", "&Previous Suggestion", "["),
-            ("accept_all", "Accept All in This Article", ""),
-            ("reject_all", "Reject All in This Article", ""),
-        ]
+        # Declared in the window's action registry (ui/actions.py, "suggest_" + name), so the
+        # cheat sheet and Preferences list them and their shortcuts can be chosen.
+        names = ["run_article", "run_listed", "run_all", "accept", "reject"]
+        names += ["next", "previous", "accept_all", "reject_all"]
+        registry: dict[str, QAction] = getattr(self.window, "named_actions", {})
         actions = {}
-        for name, text, tip in specs:
-            action = QAction(text, self.window)
-            action.setObjectName(f"suggest_{name}")
-            action.setStatusTip(tip)
+        for name in names:
+            action = registry.get(f"suggest_{name}")
+            if action is None:
+                spec = spec_of(f"suggest_{name}")
+                action = build_actions(self.window, (spec,))[spec.name]
             actions[name] = action
         actions["run_article"].triggered.connect(self.run_for_article)
         actions["run_listed"].triggered.connect(self.run_for_listed)

@@ -79,6 +79,36 @@ def test_preferences_open_with_ctrl_comma_and_apply_at_once(qtbot, window: MainW
     assert app.palette().color(QPalette.ColorRole.Base) == light_base
 
 
+def test_suggestion_actions_are_registered_listed_and_their_keys_can_be_chosen(
+    qtbot, window: MainWindow
+) -> None:
+    names = [f"suggest_{n}" for n in ("accept", "reject", "next", "previous")]
+    names += ["suggest_accept_all", "suggest_reject_all"]
+    menu = window.suggestions.menu
+    for name in names:
+        # One action: the one in the Suggestions menu is the registry's.
+        assert window.named_actions[name] in menu.actions()
+    press(qtbot, window, "F1")
+    shortcuts = window.reading.shortcuts_window
+    assert isinstance(shortcuts, ShortcutsWindow)
+    qtbot.waitUntil(shortcuts.isVisible)
+    rows = {row[1]: row for row in shortcuts.rows()}
+    for title in ("Accept Suggestion", "Reject Suggestion", "Next Suggestion"):
+        assert rows[title][0] == "Suggestions"
+    assert rows["Accept Suggestion"][2] == "Enter (on a suggestion)"
+    assert rows["Reject Suggestion"][2] == "Backspace (on a suggestion)"
+    # The platform's dedicated keys (F14, a keyboard's Undo key) are no text for the analyst.
+    assert rows["Undo"][2].split(", ")[0] == "Ctrl+Z"
+    assert "F14" not in rows["Undo"][2] and ", Undo" not in rows["Undo"][2]
+    shortcuts.close()
+
+    dialog = window.reading.show_preferences()
+    assert dialog.assign_shortcut("suggest_accept_all", "Ctrl+Alt+A")
+    dialog.accept()
+    assert window.named_actions["suggest_accept_all"].shortcuts() == [QKeySequence("Ctrl+Alt+A")]
+    assert window.suggestions.actions["accept_all"] is window.named_actions["suggest_accept_all"]
+
+
 def test_a_label_hotkey_is_refused_as_an_action_shortcut(qtbot, window: MainWindow) -> None:
     dialog = window.reading.show_preferences()
     assert not dialog.assign_shortcut("export", "1")
