@@ -68,8 +68,7 @@ def badge_letters(labels: Sequence[tuple[int, str]]) -> dict[int, str]:
     taken: set[str] = set()
     letters: dict[int, str] = {}
     for label_id, name in labels:
-        candidates = [ch.upper() for ch in name if ch.isalnum()]
-        choice = next((ch for ch in candidates if ch not in taken), None)
+        choice = next((up for ch in name if ch.isalnum() and (up := ch.upper()) not in taken), None)
         if choice is None:
             choice = next(
                 (d for d in "123456789" + "ABCDEFGHJKLMNPQRSTUVWXYZ" if d not in taken), "?"

@@ -159,11 +159,20 @@ class LayersModel(QAbstractTableModel):
     ) -> None:
         """Every layer of the project (own first), how each is drawn and which are shown."""
         others = sorted(set(names) - {own}, key=str.casefold)
+        styles, kept = dict(styles), set(shown) & set(others)
+        if [own, *others] == self._names and styles == self._styles and kept == self._shown:
+            # Another article of the same layers: only the counts change.
+            counts = dict(counts or {})
+            if counts != self._counts:
+                self._counts = counts
+                last = len(self._names) - 1
+                self.dataChanged.emit(self.index(0, 2), self.index(last, 2))
+            return
         self.beginResetModel()
         self._own = own
         self._names = [own, *others]
-        self._styles = dict(styles)
-        self._shown = set(shown) & set(others)
+        self._styles = styles
+        self._shown = kept
         self._counts = dict(counts or {})
         self.endResetModel()
 

@@ -283,6 +283,15 @@ _ARTICLE_ROLES = frozenset(
 )
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_USER = int(Qt.ItemDataRole.UserRole)
+_RELATED = int(Qt.ItemDataRole.UserRole) + 1
+_SPAN_ROLES = frozenset((_TOOLTIP, _ACCESSIBLE_TEXT, _DECORATION, _USER, _RELATED))
+
+
 class SpanTableModel(QAbstractTableModel):
     """The spans of the current article on the visible layers, filterable by label and
     annotator, sortable by any column (by position until a column is chosen)."""
@@ -337,11 +346,14 @@ class SpanTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._shown:
+        # Asked several times per cell at every repaint: roles compared as plain ints.
+        row = index.row()
+        if not 0 <= row < self._shown:
             return None
-        span = self._rows[index.row()]
+        span = self._rows[row]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        role = int(role)
+        if role == _DISPLAY:
             if col == self.LABEL:
                 return self._label_name(span.label_id)
             if col == self.TEXT:
@@ -352,7 +364,9 @@ class SpanTableModel(QAbstractTableModel):
             if col == self.RELATIONS:
                 return self._links_text(span.id)
             return span.annotator
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role not in _SPAN_ROLES:
+            return None
+        if role == _TOOLTIP:
             if col == self.TEXT:
                 return plain_tooltip(span.text)
             if col == self.NOTE:
@@ -364,17 +378,17 @@ class SpanTableModel(QAbstractTableModel):
                     f"{self._label_name(span.label_id)} ({self.badge_of(span.label_id)})"
                 )
             return plain_tooltip(span.annotator)
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == self.LABEL:
+        if role == _ACCESSIBLE_TEXT and col == self.LABEL:
             return f"{self._label_name(span.label_id)}, badge {self.badge_of(span.label_id)}"
-        if role == Qt.ItemDataRole.DecorationRole and col == self.LABEL:
+        if role == _DECORATION and col == self.LABEL:
             try:
                 color = self.session.label(span.label_id).color
             except KeyError:
                 return None
             return self._badge_icon(color, self.badge_of(span.label_id))
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _USER:
             return span.id
-        if role == self.RELATED_ROLE and col == self.RELATIONS:
+        if role == _RELATED and col == self.RELATIONS:
             return self.related_ids(span.id)
         return None
 
@@ -422,11 +436,15 @@ class SpanTableModel(QAbstractTableModel):
         self._refilter()
 
     def set_label_filter(self, label_id: int | None) -> None:
+        if label_id == self._label_filter:
+            return
         self._label_filter = label_id
         self._refilter()
 
     def set_annotator_filter(self, annotator: str | None) -> None:
         """Show only one annotator's spans (None: every visible layer)."""
+        if annotator == self._annotator_filter:
+            return
         self._annotator_filter = annotator
         self._refilter()
 

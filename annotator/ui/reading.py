@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QMenu, QWidget
 
+from annotator.core.model import SUGGESTION_ANNOTATOR
 from annotator.settings import Settings
 from annotator.store import Project
 from annotator.store.annotator_names import annotators_in_file
@@ -285,13 +286,16 @@ class ReadingController(QObject):
 
     @Slot(int)
     def _on_window_article_opened(self, _article_id: int) -> None:
-        self._refresh_layers_and_relations()
+        # The article controller gave the reader the article's relations with its spans.
+        self._refresh_layers_and_relations(relations=False)
 
     @Slot(object)
     def _on_session_relations_changed(self, _relation: object) -> None:
         self._refresh_relations()
 
-    def _refresh_layers_and_relations(self, *, rescan: bool = False) -> None:
+    def _refresh_layers_and_relations(
+        self, *, rescan: bool = False, relations: bool = True
+    ) -> None:
         session = self.host.session
         if session is None:
             return
@@ -303,7 +307,8 @@ class ReadingController(QObject):
             self._scan_layers(session.project.path)
         here = {span.annotator for span in view.spans.values()}
         self._add_layers(here)
-        self._refresh_relations()
+        if relations:
+            self._refresh_relations()
 
     def _add_layers(self, names: set[str]) -> None:
         """Layers met for the first time are styled and shown (a colleague's, gold)."""
@@ -343,7 +348,10 @@ class ReadingController(QObject):
         if session is None or article_id is None:
             self.host.reader.view.set_relations([])
             return
-        self.host.reader.view.set_relations(session.project.relations(article_id))
+        relations = session.project.relations(article_id)
+        self.host.reader.view.set_relations(
+            [r for r in relations if r.annotator != SUGGESTION_ANNOTATOR]
+        )
 
     # ---- keyboard focus --------------------------------------------------------------------
 

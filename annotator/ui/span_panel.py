@@ -159,18 +159,23 @@ class SpanPanel(QWidget):
         """Offer the annotators of the spans shown now (keeping the choice if still there)."""
         model = self.model
         names = model.annotators() if model is not None else []
-        previous = self.annotator_filter.currentData()
-        self.annotator_filter.blockSignals(True)
-        self.annotator_filter.clear()
-        self.annotator_filter.addItem(self.tr("All annotators"), None)
-        for name in names:
-            self.annotator_filter.addItem(name, name)
-        index = self.annotator_filter.findData(previous) if previous is not None else 0
-        self.annotator_filter.setCurrentIndex(max(0, index))
-        self.annotator_filter.blockSignals(False)
+        combo = self.annotator_filter
+        offered = [combo.itemData(i) for i in range(1, combo.count())]
+        if names != offered:  # moving between articles of the same layers changes nothing
+            previous = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr("All annotators"), None)
+            for name in names:
+                combo.addItem(name, name)
+            index = combo.findData(previous) if previous is not None else 0
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
         # Whose span it is matters only when more than one annotator's spans are listed.
-        self.view.setColumnHidden(SpanTableModel.ANNOTATOR, len(names) <= 1)
-        self.fitter.fit()
+        hide = len(names) <= 1
+        if hide != self.view.isColumnHidden(SpanTableModel.ANNOTATOR):
+            self.view.setColumnHidden(SpanTableModel.ANNOTATOR, hide)
+            self.fitter.fit()
         self._apply_filters()
 
     def _apply_filters(self) -> None:

@@ -196,6 +196,7 @@ class ArticleController(QObject):
         self.reader.view.set_article(
             article.text, spans, session.labels(), own_annotator=session.annotator
         )
+        self.reader.view.set_relations(relations)
         if _first_line(article.text) == article.title.strip() and article.title.strip():
             # The headline is part of the text (so it can be tagged): show it there, once.
             self.reader.header.set_article("", meta)
