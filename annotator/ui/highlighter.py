@@ -36,6 +36,21 @@ _SPACER_STRIDE = 3
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 
 
+def _block_starts(text: str) -> list[int]:
+    """Where each block starts: after every separator. A stored text has line feeds only, found
+    with str.find (a long article has tens of thousands); the rare others by the pattern."""
+    if any(ch in text for ch in "\r\u2029\ufdd0\ufdd1"):
+        return [0, *(m.end() for m in BLOCK_SEPARATORS.finditer(text))]
+    starts = [0]
+    append, find = starts.append, text.find
+    at = find("\n")
+    while at >= 0:
+        at += 1
+        append(at)
+        at = find("\n", at)
+    return starts
+
+
 def nesting_key(span: Span) -> tuple[int, int, int]:
     """Sort key putting the innermost (shortest) span first; later starts break ties."""
     return (span.end - span.start, -span.start, span.id)
@@ -51,8 +66,7 @@ class SpanIndex:
     __slots__ = ("block_starts", "length", "spans", "_by_block")
 
     def __init__(self, text: str = "", spans: Iterable[Span] = ()) -> None:
-        self.block_starts: list[int] = [0]
-        self.block_starts.extend(m.end() for m in BLOCK_SEPARATORS.finditer(text))
+        self.block_starts: list[int] = _block_starts(text)
         self.length = len(text)
         self.spans: dict[int, Span] = {}
         self._by_block: dict[int, dict[int, Span]] = {}
@@ -81,7 +95,13 @@ class SpanIndex:
         if span.id in self.spans:
             raise ValueError(f"span {span.id} is already shown")
         self.spans[span.id] = span
-        blocks = self.blocks_of(span.start, span.end)
+        starts = self.block_starts
+        first = bisect_right(starts, span.start) - 1
+        # Most spans lie inside one paragraph: one search, not two.
+        if first + 1 < len(starts) and span.end <= starts[first + 1]:
+            blocks = range(first, first + 1)
+        else:
+            blocks = range(first, bisect_right(starts, max(span.start, span.end - 1)))
         by_block = self._by_block
         for block in blocks:
             entry = by_block.get(block)

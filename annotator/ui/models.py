@@ -483,7 +483,9 @@ class SpanTableModel(QAbstractTableModel):
         return self._sort_column < 0 and not self._descending
 
     def set_visible_annotators(self, annotators: set[str] | None) -> None:
-        self._annotators = annotators
+        if annotators == self._annotators:
+            return
+        self._annotators = None if annotators is None else set(annotators)
         self._refilter()
 
     def _visible(self, span: Span) -> bool:

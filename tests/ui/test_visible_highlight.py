@@ -4,12 +4,15 @@ until it is scrolled to, and a change of look reaches every paragraph before it 
 
 from __future__ import annotations
 
+import random
+
 import pytest
-from PySide6.QtGui import QTextCharFormat
+from PySide6.QtGui import QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from annotator.core.model import Label, Span
 from annotator.ui import visible_highlight
+from annotator.ui.highlighter import SpanIndex
 from annotator.ui.reader import ReaderView
 
 OWN = "alice"
@@ -165,3 +168,22 @@ def test_hiding_a_layer_highlights_only_what_is_seen(qtbot, lazy_from_small) -> 
     view.scroll_to_offset(0)
     painted(view)
     assert formats(view, 0) == formats(whole, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "\n", "ab\ncd\n\nef\n", "x\u2029y\nz", "emoji 😀\nNBSP\u00a0here\nשלום\n", "\n\n"],
+)
+def test_span_index_finds_blocks_and_spans_as_qt_splits_the_text(text: str) -> None:
+    document = QTextDocument()
+    document.setPlainText(text)
+    index = SpanIndex(text)
+    assert index.block_count == document.blockCount()
+    rng = random.Random(7)
+    for span_id in range(200 if text else 0):
+        start = rng.randrange(len(text))
+        end = rng.randrange(start + 1, len(text) + 1)
+        span = Span(span_id, 1, start, end, 1, text[start:end], "ana")
+        blocks = index.add(span)
+        assert blocks == index.blocks_of(start, end)
+        assert all(span in index.in_block(b) for b in blocks)

@@ -4,7 +4,9 @@ project."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
@@ -129,6 +131,10 @@ class ArticleController(QObject):
         self.fitter.minimums = {ArticleListModel.SPANS: 4 * char + 8}
         self.fitter.fit()
         self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
+        # What exists by now (modules, widgets, the project) lives as long as the window: keep
+        # it out of the collector's full passes, which otherwise walk all of it every time and
+        # land as pauses in the middle of a keystroke or an article opening.
+        gc.freeze()
 
     def open_reading_place(self) -> None:
         """Show where the analyst left this project, else its first article, else nothing."""
@@ -170,6 +176,10 @@ class ArticleController(QObject):
         self.article_shown.emit(None, [], [])
 
     def open_article(self, article_id: int, *, position: int | None = None) -> None:
+        with collection_paused():
+            self._open_article(article_id, position)
+
+    def _open_article(self, article_id: int, position: int | None) -> None:
         ws = self.workspace
         session = ws.session
         assert session is not None and self.model is not None
@@ -287,4 +297,27 @@ class ArticleController(QObject):
 
 
 def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.split("\n", 50) if line.strip()), "")
+    """The first line with more than white space, among the first 50 (without copying the rest
+    of a long text)."""
+    start = 0
+    for _ in range(50):
+        end = text.find("\n", start)
+        line = (text[start:] if end < 0 else text[start:end]).strip()
+        if line or end < 0:
+            return line
+        start = end + 1
+    return ""
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection while an article is read in: its tens of thousands of spans are
+    all alive, so collecting on the way (each time the allocation count passes the threshold)
+    finds nothing and costs more as the article grows; one collection after is enough."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
