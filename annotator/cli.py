@@ -393,6 +393,24 @@ def _add_suggest(sub: Subparsers) -> None:
         action="store_true",
         help="drop the existing suggestions (not rejections) and make them anew",
     )
+    p.add_argument(
+        "--processes",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="run the suggester in N processes (default: one per core, up to four, for 500 "
+        "articles or more; 1 otherwise)",
+    )
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
 
 
 def _run_suggest(args: argparse.Namespace) -> int:
@@ -410,7 +428,13 @@ def _run_suggest(args: argparse.Namespace) -> int:
     except ProjectError as exc:
         return _error(exc)
     try:
-        summary = suggest_project(project, suggester=suggester, labels=labels, replace=args.replace)
+        summary = suggest_project(
+            project,
+            suggester=suggester,
+            labels=labels,
+            replace=args.replace,
+            processes=args.processes,
+        )
     except ProjectError as exc:
         return _error(exc)
     finally:

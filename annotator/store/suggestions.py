@@ -57,6 +57,16 @@ def suggestion_spans(project: Project, article_id: int) -> list[Span]:
     return project.spans(article_id, [SUGGESTION_ANNOTATOR])
 
 
+class ArticleSuggestions(NamedTuple):
+    """What to write for one article: ``relations`` are ``(head, child, type)`` indexes into
+    ``spans``."""
+
+    article_id: int
+    text: str
+    spans: Sequence[NewSuggestion]
+    relations: Sequence[tuple[int, int, str]]
+
+
 def write_suggestions(
     project: Project,
     article_id: int,
@@ -73,96 +83,134 @@ def write_suggestions(
     (and their relations) go first. ``relations`` are ``(head, child, type)`` indexes into
     ``spans``; one is written when both ends are suggestions of this article.
     """
+    batch = [ArticleSuggestions(article_id, text, spans, relations)]
+    return write_suggestion_batch(project, batch, replace=replace)[0]
+
+
+def write_suggestion_batch(
+    project: Project, batch: Sequence[ArticleSuggestions], *, replace: bool = False
+) -> list[WriteResult]:
+    """:func:`write_suggestions` for several articles in one transaction (all or none of
+    them), which is much quicker than one transaction each over many small articles."""
     project.require_writable()
-    conn = project.db.conn
     labels = {label.name: label.id for label in project.labels()}
-    for span in spans:
-        if span.label not in labels:
-            raise ProjectError(project.path, f"has no label {span.label!r}")
-        if not (0 <= span.start < span.end <= len(text)):
-            raise ProjectError(
-                project.path,
-                f"suggested span [{span.start}, {span.end}) is outside article {article_id}",
-            )
+    for item in batch:
+        for span in item.spans:
+            if span.label not in labels:
+                raise ProjectError(project.path, f"has no label {span.label!r}")
+            if not (0 <= span.start < span.end <= len(item.text)):
+                raise ProjectError(
+                    project.path,
+                    f"suggested span [{span.start}, {span.end}) is outside article "
+                    f"{item.article_id}",
+                )
+    with project.atomic():
+        stamp = now()
+        return [_write_article(project, labels, item, replace, stamp) for item in batch]
+
+
+def _write_article(
+    project: Project,
+    labels: Mapping[str, int],
+    item: ArticleSuggestions,
+    replace: bool,
+    stamp: str,
+) -> WriteResult:
+    conn = project.db.conn
+    article_id, text, spans, relations = item
     refused = rejected(project, article_id)
     removed = 0
-    with project.atomic():
-        stored = conn.execute("SELECT length(text) FROM articles WHERE id = ?", (article_id,))
-        row = stored.fetchone()
-        if row is None:
-            raise ProjectError(project.path, f"has no article {article_id}")
-        if row[0] != len(text):
-            raise ValueError(f"text is not the stored text of article {article_id}")
-        if replace:
-            layer = (article_id, SUGGESTION_ANNOTATOR)
-            conn.execute(
-                "DELETE FROM relations WHERE"
-                " head_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)"
-                " OR child_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)",
-                layer + layer,
-            )
-            removed = conn.execute(
-                "DELETE FROM spans WHERE article_id = ? AND annotator = ?", layer
-            ).rowcount
-        existing: dict[tuple[int, int, int], tuple[int, str]] = {}
-        for span_id, start, end, label_id, who in conn.execute(
-            'SELECT id, start, "end", label_id, annotator FROM spans WHERE article_id = ?'
-            " ORDER BY id DESC",
-            (article_id,),
-        ):
-            existing[(start, end, label_id)] = (span_id, who)
-        stamp = now()
-        ids_by_index: dict[int, int] = {}
-        added = kept = skipped = 0
-        for index, span in enumerate(spans):
-            label_id = labels[span.label]
-            key = (span.start, span.end, label_id)
-            if (span.start, span.end, span.label) in refused:
-                skipped += 1
-                continue
-            if key in existing:
-                span_id, who = existing[key]
-                kept += 1
-                if who == SUGGESTION_ANNOTATOR:
-                    ids_by_index[index] = span_id
-                continue
-            cursor = conn.execute(
-                'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
-                " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
-                (
-                    article_id,
-                    span.start,
-                    span.end,
-                    label_id,
-                    text[span.start : span.end],
-                    SUGGESTION_ANNOTATOR,
-                    json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True),
-                    stamp,
-                    stamp,
-                ),
-            )
-            assert cursor.lastrowid is not None
-            existing[key] = (cursor.lastrowid, SUGGESTION_ANNOTATOR)
-            ids_by_index[index] = cursor.lastrowid
-            added += 1
-        have = {
-            (h, c, t)
-            for h, c, t in conn.execute(
-                "SELECT head_id, child_id, type FROM relations WHERE article_id = ?", (article_id,)
-            )
-        }
-        new_relations = []
-        for head, child, rel_type in relations:
-            if head in ids_by_index and child in ids_by_index:
-                key3 = (ids_by_index[head], ids_by_index[child], rel_type)
-                if key3 not in have:
-                    have.add(key3)
-                    new_relations.append(key3)
-        conn.executemany(
-            "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(article_id, h, c, t, SUGGESTION_ANNOTATOR, stamp) for h, c, t in new_relations],
+    stored = conn.execute("SELECT length(text) FROM articles WHERE id = ?", (article_id,))
+    row = stored.fetchone()
+    if row is None:
+        raise ProjectError(project.path, f"has no article {article_id}")
+    if row[0] != len(text):
+        raise ValueError(f"text is not the stored text of article {article_id}")
+    if replace:
+        layer = (article_id, SUGGESTION_ANNOTATOR)
+        conn.execute(
+            "DELETE FROM relations WHERE"
+            " head_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)"
+            " OR child_id IN (SELECT id FROM spans WHERE article_id = ? AND annotator = ?)",
+            layer + layer,
         )
+        removed = conn.execute(
+            "DELETE FROM spans WHERE article_id = ? AND annotator = ?", layer
+        ).rowcount
+    existing: dict[tuple[int, int, int], tuple[int, str]] = {}
+    for span_id, start, end, label_id, who in conn.execute(
+        'SELECT id, start, "end", label_id, annotator FROM spans WHERE article_id = ?'
+        " ORDER BY id DESC",
+        (article_id,),
+    ):
+        existing[(start, end, label_id)] = (span_id, who)
+    ids_by_index: dict[int, int] = {}
+    new_rows: dict[tuple[int, int, int], list[int]] = {}  # key -> indexes into spans
+    rows = []
+    kept = skipped = 0
+    for index, span in enumerate(spans):
+        label_id = labels[span.label]
+        key = (span.start, span.end, label_id)
+        if (span.start, span.end, span.label) in refused:
+            skipped += 1
+            continue
+        if key in new_rows:
+            new_rows[key].append(index)
+            kept += 1
+            continue
+        if key in existing:
+            span_id, who = existing[key]
+            kept += 1
+            if who == SUGGESTION_ANNOTATOR:
+                ids_by_index[index] = span_id
+            continue
+        new_rows[key] = [index]
+        rows.append(
+            (
+                article_id,
+                span.start,
+                span.end,
+                label_id,
+                text[span.start : span.end],
+                SUGGESTION_ANNOTATOR,
+                json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True),
+                stamp,
+                stamp,
+            )
+        )
+    conn.executemany(
+        'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
+        " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+        rows,
+    )
+    if rows and relations:
+        # The new spans' ids, by their keys (unique in the layer: a repeat is kept, not added).
+        for span_id, start, end, label_id in conn.execute(
+            'SELECT id, start, "end", label_id FROM spans WHERE article_id = ? AND annotator = ?'
+            " AND created_at = ?",
+            (article_id, SUGGESTION_ANNOTATOR, stamp),
+        ):
+            for index in new_rows.get((start, end, label_id), ()):
+                ids_by_index[index] = span_id
+    added = len(rows)
+    have = {
+        (h, c, t)
+        for h, c, t in conn.execute(
+            "SELECT head_id, child_id, type FROM relations WHERE article_id = ?", (article_id,)
+        )
+    }
+    new_relations = []
+    for head, child, rel_type in relations:
+        if head in ids_by_index and child in ids_by_index:
+            key3 = (ids_by_index[head], ids_by_index[child], rel_type)
+            if key3 not in have:
+                have.add(key3)
+                new_relations.append(key3)
+    conn.executemany(
+        "INSERT INTO relations(article_id, head_id, child_id, type, annotator, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(article_id, h, c, t, SUGGESTION_ANNOTATOR, stamp) for h, c, t in new_relations],
+    )
     return WriteResult(added, kept, skipped, removed, len(new_relations))
 
 

@@ -148,11 +148,16 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def speed(suggester: Suggester, count: int) -> None:
+def benchmark_article() -> str:
+    """The seed article plus its first paragraphs again, cut to 5 KB."""
     seed = (ROOT / "resources/samples/putin-trump-call.txt").read_text(encoding="utf-8")
     paragraphs = seed.split("\n\n")
     article = seed + "\n\n" + "\n\n".join(paragraphs[1:4])
-    article = article[: 5 * 1024]
+    return article[: 5 * 1024]
+
+
+def speed(suggester: Suggester, count: int) -> None:
+    article = benchmark_article()
     print(f"\nspeed: article of {len(article.encode('utf-8')):,} bytes")
     suggester.suggest(article)  # warm
     runs = []

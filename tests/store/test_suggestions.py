@@ -134,3 +134,82 @@ def test_cancelled_run_leaves_whole_articles(tmp_path: Path, suggester: Suggeste
     assert summary.cancelled and summary.articles == 2 and seen == [1, 2]
     assert [bool(suggestion_spans(p, i)) for i in ids] == [True, True, False, False]
     p.close()
+
+
+def _layer(p: Project) -> tuple[list[tuple[int, int, int, str, str, str]], list[tuple]]:
+    spans = p.db.conn.execute(
+        'SELECT article_id, start, "end", label_id, text, attributes FROM spans'
+        ' WHERE annotator = ? ORDER BY article_id, start, "end", label_id',
+        (SUGGESTION_ANNOTATOR,),
+    ).fetchall()
+    relations = p.db.conn.execute(
+        'SELECT h.article_id, h.start, h."end", c.start, c."end", r.type FROM relations r'
+        " JOIN spans h ON h.id = r.head_id JOIN spans c ON c.id = r.child_id"
+        " ORDER BY 1, 2, 3, 4, 5"
+    ).fetchall()
+    return spans, relations
+
+
+def test_worker_processes_write_what_one_process_does(tmp_path: Path, suggester: Suggester) -> None:
+    import multiprocessing
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    layers = []
+    for processes in (1, 2):
+        p = Project.open(tmp_path / f"p{processes}.annot")
+        for i in range(70):  # three chunks of articles, the last one short
+            p.add_article(ArticleDraft(text=f"Report {i}.\n\n{text[: 400 + 37 * i]}"))
+        summary = suggest_project(p, suggester=suggester, processes=processes)
+        assert summary.articles == 70 and summary.added > 70 * 5
+        layers.append(_layer(p))
+        p.close()
+    assert layers[0] == layers[1] and layers[0][1]
+    assert not multiprocessing.active_children()
+
+
+def test_cancelled_run_in_worker_processes_stops_them(tmp_path: Path, suggester: Suggester) -> None:
+    import multiprocessing
+
+    p = Project.open(tmp_path / "many.annot")
+    text = SAMPLE.read_text(encoding="utf-8")
+    ids = [p.add_article(ArticleDraft(text=f"{i}. {text}"))[0] for i in range(200)]
+    seen: list[int] = []
+    workers: list[int] = []
+
+    def progress(done: int, _total: int) -> None:
+        seen.append(done)
+        workers.append(len(multiprocessing.active_children()))
+
+    summary = suggest_project(
+        p, suggester=suggester, processes=2, progress=progress, cancelled=lambda: len(seen) >= 3
+    )
+    assert summary.cancelled and summary.articles == 3 and seen == [1, 2, 3]
+    assert workers[-1] == 2  # they were running when the run was cancelled...
+    assert not multiprocessing.active_children()  # ...and are gone now
+    assert [bool(suggestion_spans(p, i)) for i in ids[:4]] == [True, True, True, False]
+    p.close()
+
+
+def test_a_batch_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    from annotator.store import ProjectError
+    from annotator.store.suggestions import (
+        ArticleSuggestions,
+        NewSuggestion,
+        write_suggestion_batch,
+    )
+
+    p = Project.open(tmp_path / "b.annot")
+    p.ensure_label("Quote")
+    first, _ = p.add_article(ArticleDraft(text="He said it would rain all day."))
+    batch = [
+        ArticleSuggestions(
+            first, "He said it would rain all day.", [NewSuggestion(8, 29, "Quote")], []
+        ),
+        ArticleSuggestions(first + 99, "Gone.", [NewSuggestion(0, 4, "Quote")], []),
+    ]
+    with pytest.raises(ProjectError, match="has no article"):
+        write_suggestion_batch(p, batch)
+    assert suggestion_spans(p, first) == []
+    results = write_suggestion_batch(p, batch[:1])
+    assert [r.added for r in results] == [1] and len(suggestion_spans(p, first)) == 1
+    p.close()
