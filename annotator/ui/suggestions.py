@@ -1,19 +1,17 @@
 """Suggestions in the reader: the ``suggestions`` layer drawn as dashed outlines over the current
-article, accepted into the analyst's layer or rejected from the keyboard, and the suggester run
-on a worker thread for the current article, the listed articles or the whole project."""
+article, accepted into the analyst's layer or rejected from the keyboard (one undo step each), and
+the menu that runs the suggester (see :mod:`annotator.ui.suggestion_runs`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QUndoCommand
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QProgressDialog
 
 from annotator.core.model import SUGGESTION_ANNOTATOR, Span, SpanSnapshot
-from annotator.store import Project, ProjectError
 from annotator.store.suggestions import (
     WRITE_ERRORS,
     forget_rejection,
@@ -21,11 +19,12 @@ from annotator.store.suggestions import (
     set_span_owner,
     suggestion_spans,
 )
-from annotator.suggest.rules import PatternError
 from annotator.ui.actions import build_actions, spec_of
 from annotator.ui.colors import label_qcolor
 from annotator.ui.dialogs import show_message
 from annotator.ui.reader import OverlayMark
+from annotator.ui.suggestion_runs import SuggestionRunner
+from annotator.ui.worker import Worker
 
 if TYPE_CHECKING:
     from annotator.suggest.run import RunSummary
@@ -33,53 +32,9 @@ if TYPE_CHECKING:
     from annotator.ui.reader import ReaderView
     from annotator.ui.session import ProjectSession
 
-# What a run can end with besides bugs: a bad patterns file, or a store failure.
-_RUN_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, PatternError)
 _ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _REJECT_KEYS = (Qt.Key.Key_Backspace,)
 _STEP_KEYS = {Qt.Key.Key_BracketRight: 1, Qt.Key.Key_BracketLeft: -1}
-
-
-class SuggestionRun(QThread):
-    """Runs the suggester over articles on a connection of its own, one transaction per article;
-    :meth:`cancel` stops it between articles (those done keep their suggestions)."""
-
-    progressed = Signal(int, int)  # done, total
-    completed = Signal(object)  # RunSummary
-    failed = Signal(str)
-
-    def __init__(
-        self, path: Path, article_ids: Sequence[int] | None, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.path = path
-        self.article_ids = list(article_ids) if article_ids is not None else None
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def run(self) -> None:
-        from annotator.suggest.run import suggest_project
-
-        try:
-            project = Project.open(self.path, create=False, lock=False, backups=False)
-        except ProjectError as exc:
-            self.failed.emit(str(exc))
-            return
-        try:
-            summary = suggest_project(
-                project,
-                article_ids=self.article_ids,
-                progress=self.progressed.emit,
-                cancelled=lambda: self._cancelled,
-            )
-        except _RUN_ERRORS as exc:
-            self.failed.emit(str(exc))
-            return
-        finally:
-            project.close()
-        self.completed.emit(summary)
 
 
 class _Moved(QUndoCommand):
@@ -141,8 +96,10 @@ class SuggestionController(QObject):
         self._listed_article_ids = listed_article_ids
         self.spans: list[Span] = []
         self.current: int | None = None  # index into spans
-        self.run: SuggestionRun | None = None
-        self.progress: QProgressDialog | None = None
+        self.runner = SuggestionRunner(window)
+        self.runner.completed.connect(self._on_runner_completed)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.running_changed.connect(self._update_actions)
         self.last_summary: RunSummary | None = None
         self.last_error = ""
         self._marks: tuple[OverlayMark, ...] = ()
@@ -206,7 +163,7 @@ class SuggestionController(QObject):
     def _update_actions(self) -> None:
         writable = self.session is not None and not self.session.read_only
         has_article = writable and self.workspace.article_id is not None
-        idle = self.run is None
+        idle = self.runner.worker is None
         self.actions["run_article"].setEnabled(has_article and idle)
         self.actions["run_listed"].setEnabled(writable and idle)
         self.actions["run_all"].setEnabled(writable and idle)
@@ -468,32 +425,22 @@ class SuggestionController(QObject):
 
     def _start(self, article_ids: Sequence[int] | None, what: str) -> None:
         session = self.session
-        if session is None or session.read_only or self.run is not None:
+        if session is None or session.read_only:
             return
-        run = SuggestionRun(session.project.path, article_ids, self)
-        dialog = QProgressDialog(f"Suggesting in {what}…", "Cancel", 0, 0, self.window)
-        dialog.setWindowTitle("Suggestions")
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.canceled.connect(run.cancel)
-        run.progressed.connect(self._on_run_progressed)
-        run.completed.connect(self._on_run_completed)
-        run.failed.connect(self._on_run_failed)
-        run.finished.connect(self._on_run_finished)
-        self.run, self.progress = run, dialog
-        self._update_actions()
-        run.start()
+        self.runner.start(session.project.path, article_ids, what)
 
-    @Slot(int, int)
-    def _on_run_progressed(self, done: int, total: int) -> None:
-        if self.run is not None and self.progress is not None:
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
+    @property
+    def run(self) -> Worker[RunSummary] | None:
+        """The run under way, if any."""
+        return self.runner.worker
+
+    @property
+    def progress(self) -> QProgressDialog | None:
+        return self.runner.progress
 
     @Slot(object)
-    def _on_run_completed(self, summary: RunSummary) -> None:
-        if self.run is None or self.workspace.project is None:
+    def _on_runner_completed(self, summary: RunSummary) -> None:
+        if self.workspace.project is None:
             return  # stopped as the window closed: nothing left to show it in
         self.last_summary = summary
         self.workspace.post(f"Suggestions: {summary.describe()}", 10000)
@@ -504,39 +451,13 @@ class SuggestionController(QObject):
         self.refresh()
 
     @Slot(str)
-    def _on_run_failed(self, message: str) -> None:
-        if self.run is None:
-            return
+    def _on_runner_failed(self, message: str) -> None:
         self.last_error = message
-        show_message(
-            self.window,
-            QMessageBox.Icon.Critical,
-            "Suggestions",
-            f"The suggester stopped; the articles done before keep their suggestions.\n\n{message}",
-        )
-
-    @Slot()
-    def _on_run_finished(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-        if self.run is not None:
-            self.run.deleteLater()
-        self.run, self.progress = None, None
-        self._update_actions()
 
     def wait(self) -> None:
         """Block until a run ends (tests)."""
-        if self.run is not None:
-            self.run.wait()
+        self.runner.wait()
 
     def stop(self) -> None:
-        """Cancel a run, wait for it and drop its pending results (the window is closing)."""
-        run = self.run
-        if run is None:
-            return
-        run.cancel()
-        run.wait()
-        for signal in (run.progressed, run.completed, run.failed, run.finished):
-            signal.disconnect()
-        self._on_run_finished()
+        """Cancel a run and wait for it (the window is closing)."""
+        self.runner.stop()

@@ -151,9 +151,9 @@ def test_whole_project_run_reports_progress_and_can_be_cancelled(qtbot, win) -> 
     ctrl.actions["run_all"].trigger()
     run = ctrl.run
     assert not ctrl.actions["run_all"].isEnabled()  # one run at a time
-    run.progressed.connect(lambda done, total: seen.append((done, total)))
+    run.progressed.connect(lambda done, total, _text: seen.append((done, total)))
 
-    def cancel_after_two(done: int, _total: int) -> None:
+    def cancel_after_two(done: int, _total: int, _text: str) -> None:
         if done == 2:
             run.cancel()  # on the worker thread, between articles two and three
 
@@ -173,7 +173,7 @@ def test_the_progress_dialog_cancels_the_run(qtbot, win) -> None:
     ctrl.actions["run_all"].trigger()
     run = ctrl.run
     ctrl.progress.findChild(QPushButton).click()  # the dialog's Cancel button
-    assert run._cancelled
+    assert run.is_cancelled()
     qtbot.waitUntil(lambda: ctrl.run is None, timeout=30000)
     assert ctrl.last_summary.cancelled and ctrl.last_summary.articles < 25
 
@@ -184,3 +184,24 @@ def test_closing_the_window_during_a_run_stops_it(qtbot, win) -> None:
     run = ctrl.run
     win.close()
     assert run.isFinished() and ctrl.run is None and win.project is None
+
+
+def test_a_failed_run_is_told_in_words_and_leaves_the_menu_usable(
+    qtbot, win, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    ctrl = win.suggestions
+    path = win.session.project.path
+    moved = path.with_name("elsewhere.annot")
+    path.rename(moved)  # the run opens the project on a connection of its own: it is gone
+    try:
+        ctrl.actions["run_all"].trigger()
+        qtbot.waitUntil(lambda: ctrl.run is None, timeout=30000)
+    finally:
+        moved.rename(path)
+    assert len(shown) == 1 and "keep their suggestions" in shown[0]
+    assert str(path.name) in ctrl.last_error and ctrl.last_summary is None
+    assert ctrl.actions["run_all"].isEnabled() and ctrl.progress is None
