@@ -62,6 +62,14 @@ def array_tests(pattern: Sequence[Any], strings: Any) -> tuple[tuple[_Test, ...]
     return tuple(out)
 
 
+def _member(values: Any, sorted_hashes: Any) -> Any:
+    """``values`` found in ``sorted_hashes``, element by element (a binary search each: much
+    quicker than ``np.isin`` on a few hundred values)."""
+    at = np.searchsorted(sorted_hashes, values)
+    at[at == len(sorted_hashes)] = 0
+    return sorted_hashes[at] == values
+
+
 class CueMatcher:
     """``(label, start token, end token)`` of every match of the token patterns added."""
 
@@ -105,7 +113,7 @@ class CueMatcher:
                     for test in tests:
                         mask = masks.get(id(test))
                         if mask is None:
-                            mask = np.isin(columns[test.attr], test.hashes, invert=test.negated)
+                            mask = _member(columns[test.attr], test.hashes) != test.negated
                             masks[id(test)] = mask
                         hits &= mask[k : k + len(hits)]
                 for start in np.flatnonzero(hits).tolist():

@@ -395,18 +395,21 @@ class DocRules:
         """The characters of the clause holding token ``i``."""
         doc = self.doc
         sent = doc[i].sent
+        start, end = sent.start, sent.end
+        # The sentence's tokens (and the one after it) read once, not a Token per test.
+        words = _Words(doc, start, min(len(doc), end + 1))
         a = i
-        while a > sent.start and not self._clause_break_before(a):
+        while a > start and not self._clause_break_before(a, end, words):
             a -= 1
         b = i + 1
-        while b < sent.end and not self._clause_break_before(b):
+        while b < end and not self._clause_break_before(b, end, words):
             b += 1
         # "If X can ..., it could ...": the condition belongs to the guess.
-        if a > sent.start and doc[a - 1].text == ",":
+        if a > start and words.text(a - 1) == ",":
             c = a - 1
-            while c > sent.start and not self._clause_break_before(c):
+            while c > start and not self._clause_break_before(c, end, words):
                 c -= 1
-            if doc[c].lower_ in ("if", "unless"):
+            if words.lower(c) in ("if", "unless"):
                 a = c
         while a < b and (
             doc[a].is_punct or doc[a].is_space or doc[a].lower_ in ("and", "so", "but")
@@ -418,31 +421,56 @@ class DocRules:
             return 0, 0
         return doc[a].idx, _end_char(doc, b)
 
-    def _clause_break_before(self, k: int) -> bool:
-        doc = self.doc
-        t = doc[k]
-        if t.text in (";", ":", "—", "–") or t.text in OPENERS or t.text in CLOSERS:
+    def _clause_break_before(self, k: int, sent_end: int, words: _Words) -> bool:
+        """Whether a clause starts at token ``k``, which lies inside the sentence ending at
+        ``sent_end``."""
+        text, lower = words.text(k), words.lower(k)
+        if text in (";", ":", "—", "–") or text in OPENERS or text in CLOSERS:
             return True
-        prev = doc[k - 1]
-        if prev.text in (";", ":", "—", "–") or prev.text in OPENERS or prev.text in CLOSERS:
+        prev, prev_lower = words.text(k - 1), words.lower(k - 1)
+        if prev in (";", ":", "—", "–") or prev in OPENERS or prev in CLOSERS:
             return True
-        if t.text == "," and k + 1 < len(doc) and doc[k + 1].lower_ in _CLAUSE_CONJ:
+        has_next = k + 1 < len(self.doc)
+        if text == "," and has_next and words.lower(k + 1) in _CLAUSE_CONJ:
             return True
-        if t.lower_ == "according" or t.lower_ in ("so", "but") and prev.text == ",":
+        if lower == "according" or lower in ("so", "but") and prev == ",":
             return True
-        if prev.lower_ == "and" and t.lower_ in _CLAUSE_AFTER_AND:
+        if prev_lower == "and" and lower in _CLAUSE_AFTER_AND:
             return True
-        if t.text == "," and k + 1 < len(doc) and doc[k + 1].lower_ in ("who", "which"):
+        if text == "," and has_next and words.lower(k + 1) in ("who", "which"):
             return True
-        if t.text == ",":
+        if text == ",":
             # "..., the Kremlin said": the speaker and verb close the clause.
-            end = min(t.sent.end, k + 2 + _MAX_SOURCE_TOKENS)
+            end = min(sent_end, k + 2 + _MAX_SOURCE_TOKENS)
             for j in range(k + 1, end):
-                if doc[j].text == "," or doc[j].is_quote:
+                if words.text(j) == "," or words.is_quote(j):
                     break
                 if j in self.say:
                     return True
         return False
+
+
+class _Words:
+    """Text, lower-case form and quote flag of the tokens [start, stop) of a doc, read once."""
+
+    def __init__(self, doc: Any, start: int, stop: int) -> None:
+        self.start = start
+        self._text: list[str] = []
+        self._lower: list[str] = []
+        self._quote: list[bool] = []
+        for t in doc[start:stop]:
+            self._text.append(t.text)
+            self._lower.append(t.lower_)
+            self._quote.append(t.is_quote)
+
+    def text(self, i: int) -> str:
+        return self._text[i - self.start]
+
+    def lower(self, i: int) -> str:
+        return self._lower[i - self.start]
+
+    def is_quote(self, i: int) -> bool:
+        return self._quote[i - self.start]
 
 
 def _ends_source(token: Any) -> bool:

@@ -70,9 +70,11 @@ def _paragraph_breaks(doc: Any) -> Any:
     from spacy.attrs import IS_SPACE, ORTH
 
     table = doc.to_array([IS_SPACE, ORTH])[:-1]
-    strings = doc.vocab.strings
-    openers = np.array([strings.add(mark) for mark in _QUOTE_OPENERS], dtype=np.uint64)
-    candidates = np.flatnonzero((table[:, 0] != 0) | np.isin(table[:, 1], openers)).tolist()
+    orth = table[:, 1]
+    opener = np.zeros(len(orth), dtype=bool)
+    for mark in _QUOTE_OPENERS:
+        opener |= orth == doc.vocab.strings[mark]
+    candidates = np.flatnonzero((table[:, 0] != 0) | opener).tolist()
     for i in candidates:
         token = doc[i]
         if token.is_space:
