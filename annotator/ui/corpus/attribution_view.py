@@ -93,14 +93,20 @@ class AttributionView(QWidget):
         self.guess_button.clicked.connect(lambda: self._request_named(None))
         self.set_project(None)
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
+        """Show ``project``'s sources; with ``load`` False only forget the last project's, and
+        read them at the next :meth:`reload` (a hidden panel reads nothing)."""
         self.project = project
         self.article_id = None
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self.tree.clear()
+            self.summary.clear()
 
-    def set_article(self, article_id: int | None) -> None:
+    def set_article(self, article_id: int | None, *, load: bool = True) -> None:
         self.article_id = article_id
-        if self.article_button.isChecked():
+        if load and self.article_button.isChecked():
             self.reload()
 
     @Slot(bool)

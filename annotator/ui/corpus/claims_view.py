@@ -191,7 +191,9 @@ class ClaimsView(QWidget):
         self.apply_button.clicked.connect(self._apply)
         self.set_project(None)
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
+        """Show ``project``'s claims; with ``load`` False only forget the last project's, and
+        read them at the next :meth:`reload` (a hidden panel reads nothing)."""
         self.project = project
         self._filling = True
         self.verdict_filter.clear()
@@ -201,7 +203,11 @@ class ClaimsView(QWidget):
             self.verdict_filter.addItems([ALL, *choices, NONE_YET])
             self.verdict_edit.addItems(["", *choices])
         self._filling = False
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self.model.set_rows([])
+            self.count_label.clear()
 
     def claim_filter(self) -> ClaimFilter:
         verdict = self.verdict_filter.currentText()

@@ -171,9 +171,12 @@ class CorpusController(QObject):
         session = self.window.session
         project = session.project if session is not None else None
         self.search_panel.set_project(project)
-        self.claims_view.set_project(project)
-        self.attribution_view.set_project(project)
-        self.dashboard.set_project(project)
+        # The corpus-wide panels read the whole corpus: none of that may hold up the window
+        # (100,000 articles hold about a million claims). They are read when on screen, once
+        # the window is up (the refresh timer), and whenever they are shown.
+        self.claims_view.set_project(project, load=False)
+        self.attribution_view.set_project(project, load=False)
+        self.dashboard.set_project(project, load=False)
         self.guidelines.set_project(project)
         self.doc_bar.set_fields(doc_fields(project) if project is not None else [])
         self.filter_bar.set_project(project)
@@ -193,6 +196,7 @@ class CorpusController(QObject):
         session.labels_changed.connect(self._on_session_labels_changed)
         if self.window.article_id is not None:
             self._on_window_article_opened(self.window.article_id)
+        self._schedule_refresh()
 
     # ----------------------------------------------------------------------------- filters
     @Slot(bool)
@@ -243,7 +247,7 @@ class CorpusController(QObject):
     @Slot(int)
     def _on_window_article_opened(self, article_id: int) -> None:
         self.article_id = article_id
-        self.attribution_view.set_article(article_id)
+        self.attribution_view.set_article(article_id, load=self.docks["attribution"].isVisible())
         if self.session is not None:
             self.doc_bar.set_values(doc_labels(self.session.project, article_id))
 

@@ -38,30 +38,6 @@ class StatsDashboard(QWidget):
         self.png_button = QPushButton("Export PNG…")
         self.svg_button = QPushButton("Export SVG…")
         self.csv_button = QPushButton("Export CSV…")
-        try:
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-            from matplotlib.figure import Figure
-        except ImportError:
-            self.tabs.addTab(
-                QLabel("Charts need matplotlib: pip install 'news-annotator[stats]'"), "Charts"
-            )
-        else:
-
-            class Canvas(FigureCanvasQTAgg):
-                def draw(self) -> None:
-                    # A dock squeezed to nothing leaves no room to lay the chart out: it is
-                    # drawn as it fits, without matplotlib's warning.
-                    with warnings.catch_warnings():
-                        warnings.filterwarnings("ignore", "constrained_layout not applied")
-                        super().draw()  # type: ignore[no-untyped-call]
-
-            for name, (title, *_rest) in CHARTS.items():
-                canvas = Canvas(  # type: ignore[no-untyped-call]
-                    Figure(figsize=(6, 3.5), layout="constrained")
-                )
-                canvas.setObjectName(f"chart_{name}")
-                self.canvases[name] = canvas
-                self.tabs.addTab(canvas, title.replace("Spans ", "").capitalize())
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
         for button in (self.refresh_button, self.png_button, self.svg_button, self.csv_button):
@@ -76,9 +52,43 @@ class StatsDashboard(QWidget):
         self.csv_button.clicked.connect(lambda: self._export_dialog("csv"))
         self.set_project(None)
 
-    def set_project(self, project: Project | None) -> None:
+    def _build_charts(self) -> None:
+        """The chart canvases, made when first drawn: matplotlib takes a second to load, which
+        no window that never shows its statistics should wait for."""
+        if self.tabs.count():
+            return
+        try:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            self.tabs.addTab(
+                QLabel("Charts need matplotlib: pip install 'news-annotator[stats]'"), "Charts"
+            )
+            return
+
+        class Canvas(FigureCanvasQTAgg):
+            def draw(self) -> None:
+                # A dock squeezed to nothing leaves no room to lay the chart out: it is
+                # drawn as it fits, without matplotlib's warning.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", "constrained_layout not applied")
+                    super().draw()  # type: ignore[no-untyped-call]
+
+        for name, (title, *_rest) in CHARTS.items():
+            canvas = Canvas(Figure(figsize=(6, 3.5), layout="constrained"))  # type: ignore[no-untyped-call]
+            canvas.setObjectName(f"chart_{name}")
+            self.canvases[name] = canvas
+            self.tabs.addTab(canvas, title.replace("Spans ", "").capitalize())
+
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
+        """Chart ``project``; with ``load`` False only forget the last project's numbers, and
+        count at the next :meth:`refresh` (a hidden dashboard counts nothing)."""
         self.project = project
-        self.refresh()
+        if load:
+            self.refresh()
+        else:
+            self.stats = None
+            self.summary.clear()
 
     @Slot()
     def refresh(self) -> None:
@@ -91,6 +101,7 @@ class StatsDashboard(QWidget):
             self.summary.clear()
             return
         self.stats = corpus_stats(self.project)
+        self._build_charts()
         spans = sum(count for _, count in self.stats.spans_per_label)
         articles = sum(count for _, count in self.stats.articles_per_status)
         done = dict(self.stats.articles_per_status).get("done", 0)
