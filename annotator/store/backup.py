@@ -628,20 +628,10 @@ class BackupManager:
         """Back up a project just opened, unless it is new or unchanged since its last backup."""
         if new:
             return None
-        state = self._read_state()
-        named = state.get("backup")
-        if (
-            fingerprint is not None
-            and state.get("closed") == fingerprint
-            and isinstance(named, str)
-            and self.project.migration_backup is None
-        ):
-            path = backup_dir(self.project.path, self.root) / named
-            if path.is_file():
-                self.last_backup = _info_from_sidecar(path) or _info_from_file(
-                    path, self.project.path
-                )
-                return None
+        path = backup_equal_to(self.project.path, fingerprint, root=self.root)
+        if path is not None and self.project.migration_backup is None:
+            self.last_backup = _info_from_sidecar(path) or _info_from_file(path, self.project.path)
+            return None
         try:
             return self.backup_now("open")
         except ProjectError as exc:
@@ -673,11 +663,23 @@ class BackupManager:
         with contextlib.suppress(OSError):
             _atomic_write_json(backup_dir(self.project.path, self.root) / STATE_FILE, state)
 
-    def _read_state(self) -> dict[str, Any]:
-        try:
-            data = json.loads(
-                (backup_dir(self.project.path, self.root) / STATE_FILE).read_text("utf-8")
-            )
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+
+def backup_equal_to(
+    project_path: Path, fingerprint: dict[str, int] | None, *, root: Path | None = None
+) -> Path | None:
+    """The backup that a project file found with ``fingerprint`` equals, or None: the file is
+    then exactly as this app left it when it last closed it cleanly (and backed it up), so
+    nothing has touched it since, neither another program nor the disk's failure to write."""
+    if fingerprint is None:
+        return None
+    folder = backup_dir(project_path, root)
+    try:
+        data = json.loads((folder / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("closed") != fingerprint:
+        return None
+    named = data.get("backup")
+    if not isinstance(named, str) or not (folder / named).is_file():
+        return None
+    return folder / named

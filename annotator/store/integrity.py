@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.store.errors import ProjectError
@@ -38,7 +40,9 @@ class SpanMismatch:
         )
 
 
-def span_mismatches(conn: sqlite3.Connection) -> list[SpanMismatch]:
+def span_mismatches(
+    conn: sqlite3.Connection, stopped: Callable[[], bool] | None = None
+) -> list[SpanMismatch]:
     """Every span whose text is not the article's text at its offsets, by article and start.
 
     Offsets count characters (code points), as Python's slicing and SQLite's ``substr`` and
@@ -49,6 +53,8 @@ def span_mismatches(conn: sqlite3.Connection) -> list[SpanMismatch]:
     found: list[SpanMismatch] = []
     last = 0
     while True:
+        if stopped is not None and stopped():
+            return found
         articles = conn.execute(
             "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT 64", (last,)
         ).fetchall()
@@ -101,6 +107,76 @@ def span_mismatches_in_file(path: str | Path) -> list[SpanMismatch]:
             conn.close()
     except sqlite3.Error as exc:
         raise ProjectError(path, f"could not be checked: {exc}") from exc
+
+
+@dataclass(slots=True)
+class FileCheckResult:
+    """What :class:`FileCheck` found: why SQLite finds the file damaged (None: it does not), and
+    the spans out of step with their text."""
+
+    damage: str | None = None
+    mismatches: list[SpanMismatch] = field(default_factory=list)
+    cancelled: bool = False
+
+
+class FileCheck:
+    """The whole-file checks of an open project, on a read-only connection of their own so they
+    run off the GUI thread while the project stays open for writing: SQLite's ``quick_check``
+    (when opening skipped it, see ``Project.open``) and every span against its text.
+
+    :meth:`cancel` (from any thread) stops them at once: closing the window does not wait for a
+    check of 100,000 articles to end.
+    """
+
+    def __init__(self, path: str | Path, *, quick_check: bool = True) -> None:
+        self.path = Path(path).absolute()
+        self.quick_check = quick_check
+        self._stop = threading.Event()
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.interrupt()
+
+    def run(self) -> FileCheckResult:
+        """Raises ProjectError when the file cannot be read at all."""
+        result = FileCheckResult()
+        try:
+            conn = sqlite3.connect(
+                f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise ProjectError(self.path, f"could not be checked: {exc}") from exc
+        with self._lock:
+            self._conn = conn
+        try:
+            if self._stop.is_set():
+                result.cancelled = True
+                return result
+            if self.quick_check:
+                check = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    result.damage = f"is damaged: {check}"
+                    return result
+            result.mismatches = span_mismatches(conn, self._stop.is_set)
+            result.cancelled = self._stop.is_set()
+            return result
+        except sqlite3.Error as exc:
+            if self._stop.is_set():
+                result.cancelled = True
+                return result
+            name = getattr(exc, "sqlite_errorname", "") or ""
+            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
+                result.damage = f"is damaged or unreadable: {exc}"
+                return result
+            raise ProjectError(self.path, f"could not be checked: {exc}") from exc
+        finally:
+            with self._lock:
+                self._conn = None
+            conn.close()
 
 
 def relations_across_articles(conn: sqlite3.Connection) -> list[tuple[int, int, int]]:

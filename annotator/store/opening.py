@@ -132,10 +132,14 @@ def connect(path: str | Path, *, create: bool, read_only: bool, lock: bool) -> C
 
 
 def prepare(
-    handle: Handle, *, new: bool, storage: fsinfo.StorageInfo | None
+    handle: Handle, *, new: bool, storage: fsinfo.StorageInfo | None, quick_check: bool = True
 ) -> tuple[BackupInfo | None, bool]:
     """Check an opened file and bring its schema up to date; return the backup taken before an
-    upgrade and whether the schema was created just now (the caller then seeds it)."""
+    upgrade and whether the schema was created just now (the caller then seeds it).
+
+    ``quick_check`` False skips SQLite's check of every page (seconds for a file of hundreds of
+    megabytes) for a file known to be as this app left it; the caller checks it later, off the
+    GUI thread (:class:`~annotator.store.integrity.FileCheck`)."""
     conn, path, db = handle.conn, handle.path, handle.db
     conn.execute("PRAGMA foreign_keys = ON")
     if handle.read_only:
@@ -148,9 +152,10 @@ def prepare(
     # overflow pages, which every read of a column after it walks through.
     conn.execute("PRAGMA cache_size = -32768")
     if not new:
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise ProjectDamaged(path, f"is damaged: {check}")
+        if quick_check:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise ProjectDamaged(path, f"is damaged: {check}")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         has_tables = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"

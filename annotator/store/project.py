@@ -35,7 +35,7 @@ from annotator.core.model import (
     SpanSnapshot,
 )
 from annotator.store.articles import ARTICLE_SORT_KEYS, ArticleQuery, ArticleRepository, ListArgs
-from annotator.store.backup import BackupInfo, BackupManager
+from annotator.store.backup import BackupInfo, BackupManager, backup_equal_to
 from annotator.store.documents import DocumentReader
 from annotator.store.errors import (
     ProjectDamaged,
@@ -93,6 +93,9 @@ class Project:
         self.lock: ProjectLock | None = None
         self.backups: BackupManager | None = None
         self.migration_backup: BackupInfo | None = None  # taken before this open's upgrade
+        # False when opening skipped SQLite's check of every page (``defer_check``): the
+        # caller runs it off the GUI thread (store/integrity.py FileCheck).
+        self.quick_checked = True
 
     @property
     def read_only_reason(self) -> str | None:
@@ -114,6 +117,7 @@ class Project:
         read_only: bool = False,
         lock: bool = True,
         backups: bool = True,
+        defer_check: bool = False,
     ) -> Project:
         """Open (or create) a project file, upgrading its schema if it is older than this app.
 
@@ -125,6 +129,10 @@ class Project:
         written opens read-only, with :attr:`read_only_reason` saying why. On a network drive
         or in a sync folder the project uses a rollback journal instead of WAL and
         :attr:`storage_warning` says so.
+
+        ``defer_check`` skips SQLite's check of every page when the file is exactly as this app
+        left it at its last clean close (seconds saved on a large project); the window then
+        checks it in the background, and :attr:`quick_checked` is False.
         """
         found = connect(path, create=create, read_only=read_only, lock=lock)
         try:
@@ -137,7 +145,15 @@ class Project:
                 found.storage.warning(found.path),
             )
             project.lock = found.lock
-            project._prepare(new=found.new)
+            deferred = (
+                defer_check
+                and backups
+                and not found.read_only
+                and not found.new
+                and backup_equal_to(found.path, found.fingerprint) is not None
+            )
+            project.quick_checked = not deferred
+            project._prepare(new=found.new, quick_check=not deferred)
             if not found.read_only and backups:
                 project.backups = BackupManager(project)
                 project.backups.opened(found.fingerprint, new=found.new)
@@ -166,8 +182,10 @@ class Project:
             raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
         return project
 
-    def _prepare(self, *, new: bool) -> None:
-        self.migration_backup, fresh = prepare(self._handle, new=new, storage=self.storage)
+    def _prepare(self, *, new: bool, quick_check: bool = True) -> None:
+        self.migration_backup, fresh = prepare(
+            self._handle, new=new, storage=self.storage, quick_check=quick_check
+        )
         if fresh:
             with self.db.atomic():
                 self.maintenance.set_info("created_at", now())

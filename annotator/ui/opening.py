@@ -21,7 +21,7 @@ from annotator.store import (
     ProjectMissing,
 )
 from annotator.store.backup import latest_backup, restore_backup
-from annotator.store.integrity import SpanMismatch, span_mismatches_in_file
+from annotator.store.integrity import FileCheck, FileCheckResult, SpanMismatch
 from annotator.store.lock import ProjectLocked
 from annotator.ui.dialogs import show_message
 
@@ -36,7 +36,9 @@ def open_project_interactively(
     Returns None when the analyst cancels or nothing can be opened; the reason was shown.
     """
     try:
-        project = Project.open(path, create=create)
+        # A file as this app left it is checked page by page in the background (SpanCheck),
+        # not before the window comes up: that takes seconds on a large project.
+        project = Project.open(path, create=create, defer_check=True)
     except ProjectLocked as exc:
         answer = show_message(
             parent,
@@ -177,24 +179,42 @@ def report_on_open(parent: QWidget | None, project: Project) -> None:
 
 
 class SpanCheck(QThread):
-    """Checks every span's text against its article on a connection of its own.
+    """Checks the project file on a connection of its own: SQLite's check of every page when
+    opening skipped it, and every span's text against its article.
 
-    A large project takes a second or more to check, so the window opens at once and the
-    result arrives with :attr:`checked` (a list of SpanMismatch, empty when all is well).
+    A large project takes seconds to check, so the window opens at once and the result arrives
+    with :attr:`checked` (a :class:`~annotator.store.integrity.FileCheckResult`); :meth:`cancel`
+    stops it at once (the window is closing).
     """
 
     checked = Signal(object)
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, parent: QObject | None = None, *, quick_check: bool = False):
         super().__init__(parent)
         self.path = path
+        self._check = FileCheck(path, quick_check=quick_check)
+
+    def cancel(self) -> None:
+        self._check.cancel()
 
     def run(self) -> None:
         try:
-            result = span_mismatches_in_file(self.path)
+            result = self._check.run()
         except ProjectError:
-            result = []  # unreadable now (e.g. replaced); opening it again will say so
-        self.checked.emit(result)
+            result = FileCheckResult()  # unreadable now (e.g. replaced); opening it again says so
+        if not result.cancelled:
+            self.checked.emit(result)
+
+
+def report_damage(parent: QWidget | None, path: Path, damage: str) -> None:
+    """The background check found the open file damaged."""
+    show_message(
+        parent,
+        QMessageBox.Icon.Critical,
+        "Project damaged",
+        f"{path} {damage}\n\nSave what you can: export it, or restore its latest backup "
+        "(File ▸ Restore from Backup). Changes may fail from now on.",
+    )
 
 
 def report_span_mismatches(

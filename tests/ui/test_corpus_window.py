@@ -269,3 +269,18 @@ def test_span_edits_are_checked_against_attribute_definitions(qtbot, win, monkey
     assert warned and "not one of true, false" in warned[0]
     assert project.span(span.id).attributes == span.attributes
     assert win.undo_stack.count() == depth
+
+
+def test_corpus_panels_read_nothing_until_shown(qtbot, win, corpus: Corpus) -> None:  # noqa: F811
+    """Claims, sources and statistics read the whole corpus: not while the window comes up."""
+    corpus_panels = win.corpus
+    qtbot.wait(400)  # past the refresh timer that reads the panels on screen
+    assert corpus_panels.claims_view.model.rowCount() == 0
+    assert corpus_panels.attribution_view.tree.topLevelItemCount() == 0
+    assert corpus_panels.dashboard.stats is None and not corpus_panels.dashboard.canvases
+    win.named_actions["show_claims"].trigger()
+    assert corpus_panels.claims_view.model.rowCount() > 0
+    win.named_actions["show_attribution"].trigger()
+    assert corpus_panels.attribution_view.tree.topLevelItemCount() > 0
+    win.named_actions["show_statistics"].trigger()
+    assert corpus_panels.dashboard.stats is not None and corpus_panels.dashboard.canvases

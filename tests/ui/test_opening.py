@@ -268,3 +268,32 @@ def test_an_emptied_project_offers_its_backup_or_a_new_project(
     else:
         assert "a new, empty project was started" in said
         assert window.project.counts()["articles"] == 0
+
+
+def test_damage_found_after_opening_is_reported(qtbot, window, tmp_path, monkeypatch):
+    """A file as the app left it opens without its page check (seconds on a large project);
+    the check runs in the background and says so when the disk damaged it meanwhile."""
+    import os
+
+    path = tmp_path / "rotten.annot"
+    make_project(path)
+    Project.open(path).close()  # closed cleanly, backed up: the next opening trusts it
+    # An index the window does not read on coming up goes bad on disk, times and size kept.
+    conn = sqlite3.connect(path)
+    root, size = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master"
+        " WHERE name = 'articles_by_title'"
+    ).fetchone()
+    conn.close()
+    stat = path.stat()
+    with path.open("r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\xa5" * size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    answers = Answers(monkeypatch)
+    assert open_in(window, path)
+    assert not window.project.quick_checked
+    qtbot.waitUntil(lambda: bool(answers.seen), timeout=10000)
+    title, text, _ = answers.seen[0]
+    assert title == "Project damaged" and str(path) in text and "Restore" in text
+    window.close()

@@ -11,10 +11,15 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessage
 
 from annotator.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.store.backup import ProjectVanished, list_backups, restore_backup
-from annotator.store.integrity import SpanMismatch
+from annotator.store.integrity import FileCheckResult, SpanMismatch
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import BackupDialog, show_message
-from annotator.ui.opening import SpanCheck, open_project_interactively, report_span_mismatches
+from annotator.ui.opening import (
+    SpanCheck,
+    open_project_interactively,
+    report_damage,
+    report_span_mismatches,
+)
 from annotator.ui.session import ProjectSession
 from annotator.ui.worker import Worker
 
@@ -79,6 +84,7 @@ class ProjectController(QObject):
     def shutdown(self) -> None:
         """The window closes: wait for background checks, then close the project."""
         for check in list(self._span_checks):
+            check.cancel()
             check.wait()
         project = self.workspace.project
         if project is not None:
@@ -201,7 +207,7 @@ class ProjectController(QObject):
     # ----------------------------------------------------------------------- checking
     def _start_span_check(self, project: Project) -> None:
         """Check every span against its text in the background; report drift when found."""
-        check = SpanCheck(project.path, self)
+        check = SpanCheck(project.path, self, quick_check=not project.quick_checked)
         check.checked.connect(
             lambda found, path=project.path: self._on_span_check_checked(path, found)
         )
@@ -210,8 +216,12 @@ class ProjectController(QObject):
         check.finished.connect(lambda c=check: self._span_checks.remove(c))
         check.start()
 
-    def _on_span_check_checked(self, path: Path, mismatches: list[SpanMismatch]) -> None:
-        self.span_mismatches = mismatches
+    def _on_span_check_checked(self, path: Path, result: FileCheckResult) -> None:
+        self.span_mismatches = result.mismatches
         project = self.workspace.project
-        if project is not None and project.path == path:
-            report_span_mismatches(self._window, path, mismatches)
+        if project is None or project.path != path:
+            return
+        if result.damage is not None:
+            report_damage(self._window, path, result.damage)
+        else:
+            report_span_mismatches(self._window, path, result.mismatches)
