@@ -146,7 +146,12 @@ class SpanSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class LabelSnapshot:
-    """A deleted label with every span and relation its deletion removed."""
+    """A deleted label with every span and relation its deletion removed, and its place in the
+    label schema: its parent, the labels under it, and its attribute definitions (each the
+    stored row: name, kind, choices as JSON, minimum, maximum, description, position)."""
 
     label: Label
     spans: tuple[SpanSnapshot, ...]
+    parent_id: int | None = None
+    child_ids: tuple[int, ...] = ()
+    attribute_rows: tuple[tuple[object, ...], ...] = ()

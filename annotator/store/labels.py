@@ -123,8 +123,27 @@ class LabelRepository:
         span_ids = self._spans.ids_with_label(label_id)
         with h.db.atomic():
             snapshots = tuple(self._spans.snapshot(sid) for sid in span_ids)
+            # Its place in the schema goes with it (the rows cascade): kept for the undo.
+            parent = h.conn.execute(
+                "SELECT parent_id FROM label_parents WHERE label_id = ?", (label_id,)
+            ).fetchone()
+            children = h.conn.execute(
+                "SELECT label_id FROM label_parents WHERE parent_id = ? ORDER BY label_id",
+                (label_id,),
+            ).fetchall()
+            attributes = h.conn.execute(
+                "SELECT name, kind, choices, minimum, maximum, description, position"
+                " FROM label_attributes WHERE label_id = ? ORDER BY position, id",
+                (label_id,),
+            ).fetchall()
             h.conn.execute("DELETE FROM labels WHERE id = ?", (label_id,))
-        return LabelSnapshot(label, snapshots)
+        return LabelSnapshot(
+            label,
+            snapshots,
+            parent_id=int(parent[0]) if parent else None,
+            child_ids=tuple(int(row[0]) for row in children),
+            attribute_rows=tuple(tuple(row) for row in attributes),
+        )
 
     def restore(self, snapshot: LabelSnapshot) -> Label:
         h = self._h
@@ -144,5 +163,32 @@ class LabelRepository:
             label = self.insert(
                 LabelSpec(lb.name, lb.color, lb.hotkey, lb.description), lb.id, lb.position
             )
+            self._restore_schema(label.id, snapshot)
             self._spans.put_back(snapshot.spans)
         return label
+
+    def _restore_schema(self, label_id: int, snapshot: LabelSnapshot) -> None:
+        """Put a restored label back in the schema: under its parent (if that still exists),
+        over its children (those that still exist and found no other parent meanwhile), with
+        its attribute definitions."""
+        conn = self._h.conn
+        if snapshot.parent_id is not None and self._exists(snapshot.parent_id):
+            conn.execute(
+                "INSERT OR IGNORE INTO label_parents(label_id, parent_id) VALUES (?, ?)",
+                (label_id, snapshot.parent_id),
+            )
+        for child in snapshot.child_ids:
+            if child != label_id and self._exists(child):
+                conn.execute(
+                    "INSERT OR IGNORE INTO label_parents(label_id, parent_id) VALUES (?, ?)",
+                    (child, label_id),
+                )
+        conn.executemany(
+            "INSERT OR IGNORE INTO label_attributes(label_id, name, kind, choices, minimum,"
+            " maximum, description, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(label_id, *row) for row in snapshot.attribute_rows],
+        )
+
+    def _exists(self, label_id: int) -> bool:
+        row = self._h.conn.execute("SELECT 1 FROM labels WHERE id = ?", (label_id,)).fetchone()
+        return row is not None

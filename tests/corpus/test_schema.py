@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.core.model import LabelSpec
 from annotator.core.schema import AttributeDef, DocField, attribute_problems, doc_value_problems
 from annotator.store import Project, ProjectError
 from annotator.store.doc_labels import doc_fields, doc_labels, save_doc_field, set_doc_labels
@@ -19,6 +20,7 @@ from annotator.store.schema_defs import (
     import_schema,
     label_parents,
     label_path,
+    set_attribute_defs,
     set_label_parent,
 )
 from tests.corpus.conftest import Corpus
@@ -183,3 +185,48 @@ def test_schema_cli(corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["schema", "import", str(corpus.path), str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:3: unknown field 'labelz'" in err and "nothing was changed" in err
+
+
+def test_restoring_a_deleted_label_brings_back_its_place_in_the_schema(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """Deleting Source (parent of Anonymous, itself under a new "Attribution" label) and
+    restoring it gives back its parent, its child and its attribute definitions."""
+    with Project.open(corpus.path, backups=False) as project:
+        import_schema(project, _write(tmp_path / "schema.json", SCHEMA))
+        ids = {label.name: label.id for label in project.labels()}
+        top = project.add_label(LabelSpec("Attribution", "#445566"))
+        set_label_parent(project, ids["Source"], top.id)
+        defs = [
+            AttributeDef("named", "choice", ("true", "false"), None, None, "a name or not"),
+            AttributeDef("weight", "number", (), 1.0, 5.0, ""),
+        ]
+        set_attribute_defs(project, ids["Source"], defs)
+        spans_before = project.counts()["spans"]
+        schema_before = export_schema(project)
+
+        snapshot = project.delete_label(ids["Source"])
+        assert ids["Source"] not in label_parents(project)
+        assert ids["Anonymous"] not in label_parents(project)  # cascaded away with it
+        assert attribute_defs(project, ids["Source"]) == []
+
+        restored = project.restore_label(snapshot)
+        assert restored.id == ids["Source"]
+        assert label_parents(project)[ids["Source"]] == top.id
+        assert label_parents(project)[ids["Anonymous"]] == ids["Source"]
+        assert attribute_defs(project, ids["Source"]) == defs
+        assert label_path(project, ids["Anonymous"]) == ["Attribution", "Source", "Anonymous"]
+        assert project.counts()["spans"] == spans_before
+        assert export_schema(project) == schema_before
+
+
+def test_restored_label_skips_a_parent_deleted_meanwhile(corpus: Corpus) -> None:
+    with Project.open(corpus.path, backups=False) as project:
+        parent = project.add_label(LabelSpec("Actor", "#445566"))
+        child = project.add_label(LabelSpec("Politician", "#665544"))
+        set_label_parent(project, child.id, parent.id)
+        snapshot = project.delete_label(child.id)
+        project.delete_label(parent.id)
+        project.restore_label(snapshot)  # its parent is gone: it comes back at the top
+        assert child.id not in label_parents(project)
+        assert project.label(child.id).name == "Politician"

@@ -284,3 +284,34 @@ def test_corpus_panels_read_nothing_until_shown(qtbot, win, corpus: Corpus) -> N
     assert corpus_panels.attribution_view.tree.topLevelItemCount() > 0
     win.named_actions["show_statistics"].trigger()
     assert corpus_panels.dashboard.stats is not None and corpus_panels.dashboard.canvases
+
+
+def test_undoing_a_label_deletion_gives_back_its_parent_and_attributes(
+    qtbot,
+    win,
+    corpus: Corpus,  # noqa: F811
+) -> None:
+    from annotator.core.schema import AttributeDef
+    from annotator.store.schema_defs import (
+        attribute_defs,
+        label_parents,
+        set_attribute_defs,
+        set_label_parent,
+    )
+
+    project = win.session.project
+    ids = {label.name: label.id for label in project.labels()}
+    set_label_parent(project, ids["Quote"], ids["Source"])
+    defs = [AttributeDef("tone", "choice", ("neutral", "hostile"), None, None, "")]
+    set_attribute_defs(project, ids["Quote"], defs)
+    spans = project.counts()["spans"]
+    win.labels.delete_label(ids["Quote"])
+    assert ids["Quote"] not in {label.id for label in project.labels()}
+    win.undo_stack.undo()
+    assert label_parents(project)[ids["Quote"]] == ids["Source"]
+    assert attribute_defs(project, ids["Quote"]) == defs
+    assert project.counts()["spans"] == spans
+    win.undo_stack.redo()
+    win.undo_stack.undo()  # the second restore, from the redo's own snapshot, keeps them too
+    assert label_parents(project)[ids["Quote"]] == ids["Source"]
+    assert attribute_defs(project, ids["Quote"]) == defs
