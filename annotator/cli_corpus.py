@@ -47,14 +47,18 @@ def _one_line(text: str) -> str:
 def add_search(sub: Subparsers) -> None:
     p = sub.add_parser(
         "search",
-        help="find words in the articles' text and print each hit in context",
+        help="find words in the articles' titles, texts and notes; print each hit in context",
         description=(
-            "Search the bodies of PROJECT's articles with the FTS5 query language: words "
-            '(all must occur), "a phrase", prefix*, AND, OR, NOT, NEAR(a b, 5), and '
-            "parentheses. Matching is by whole words, ignoring case and accents. Each hit is "
-            "printed with its context: article id, title, then left [hit] right. With --json, "
-            "one JSON object per line: article_id, title, start, end (code points of the "
-            "stored text), text, left, right, and label with --label. Exit status: 0 hits "
+            "Search the titles, bodies and span notes of PROJECT's articles with the FTS5 "
+            'query language: words (all must occur), "a phrase", prefix*, AND, OR, NOT, '
+            "NEAR(a b, 5), and parentheses. Matching is by whole words, ignoring case and "
+            "accents. Each hit is printed with its context: article id, title, then left "
+            "[hit] right (after 'title:' or 'note N:' for a hit in the title or in the note "
+            "of span N). With --json, one JSON object per line: article_id, title, start, end "
+            "(code points of the stored text), text, left, right, and label with --label; a "
+            'hit in the title has "in": "title" and a hit in a note "in": "note" and '
+            '"span_id", their offsets counting in the title or the note. With --label or '
+            "--annotator only the text of those spans is searched. Exit status: 0 hits "
             "printed, 1 no hit, 2 an error (a malformed query, an unknown label)."
         ),
     )
@@ -106,10 +110,15 @@ def run_search(args: argparse.Namespace) -> int:
             }
             if args.label is not None:
                 record["label"] = hit.label
+            if hit.where != "text":
+                record["in"] = hit.where
+            if hit.where == "note":
+                record["span_id"] = hit.span_id
             _print_json(record)
         else:
             left, right = hit.left.replace("\n", " "), hit.right.replace("\n", " ")
-            _print(f"{hit.article_id}\t{_one_line(hit.title)}\t{left}[{hit.text}]{right}")
+            where = {"title": "title: ", "note": f"note {hit.span_id}: "}.get(hit.where, "")
+            _print(f"{hit.article_id}\t{_one_line(hit.title)}\t{where}{left}[{hit.text}]{right}")
     return 0 if hits else 1
 
 

@@ -239,4 +239,45 @@ def _article_ids_relation_types(db: Database) -> None:
     )
 
 
+@migrations(name="0008_article_notes_search")
+def _article_notes_search(db: Database) -> None:
+    """Search covers the analysts' notes on spans as well as titles and bodies.
+
+    The notes of each article are indexed together, one row per article with the article's id
+    as its rowid (its notes in span order, one per line), so that the search walks notes in
+    article order alongside the title-and-text index, a page at a time, however many notes
+    match. Triggers keep the row in step with every span that has (or had) a note.
+    """
+
+    def refresh(article: str) -> str:
+        return (
+            f"DELETE FROM article_notes_fts WHERE rowid = {article};"
+            " INSERT INTO article_notes_fts (rowid, notes)"
+            f" SELECT {article}, n FROM (SELECT group_concat(note, char(10)) AS n FROM"
+            f" (SELECT note FROM spans WHERE article_id = {article} AND note != ''"
+            " ORDER BY id)) WHERE n IS NOT NULL;"
+        )
+
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE article_notes_fts USING fts5(notes, tokenize='unicode61');
+        CREATE TRIGGER article_notes_ai AFTER INSERT ON spans WHEN new.note != '' BEGIN
+          {refresh("new.article_id")}
+        END;
+        CREATE TRIGGER article_notes_ad AFTER DELETE ON spans WHEN old.note != '' BEGIN
+          {refresh("old.article_id")}
+        END;
+        CREATE TRIGGER article_notes_au AFTER UPDATE OF note, article_id ON spans
+        WHEN old.note != '' OR new.note != '' BEGIN
+          {refresh("old.article_id")}
+          {refresh("new.article_id")}
+        END;
+        INSERT INTO article_notes_fts (rowid, notes)
+          SELECT article_id, group_concat(note, char(10)) FROM
+            (SELECT article_id, note FROM spans WHERE note != '' ORDER BY article_id, id)
+          GROUP BY article_id;
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

@@ -1,10 +1,14 @@
-"""Search in context: FTS5 queries over article bodies, answered as keyword-in-context hits.
+"""Search in context: FTS5 queries over article titles, bodies and the notes on spans, answered
+as keyword-in-context hits.
 
 A hit is a run of words the full-text index matched (FTS5's own ``highlight()`` marks them, so a
 hit is exactly what FTS5 matched: whole words, case- and accent-insensitive, phrases as one
-hit), with offsets in code points of the stored text, half-open. Hits come a page at a time in
-(article id, start) order; a page reads only as many articles as it needs, so the first page of
-a word found in every article costs what a rare word costs.
+hit), with offsets in code points, half-open, of what it was found in: the article's stored text
+(most hits), its title, or a span's note (:attr:`SearchHit.where`). Hits come a page at a time
+in article order (in each article: title, text, then notes in span order); a page reads only as
+many articles as it needs, so the first page of a word found in every article costs what a rare
+word costs. The notes of an article are indexed as one row of their own (migration 0008), walked
+in article order beside the title-and-text index.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +32,15 @@ class SearchQueryError(ValueError):
     """A query FTS5 cannot run (unbalanced quotes, a lone NOT ...), in words for the analyst."""
 
 
+TITLE, TEXT, NOTE = "title", "text", "note"
+_PART = {TITLE: 0, TEXT: 1, NOTE: 2}
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One hit: ``text == article_text[start:end]``; ``left``/``right`` are its context."""
+    """One hit: ``text == found_in[start:end]``, ``left``/``right`` its context, where
+    ``found_in`` is the article's text (``where == "text"``), its title (``"title"``) or the
+    note of span ``span_id`` (``"note"``)."""
 
     article_id: int
     title: str
@@ -40,12 +50,16 @@ class SearchHit:
     left: str
     right: str
     label: str | None = None  # the label whose span holds the hit, when the search asked for one
-    span_id: int | None = None  # the span holding the hit, in a search restricted to spans
+    span_id: int | None = None  # the span holding the hit (restricted search), or its note's
+    where: str = TEXT
+    notes_at: int = 0  # a note hit: where the note starts among the article's notes
 
     @property
-    def key(self) -> tuple[int, int]:
+    def key(self) -> tuple[int, int, int]:
         """Where the hit stands in the order of results; a page starts after a key."""
-        return (self.span_id if self.span_id is not None else self.article_id, self.start)
+        if self.label is not None or (self.span_id is not None and self.where == TEXT):
+            return (self.span_id or 0, _PART[TEXT], self.start)
+        return (self.article_id, _PART[self.where], self.notes_at + self.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +108,26 @@ def _label_id(project: Project, name: str) -> int:
 
 
 def matching_article_count(project: Project, query: str, scope: SearchScope = SearchScope()) -> int:
-    """How many articles hold a match: in title or text, or with a scope in a span of it."""
+    """How many articles hold a match: in title, text or notes, or with a scope in a span."""
     query = check_query(project, query)
     if scope.label is None and scope.annotator is None:
-        row = project.db.conn.execute(
-            "SELECT count(*) FROM articles_fts f WHERE f.articles_fts MATCH ?", [query]
-        ).fetchone()
+        conn = project.db.conn
+        try:
+            noted = conn.execute(
+                "SELECT 1 FROM article_notes_fts WHERE article_notes_fts MATCH ? LIMIT 1", [query]
+            ).fetchone()
+        except sqlite3.OperationalError:
+            noted = None  # a column filter (title:, text:) that notes do not have
+        if noted is None:
+            row = conn.execute(
+                "SELECT count(*) FROM articles_fts f WHERE f.articles_fts MATCH ?", [query]
+            ).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                " UNION SELECT rowid FROM article_notes_fts WHERE article_notes_fts MATCH ?)",
+                [query, query],
+            ).fetchone()
     else:
         clauses, params = _span_clauses(project, scope)
         row = project.db.conn.execute(
@@ -127,7 +155,7 @@ def search_hits(
     query: str,
     *,
     scope: SearchScope = SearchScope(),
-    after: tuple[int, int] | None = None,
+    after: tuple[int, ...] | None = None,
     limit: int = 100,
     context: int = DEFAULT_CONTEXT,
 ) -> list[SearchHit]:
@@ -147,16 +175,19 @@ def iter_hits(
     query: str,
     *,
     scope: SearchScope = SearchScope(),
-    after: tuple[int, int] | None = None,
+    after: tuple[int, ...] | None = None,
     context: int = DEFAULT_CONTEXT,
 ) -> Iterator[SearchHit]:
     """Every hit after ``after`` (a :attr:`SearchHit.key`), in order, read as they are taken.
 
-    Without a scope the query runs over articles and hits come in (article, offset) order. With
-    a label or annotator it runs over the text of their spans ("quotes containing sanctions":
-    the Quote spans whose text matches), hits coming in (span, offset) order.
+    Without a scope the query runs over titles, texts and notes, and hits come in article order
+    (title, text, notes). With a label or annotator it runs over the text of their spans
+    ("quotes containing sanctions": the Quote spans whose text matches), hits coming in
+    (span, offset) order.
     """
     query = check_query(project, query)
+    if after is not None and len(after) == 2:
+        after = (after[0], _PART[TEXT], after[1])
     if scope.label is None and scope.annotator is None:
         yield from _article_hits(project, query, after, context)
     else:
@@ -183,54 +214,164 @@ def _markers_for(text: str) -> tuple[str, str] | None:
 
 
 def _article_hits(
-    project: Project, query: str, after: tuple[int, int] | None, context: int
+    project: Project, query: str, after: tuple[int, ...] | None, context: int
 ) -> Iterator[SearchHit]:
+    """Title, text and note hits, merged in article order from the two indexes' streams."""
     conn = project.db.conn
-    opener, closer = _MARKERS[0]
     first_id = after[0] if after is not None else 0
+    streams = [
+        iter(_title_and_text_hits(conn, query, first_id, context)),
+        iter(_note_hits(conn, query, first_id, context)),
+    ]
+    heads: list[tuple[int, list[SearchHit]] | None] = [next(it, None) for it in streams]
+    while True:
+        present = [h[0] for h in heads if h is not None]
+        if not present:
+            return
+        article_id = min(present)
+        for i, head in enumerate(heads):
+            if head is None or head[0] != article_id:
+                continue
+            for hit in head[1]:
+                if after is None or hit.key > tuple(after):
+                    yield hit
+            heads[i] = next(streams[i], None)
+
+
+def _title_and_text_hits(
+    conn: sqlite3.Connection, query: str, first_id: int, context: int
+) -> Iterator[tuple[int, list[SearchHit]]]:
+    """Per matching article, in id order: its title's hits, then its text's."""
+    opener, closer = _MARKERS[0]
     # Matches in rowid order, stepped lazily: a page reads only the articles it needs.
     rows = conn.execute(
-        "SELECT f.rowid, a.title, a.text, highlight(articles_fts, 1, ?, ?)"
+        "SELECT f.rowid, a.title, a.text, highlight(articles_fts, 0, ?, ?),"
+        " highlight(articles_fts, 1, ?, ?)"
         " FROM articles_fts f JOIN articles a ON a.id = f.rowid"
         " WHERE f.articles_fts MATCH ? AND f.rowid >= ? ORDER BY f.rowid",
-        (opener, closer, query, first_id),
+        (opener, closer, opener, closer, query, first_id),
     )
     while True:
         batch = rows.fetchmany(8)
         if not batch:
             return
-        for article_id, title, text, marked in batch:
-            pair = _markers_for(text)
+        for article_id, title, text, marked_title, marked_text in batch:
+            pair = _markers_for(title + text)
             if pair is None:  # the article holds every marker: it cannot be highlighted
                 continue
             if pair != (opener, closer):
                 again = conn.execute(
-                    "SELECT highlight(articles_fts, 1, ?, ?) FROM articles_fts"
-                    " WHERE articles_fts MATCH ? AND rowid = ?",
+                    "SELECT highlight(articles_fts, 0, ?, ?), highlight(articles_fts, 1, ?, ?)"
+                    " FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
+                    (*pair, *pair, query, article_id),
+                ).fetchone()
+                marked_title, marked_text = again if again else (None, None)
+            hits: list[SearchHit] = []
+            for where, found_in, marked in (
+                (TITLE, title, marked_title),
+                (TEXT, text, marked_text),
+            ):
+                if marked is None:
+                    continue
+                hits.extend(
+                    SearchHit(
+                        article_id=article_id,
+                        title=title,
+                        start=start,
+                        end=end,
+                        text=found_in[start:end],
+                        left=found_in[max(0, start - context) : start],
+                        right=found_in[end : end + context],
+                        where=where,
+                    )
+                    for start, end in _marked_runs(marked, *pair)
+                )
+            yield article_id, hits
+
+
+def _note_hits(
+    conn: sqlite3.Connection, query: str, first_id: int, context: int
+) -> Iterator[tuple[int, list[SearchHit]]]:
+    """Per article whose notes match, in id order: the hits in each note, spans in id order."""
+    opener, closer = _MARKERS[0]
+    try:
+        rows = conn.execute(
+            "SELECT rowid, notes, highlight(article_notes_fts, 0, ?, ?) FROM article_notes_fts"
+            " WHERE article_notes_fts MATCH ? AND rowid >= ? ORDER BY rowid",
+            (opener, closer, query, first_id),
+        )
+        batch = rows.fetchmany(16)
+    except sqlite3.OperationalError:
+        return  # a column filter (title:, text:) that notes do not have: no note matches
+    while batch:
+        for article_id, notes, marked in batch:
+            pair = _markers_for(notes)
+            if pair is None:
+                continue
+            if pair != (opener, closer):
+                again = conn.execute(
+                    "SELECT highlight(article_notes_fts, 0, ?, ?) FROM article_notes_fts"
+                    " WHERE article_notes_fts MATCH ? AND rowid = ?",
                     (*pair, query, article_id),
                 ).fetchone()
                 marked = again[0] if again else None
             if marked is None:
                 continue
-            for start, end in _marked_runs(marked, *pair):
-                if after is not None and article_id == after[0] and start <= after[1]:
-                    continue
-                yield SearchHit(
-                    article_id=article_id,
-                    title=title,
-                    start=start,
-                    end=end,
-                    text=text[start:end],
-                    left=text[max(0, start - context) : start],
-                    right=text[end : end + context],
-                )
+            hits = list(
+                _hits_in_notes(conn, article_id, notes, _marked_runs(marked, *pair), context)
+            )
+            if hits:
+                yield article_id, hits
+        batch = rows.fetchmany(16)
+
+
+def _hits_in_notes(
+    conn: sqlite3.Connection,
+    article_id: int,
+    notes: str,
+    runs: Iterable[tuple[int, int]],
+    context: int,
+) -> Iterator[SearchHit]:
+    """The runs found in an article's notes (one per line, in span order) as hits in each
+    span's note; a run across two notes (a phrase) belongs to neither and is left out."""
+    row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+    spans = conn.execute(
+        "SELECT id, note FROM spans WHERE article_id = ? AND note != '' ORDER BY id",
+        (article_id,),
+    ).fetchall()
+    if row is None or "\n".join(note for _, note in spans) != notes:
+        return  # the index is not in step with the spans: nothing is made up
+    starts, at = [], 0
+    for _, note in spans:
+        starts.append(at)
+        at += len(note) + 1
+    i = 0
+    for start, end in runs:
+        while i + 1 < len(starts) and starts[i + 1] <= start:
+            i += 1
+        span_id, note = spans[i]
+        s, e = start - starts[i], end - starts[i]
+        if e > len(note):
+            continue
+        yield SearchHit(
+            article_id=article_id,
+            title=row[0],
+            start=s,
+            end=e,
+            text=note[s:e],
+            left=note[max(0, s - context) : s],
+            right=note[e : e + context],
+            span_id=span_id,
+            where=NOTE,
+            notes_at=starts[i],
+        )
 
 
 def _span_hits(
     project: Project,
     query: str,
     scope: SearchScope,
-    after: tuple[int, int] | None,
+    after: tuple[int, ...] | None,
     context: int,
 ) -> Iterator[SearchHit]:
     conn = project.db.conn
@@ -263,7 +404,7 @@ def _span_hits(
             runs = [
                 (s, e)
                 for s, e in _marked_runs(marked, *pair)
-                if after is None or span_id != after[0] or span_start + s > after[1]
+                if after is None or span_id != after[0] or span_start + s > after[-1]
             ]
             if not runs:
                 continue

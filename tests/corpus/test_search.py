@@ -8,6 +8,7 @@ import re
 import pytest
 
 from annotator.cli import main
+from annotator.core.model import ArticleDraft
 from annotator.store import Project, ProjectError
 from annotator.store.search import (
     SearchQueryError,
@@ -152,3 +153,109 @@ def test_span_index_follows_edits_deletes_and_undo(corpus: Corpus) -> None:
         project.delete_label(label.id)  # its spans go by cascade, and leave the index too
         assert search_hits(project, "patient", scope=SearchScope(annotator="ann")) == []
         assert matching_article_count(project, "sanctions", SearchScope(annotator="bob")) == 1
+
+
+def _noted_corpus(corpus: Corpus) -> dict[str, int]:
+    """An article with the word in its title, and notes holding it on two spans."""
+    with Project.open(corpus.path, backups=False) as project:
+        article, _ = project.add_article(
+            ArticleDraft(
+                text="Talks 🇺🇦 resume on Monday.\r\nNo word of it here.", title="On sanctions"
+            )
+        )
+        label = project.labels()[0].id
+        first = project.add_span(article, 0, 5, label, "ann")
+        second = project.add_span(article, 6, 8, label, "ann")
+        project.update_span(first.id, note="Ask about 🇺🇸 sanctions\nand the Café\u0301 deal")
+        project.update_span(second.id, note="sanctions again")
+        # A note on an article that has no match in its title or text.
+        plain_span = project.add_span(corpus.plain, 0, 7, label, "ann")
+        project.update_span(plain_span.id, note="«مصدر» on sanctions")
+        return {"article": article, "first": first.id, "second": second.id, "plain": plain_span.id}
+
+
+def test_titles_and_notes_are_searched_in_context(corpus: Corpus) -> None:
+    ids = _noted_corpus(corpus)
+    with Project.open(corpus.path, read_only=True) as project:
+        hits = list(iter_hits(project, "sanctions"))
+        notes = {
+            span_id: project.span(span_id).note
+            for span_id in (ids["first"], ids["second"], ids["plain"])
+        }
+    # Article order; in an article the title, then the text, then the notes in span order.
+    assert [(h.article_id, h.where, h.span_id) for h in hits if h.where != "text"] == [
+        (corpus.plain, "note", ids["plain"]),
+        (ids["article"], "title", None),
+        (ids["article"], "note", ids["first"]),
+        (ids["article"], "note", ids["second"]),
+    ]
+    for hit in hits:
+        if hit.where == "title":
+            assert hit.span_id is None
+            assert hit.title[hit.start : hit.end] == hit.text == "sanctions"
+            assert hit.left == "On " and hit.right == ""
+        elif hit.where == "note":
+            note = notes[hit.span_id]
+            assert note[hit.start : hit.end] == hit.text == "sanctions"
+            assert hit.left == note[max(0, hit.start - 60) : hit.start]
+            assert hit.right == note[hit.end : hit.end + 60]
+    first = next(h for h in hits if h.span_id == ids["first"])
+    assert first.start == len("Ask about 🇺🇸 ")  # code points, after a flag
+    # Column filters reach titles and texts only; notes have no such columns.
+    with Project.open(corpus.path, read_only=True) as project:
+        # seed, awkward (text), plain (a note), the new one (title and notes)
+        assert matching_article_count(project, "sanctions") == 4
+        titled = search_hits(project, "title:sanctions", limit=100)
+        assert [(h.article_id, h.where) for h in titled] == [(ids["article"], "title")]
+        # A phrase across two notes is in neither.
+        assert search_hits(project, '"sanctions sanctions"') == []
+
+
+def test_pages_run_through_titles_texts_and_notes_without_gaps(corpus: Corpus) -> None:
+    _noted_corpus(corpus)
+    with Project.open(corpus.path, read_only=True) as project:
+        everything = list(iter_hits(project, "sanctions OR the"))
+        for size in (1, 2, 5):
+            pages, after = [], None
+            while page := search_hits(project, "sanctions OR the", after=after, limit=size):
+                pages.extend(page)
+                after = page[-1].key
+            assert pages == everything
+    assert {h.where for h in everything} == {"title", "text", "note"}
+
+
+def test_note_index_follows_edits_deletes_and_undo(corpus: Corpus) -> None:
+    ids = _noted_corpus(corpus)
+    with Project.open(corpus.path, backups=False) as project:
+
+        def noted() -> list[int | None]:
+            return [h.span_id for h in search_hits(project, "sanctions") if h.where == "note"]
+
+        assert noted() == [ids["plain"], ids["first"], ids["second"]]
+        project.update_span(ids["first"], note="nothing to find")
+        assert ids["first"] not in noted()
+        snapshot = project.delete_span(ids["second"])
+        assert ids["second"] not in noted()
+        project.restore_span(snapshot)
+        assert ids["second"] in noted()
+        project.update_span(ids["second"], note="")
+        project.update_span(ids["first"], note="sanctions back")
+        assert ids["first"] in noted() and ids["second"] not in noted()
+        conn = project.db.conn
+        conn.execute("INSERT INTO article_notes_fts(article_notes_fts) VALUES('integrity-check')")
+
+
+def test_cli_marks_title_and_note_hits(corpus: Corpus, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _noted_corpus(corpus)
+    assert main(["search", str(corpus.path), "sanctions", "--limit", "1000", "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    titled = [r for r in records if r.get("in") == "title"]
+    noted = [r for r in records if r.get("in") == "note"]
+    assert [(r["article_id"], r["title"][r["start"] : r["end"]]) for r in titled] == [
+        (ids["article"], "sanctions")
+    ]
+    assert {r["span_id"] for r in noted} == {ids["first"], ids["second"], ids["plain"]}
+    assert all("in" not in r and "span_id" not in r for r in records if r not in titled + noted)
+    assert main(["search", str(corpus.path), "Café"]) == 0
+    out = capsys.readouterr().out
+    assert f"\tnote {ids['first']}: " in out

@@ -315,3 +315,38 @@ def test_undoing_a_label_deletion_gives_back_its_parent_and_attributes(
     win.undo_stack.undo()  # the second restore, from the redo's own snapshot, keeps them too
     assert label_parents(project)[ids["Quote"]] == ids["Source"]
     assert attribute_defs(project, ids["Quote"]) == defs
+
+
+def test_search_finds_titles_and_notes_and_a_note_hit_selects_its_span(
+    qtbot,
+    win,
+    corpus: Corpus,  # noqa: F811
+) -> None:
+    project = win.session.project
+    label = project.labels()[0].id
+    span = project.add_span(corpus.plain, 11, 14, label, "alice")  # "see"
+    project.update_span(span.id, note="Ask the Kremlin 🇷🇺 first")
+    win.named_actions["search_corpus"].trigger()
+    panel = win.corpus.search_panel
+    panel.query_edit.setText("kremlin OR plain")
+    qtbot.keyClick(panel.query_edit, Qt.Key.Key_Return)
+    rows = {
+        panel.model.hit(r).where: r
+        for r in range(panel.model.rowCount())
+        if panel.model.hit(r).article_id == corpus.plain
+    }
+    assert set(rows) == {"title", "note"}
+    where_column = panel.model.COLUMNS.index("In")
+    assert panel.model.index(rows["note"], where_column).data() == "note"
+    assert panel.model.index(rows["title"], where_column).data() == "title"
+    assert panel.model.index(rows["note"], 2).data() == "Kremlin"
+    win.open_article(corpus.seed)
+    rect = panel.table.visualRect(panel.model.index(rows["note"], 2))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.article_id == corpus.plain
+    assert win.reader.view.current_span_id == span.id
+    assert win.reader.view.selected_range() == (11, 14)
+    win.open_article(corpus.seed)
+    rect = panel.table.visualRect(panel.model.index(rows["title"], 2))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.article_id == corpus.plain

@@ -28,7 +28,7 @@ from annotator.store.schema_defs import (
     import_schema,
     write_schema,
 )
-from annotator.store.search import SearchHit, SearchQueryError
+from annotator.store.search import NOTE, TEXT, SearchHit, SearchQueryError
 from annotator.store.sources import QuoteRef
 from annotator.ui.commands import AddSpanCommand, UpdateSpanCommand
 from annotator.ui.corpus.attribution_view import AttributionView
@@ -279,7 +279,23 @@ class CorpusController(QObject):
 
     @Slot(object)
     def _on_search_panel_hit_activated(self, hit: SearchHit) -> None:
-        self.go_to(hit.article_id, hit.start, hit.end)
+        if hit.where == TEXT:
+            self.go_to(hit.article_id, hit.start, hit.end)
+            return
+        if hit.where == NOTE and hit.span_id is not None and self.session is not None:
+            # A hit in a note: the span that carries the note, selected.
+            try:
+                span = self.session.project.span(hit.span_id)
+            except ProjectError:
+                span = None
+            if span is not None:
+                self.go_to(span.article_id, span.start, span.end)
+                if self.window.article_id == span.article_id:
+                    self.window.reader.view.set_current_span(span.id)
+                return
+        # A hit in the title: the article, from its top.
+        if self.window.article_id != hit.article_id:
+            self.window.open_article(hit.article_id, position=0)
 
     def step_hit(self, direction: int) -> None:
         if self.search_panel.model.rowCount() == 0:

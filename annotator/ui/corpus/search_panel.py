@@ -60,7 +60,7 @@ def _flat(text: str) -> str:
 class SearchHitModel(QAbstractTableModel):
     """The hits of one search, read from the store a page at a time as the view scrolls."""
 
-    COLUMNS = ("Article", "Left", "Hit", "Right")
+    COLUMNS = ("Article", "Left", "Hit", "Right", "In")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -89,7 +89,9 @@ class SearchHitModel(QAbstractTableModel):
                 return _flat(hit.left)[-60:] if hit.left.strip() else ""
             if col == 2:
                 return hit.text
-            return _flat(hit.right)[:60]
+            if col == 3:
+                return _flat(hit.right)[:60]
+            return {"title": "title", "note": "note"}.get(hit.where, "text")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and col == 2:
@@ -98,7 +100,13 @@ class SearchHitModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
             return QColor("#b03a2e")
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and hit.where != "text":
+            return QColor("#1f5f99")
         if role == Qt.ItemDataRole.ToolTipRole:
+            if hit.where == "title":
+                return f"In the title of article {hit.article_id}"
+            if hit.where == "note":
+                return f"In the note of span {hit.span_id} of article {hit.article_id}"
             return f"Article {hit.article_id}, characters {hit.start}–{hit.end}"
         if role == Qt.ItemDataRole.UserRole:
             return hit
