@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +33,15 @@ PAGE = 200
 
 def _span_order(span: Span) -> tuple[int, int, int]:
     return (span.start, -span.end, span.id)
+
+
+def _delete_span(spans: list[Span], span: Span) -> None:
+    """Remove ``span`` from a list in position order (or from anywhere, failing that)."""
+    i = bisect_left(spans, _span_order(span), key=_span_order)
+    if i < len(spans) and spans[i].id == span.id:
+        del spans[i]
+    else:
+        spans[:] = [s for s in spans if s.id != span.id]
 
 
 def plain_tooltip(text: str) -> str:
@@ -572,9 +582,19 @@ class SpanTableModel(QAbstractTableModel):
 
     def _remove(self, span_id: int) -> None:
         self._links = {}
-        self._by_id.pop(span_id, None)
-        self._all = [s for s in self._all if s.id != span_id]
-        for i, span in enumerate(self._rows):
+        gone = self._by_id.pop(span_id, None)
+        if gone is None:
+            return
+        # Both lists are in position order (the rows unless sorted by a column): found by
+        # search, not by a walk through an article's ten thousand spans.
+        _delete_span(self._all, gone)
+        rows: Iterable[int] = range(len(self._rows))
+        if self.sorted_by_position:
+            i = bisect_left(self._rows, _span_order(gone), key=_span_order)
+            if i < len(self._rows) and self._rows[i].id == span_id:
+                rows = (i,)
+        for i in rows:
+            span = self._rows[i]
             if span.id == span_id:
                 if i < self._shown:
                     self.beginRemoveRows(QModelIndex(), i, i)
