@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView
 
 _PREFIX = "layout/"
@@ -37,10 +37,20 @@ def remember_columns(header: QHeaderView, key: str) -> None:
                     header.resizeSection(column, width)
 
     def save(*_args: object) -> None:
-        widths = ",".join(str(header.sectionSize(c)) for c in range(header.count()))
-        QSettings().setValue(_PREFIX + key, widths)
+        # A column hidden for want of room keeps the width it had (hidden, it measures 0).
+        before = str(QSettings().value(_PREFIX + key) or "").split(",")
+        widths = [
+            before[c]
+            if header.isSectionHidden(c) and c < len(before)
+            else str(header.sectionSize(c))
+            for c in range(header.count())
+        ]
+        QSettings().setValue(_PREFIX + key, ",".join(widths))
 
     header.sectionResized.connect(save)
+
+
+_HEADER_PADDING = 16  # a header's margins
 
 
 class ColumnFitter(QObject):
@@ -61,6 +71,8 @@ class ColumnFitter(QObject):
         self.share = share
         self.minimums = dict(minimums or {})
         self.desired: dict[int, int] = {}
+        self.optional: list[int] = []  # columns hidden (in this order) when there is no room
+        self._hidden: set[int] = set()  # those hidden for that
         self._fitting = False
         view.viewport().installEventFilter(self)
         view.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
@@ -78,26 +90,72 @@ class ColumnFitter(QObject):
         columns = [
             c
             for c in range(model.columnCount())
-            if c != self.main and not self.view.isColumnHidden(c)
+            if c != self.main and c not in self._hidden and not self.view.isColumnHidden(c)
         ]
         available = self.view.viewport().width()
         keep = max(min(120, available // 2), int(available * self.share))
         wanted = {c: self.desired.get(c, header.sectionSize(c)) for c in columns}
+        # No column narrower than its header's words, so no header is ever cut.
+        metrics = header.fontMetrics()
+        least = {
+            c: max(
+                self.minimums.get(c, 32),
+                metrics.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal)))
+                + _HEADER_PADDING,
+            )
+            for c in columns
+        }
         room = max(0, available - keep)
-        total = sum(wanted.values())
-        scale = min(1.0, room / total) if total else 1.0
-        widths = {c: max(self.minimums.get(c, 32), int(wanted[c] * scale)) for c in columns}
-        if sum(widths.values()) > room:
-            # Even the minimums leave the main column short: everything else gives way.
-            floor = sum(self.minimums.get(c, 32) for c in columns)
-            squeeze = room / floor if floor else 1.0
-            widths = {c: max(20, int(self.minimums.get(c, 32) * squeeze)) for c in columns}
+        hide: list[int] = []
+        show: list[int] = []
+        if sum(least.values()) > room:
+            # Short of room: the columns that may go (``optional``) are hidden first; then the
+            # table scrolls sideways rather than cut a header, a date or the main column.
+            for column in self.optional:
+                if column in wanted and sum(least.values()) > room:
+                    hide.append(column)
+                    del wanted[column], least[column]
+        for column in sorted(self._hidden):
+            if sum(least.values()) + self.minimums.get(column, 32) + _HEADER_PADDING < room:
+                show.append(column)
+                wanted[column] = max(self.minimums.get(column, 32), self.desired.get(column, 0))
+                least[column] = self.minimums.get(column, 32)
+        widths = self._share_out(wanted, least, room)
+        overflow = sum(widths.values()) > room
+        mode = QHeaderView.ResizeMode.Interactive if overflow else QHeaderView.ResizeMode.Stretch
+        if header.sectionResizeMode(self.main) != mode:
+            header.setSectionResizeMode(self.main, mode)
+        if overflow:
+            widths[self.main] = keep
+        for column in hide:
+            self._hidden.add(column)
+            self.view.setColumnHidden(column, True)
+        for column in show:
+            self._hidden.discard(column)
+            self.view.setColumnHidden(column, False)
         self._fitting = True
         try:
             for column, width in widths.items():
                 header.resizeSection(column, width)
         finally:
             self._fitting = False
+
+    @staticmethod
+    def _share_out(
+        wanted: Mapping[int, int], least: Mapping[int, int], room: int
+    ) -> dict[int, int]:
+        """The wanted widths, scaled down in proportion to fit ``room``, none below its least."""
+        widths = dict(wanted)
+        for _ in range(4):  # columns held at their least leave less for the others: again
+            free = [c for c in widths if widths[c] > least[c]]
+            over = sum(widths.values()) - room
+            spare = sum(widths[c] - least[c] for c in free)
+            if over <= 0 or not free or spare <= 0:
+                break
+            cut = min(1.0, over / spare)
+            for c in free:
+                widths[c] = max(least[c], int(widths[c] - (widths[c] - least[c]) * cut + 0.5))
+        return {c: max(least[c], w) for c, w in widths.items()}
 
     def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Resize:

@@ -90,7 +90,7 @@ class SpanPanel(QWidget):
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setItemDelegateForColumn(SpanTableModel.TEXT, _MiddleElided(self.view))
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.fitter = ColumnFitter(self.view, SpanTableModel.TEXT, 0.42)
+        self.fitter = ColumnFitter(self.view, SpanTableModel.TEXT, 0.35)
         self.view.clicked.connect(self._on_view_clicked)
         self.view.row_entered.connect(self._on_view_row_entered)
         filters = QHBoxLayout()
@@ -117,11 +117,11 @@ class SpanPanel(QWidget):
         header.setSectionResizeMode(SpanTableModel.TEXT, QHeaderView.ResizeMode.Stretch)
         metrics = self.view.fontMetrics()
         char = max(1, metrics.averageCharWidth())
-        # The text keeps at least 42% of the width; the other columns give way in proportion,
+        # The text keeps at least 35% of the width; the other columns give way in proportion,
         # the label never below its longest name with its badge (ui/layout_memory.py).
         labels = model.session.labels()
         widest = max((metrics.horizontalAdvance(label.name) for label in labels), default=40)
-        label_width = min(160, widest + 40)
+        label_width = min(160, widest + 34)  # with its badge
         self.fitter.minimums = {
             SpanTableModel.LABEL: label_width,
             SpanTableModel.ANNOTATOR: 8 * char,
@@ -136,6 +136,8 @@ class SpanPanel(QWidget):
         ):
             header.resizeSection(column, width)
             self.fitter.desired[column] = width
+        # Too narrow for every header in full: the notes (also in the reader's tooltip) go.
+        self.fitter.optional = [SpanTableModel.NOTE]
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.fitter.fit()
         self._apply_filters()

@@ -104,9 +104,17 @@ def test_text_column_keeps_room_at_any_width_with_layers(panel, project) -> None
         QApplication.processEvents()
         viewport = panel.view.viewport().width()
         text_width = panel.view.columnWidth(SpanTableModel.TEXT)
-        # The text keeps at least ~40% of the table, however narrow, with three layers.
-        assert text_width >= 0.4 * viewport, (width, text_width, viewport)
+        # The text keeps at least ~a third of the table, however narrow, with three layers.
+        assert text_width >= 0.34 * viewport, (width, text_width, viewport)
         assert not panel.view.isColumnHidden(SpanTableModel.ANNOTATOR)
+        # No header is cut: each column is at least as wide as its header's word.
+        metrics = panel.view.horizontalHeader().fontMetrics()
+        for column, title in enumerate(SpanTableModel.COLUMNS):
+            if panel.view.isColumnHidden(column):
+                assert column == SpanTableModel.NOTE and width < 1024  # no room: notes go first
+                continue
+            needed = metrics.horizontalAdvance(title)
+            assert panel.view.columnWidth(column) >= needed, (width, title)
 
 
 def test_filter_by_label_and_annotator_and_sort(panel, project) -> None:

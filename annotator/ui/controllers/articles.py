@@ -126,9 +126,17 @@ class ArticleController(QObject):
             header.resizeSection(column, width)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         remember_columns(header, "articles/columns")
-        # The title keeps at least 35% of the list's width; the others give way first.
+        # The title keeps at least 35% of the list's width while the others can give way.
         self.fitter.desired = {c: header.sectionSize(c) for c in range(1, header.count())}
-        self.fitter.minimums = {ArticleListModel.SPANS: 4 * char + 8}
+        # Dates and statuses are read whole or not at all; the outlet keeps a word.
+        self.fitter.minimums = {
+            ArticleListModel.OUTLET: 7 * char + 12,
+            ArticleListModel.DATE: date,
+            ArticleListModel.STATUS: metrics.horizontalAdvance("in progress") + 14,
+            ArticleListModel.SPANS: 4 * char + 8,
+        }
+        # Given too little room, the outlet (the reader's header names it) and the count go first.
+        self.fitter.optional = [ArticleListModel.OUTLET, ArticleListModel.SPANS]
         self.fitter.fit()
         self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
         # What exists by now (modules, widgets, the project) lives as long as the window: keep

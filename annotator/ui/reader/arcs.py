@@ -96,8 +96,10 @@ class RelationArcs:
 
     def _relation_anchor(
         self, span: Span, shown: Mapping[int, tuple[QTextBlock, QPointF]], metrics: QFontMetricsF
-    ) -> QPointF | None:
-        """Where a relation's arc meets a span: above the middle of its first line on screen."""
+    ) -> tuple[QPointF, float, float] | None:
+        """Where a relation's arc meets a span: above the middle of its first line on screen;
+        with the middle of the gap between that line's glyphs and the line above's, and the
+        distance from line to line."""
         index = self._layers.index
         number = index.block_of(span.start)
         found = shown.get(number)
@@ -105,8 +107,10 @@ class RelationArcs:
             return None
         block, origin = found
         for line, x1, x2 in line_pieces(self._layers, block, span.start, span.end):
-            top, _ = text_box(line, metrics)
-            return QPointF(origin.x() + (x1 + x2) / 2, origin.y() + top - 1)
+            top, bottom = text_box(line, metrics)
+            point = QPointF(origin.x() + (x1 + x2) / 2, origin.y() + top - 1)
+            gap_middle = origin.y() + (top + bottom - line.height()) / 2
+            return point, gap_middle, line.height()
         return None
 
     def _paint_relations(
@@ -139,7 +143,7 @@ class RelationArcs:
         # Opaque: a translucent curve costs several times as much to draw.
         faint = blend(self.scheme.base, text_color, 0.5)
         small = QFont(font)
-        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.7))
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.62))
         painter.setFont(small)
         small_metrics = QFontMetricsF(small)
         for relation in chosen.values():
@@ -151,11 +155,18 @@ class RelationArcs:
             pen = QPen(color, 1.8 if strong else 1.1)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            a = self._relation_anchor(head, shown, metrics)
-            b = self._relation_anchor(child, shown, metrics)
-            if a is not None and b is not None:
+            head_end = self._relation_anchor(head, shown, metrics)
+            child_end = self._relation_anchor(child, shown, metrics)
+            a = head_end[0] if head_end is not None else None
+            b = child_end[0] if child_end is not None else None
+            if head_end is not None and child_end is not None and a is not None and b is not None:
                 rise = min(70.0, 14.0 + abs(b.x() - a.x()) / 8 + abs(b.y() - a.y()) / 4)
-                top = min(a.y(), b.y()) - rise
+                # The middle of the arc, where its type is written, lies in the gap between two
+                # lines (the one over the higher end, or one further up), not over their words.
+                _, gap_middle, pitch = head_end if a.y() <= b.y() else child_end
+                wanted = min(a.y(), b.y()) - rise * 0.75
+                middle_y = gap_middle - max(0, round((gap_middle - wanted) / pitch)) * pitch
+                top = (middle_y - (a.y() + b.y()) / 8) / 0.75
                 path = QPainterPath(a)
                 path.cubicTo(QPointF(a.x(), top), QPointF(b.x(), top), b)
                 painter.drawPath(path)

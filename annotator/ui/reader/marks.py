@@ -235,9 +235,12 @@ class SpanMarks:
         pens: dict[tuple[int, LayerStyle], QPen] = {}
         badge_font = QFont(self._view.font())
         badge_font.setBold(True)
-        badge_font.setPixelSize(max(7, round(metrics.height() * 0.5)))
+        badge_font.setPixelSize(max(9, round(metrics.height() * 0.56)))
         badge_metrics = QFontMetricsF(badge_font)
-        badges_at: dict[tuple[int, int], float] = {}
+        # Spans starting at one place share one row of badges on their topmost bar, drawn
+        # after every bar so that no bar crosses a badge.
+        badges_at: dict[tuple[int, int], list[tuple[Span, LayerStyle, QColor, float, float]]]
+        badges_at = {}
         gold_pen = QPen(scheme.gold(), 1.4)
         underline_width = max(2.5, metrics.height() / 7)
         ox, oy = origin.x(), origin.y()
@@ -273,11 +276,12 @@ class SpanMarks:
                 painter.drawLine(QPointF(left, oy + bar_y), QPointF(right, oy + bar_y))
             if pieces and starts_here:
                 x1, _, _, _, bar_y, _, line_number = pieces[0]
-                place = (line_number, round(x1))
-                x = max(ox + x1, badges_at.get(place, ox + x1))
-                badges_at[place] = self._paint_badge(
-                    painter, badge_font, badge_metrics, span, style, color, x, oy + bar_y
-                )
+                entry = (span, style, color, ox + x1, oy + bar_y)
+                badges_at.setdefault((line_number, round(x1)), []).append(entry)
+        for group in badges_at.values():
+            x, y = group[0][3], min(entry[4] for entry in group)
+            for span, style, color, _, _ in group:
+                x = self._paint_badge(painter, badge_font, badge_metrics, span, style, color, x, y)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
     def _paint_badge(
