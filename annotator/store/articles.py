@@ -8,9 +8,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from annotator.core.model import STATUSES, Article, ArticleDraft, ArticleSummary
+from annotator.core.model import (
+    STATUSES,
+    SUGGESTION_ANNOTATOR,
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+)
 from annotator.core.text import content_hash
 from annotator.store.rows import ARTICLE_COLUMNS, Handle, article_from_row, chunks, dumps, now
+
+# An article's span count leaves out the suggestions waiting for review: both counts are
+# index lookups (spans_by_article, spans_by_annotator_article).
+_SPAN_COUNT = (
+    "((SELECT count(*) FROM spans s WHERE s.article_id = a.id)"
+    f" - (SELECT count(*) FROM spans s WHERE s.annotator = '{SUGGESTION_ANNOTATOR}'"
+    " AND s.article_id = a.id))"
+)
 
 # What the article list sorts by. The status, title and source expressions match indexes of
 # migration 0002 (store/schema.py) word for word, and published that of migration 0004, so that
@@ -21,7 +35,7 @@ ARTICLE_SORT_KEYS = {
     "source": "a.source COLLATE NOCASE",
     "published": "a.published",
     "status": "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END",
-    "spans": "(SELECT count(*) FROM spans s WHERE s.article_id = a.id)",
+    "spans": _SPAN_COUNT,
     "length": "length(a.text)",
 }
 
@@ -31,7 +45,7 @@ _HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.labe
 _MATCH_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
 _SUMMARY = (
     "SELECT a.id, a.title, a.source, a.status,"
-    " (SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text), a.published"
+    f" {_SPAN_COUNT}, length(a.text), a.published"
     " FROM articles a"
 )
 
@@ -197,8 +211,7 @@ class ArticleRepository:
         if recent is not None and recent[0] == article_id:
             row = self._h.conn.execute(
                 "SELECT a.id, a.title, a.source, a.status,"
-                " (SELECT count(*) FROM spans s WHERE s.article_id = a.id)"
-                " FROM articles a WHERE a.id = ?",
+                f" {_SPAN_COUNT} FROM articles a WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
             if row is not None:

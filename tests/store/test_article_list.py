@@ -222,3 +222,22 @@ def test_the_search_index_follows_titles_and_texts_but_not_statuses(tmp_path: Pa
         assert [s.id for s in project.article_summaries(search="quokka")] == [article_id]
         assert project.article_count(search="zanzibar") == 1
         conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
+
+
+def test_span_counts_leave_out_suggestions_waiting_for_review(tmp_path: Path) -> None:
+    from annotator.core.model import SUGGESTION_ANNOTATOR
+
+    with Project.open(tmp_path / "s.annot", backups=False) as project:
+        label = project.labels()[0].id
+        first, _ = project.add_article(ArticleDraft("Peskov said the talks went well."))
+        second, _ = project.add_article(ArticleDraft("Nothing tagged here yet."))
+        project.add_span(first, 0, 6, label, annotator="ana")
+        project.add_span(first, 7, 11, label, annotator="bob")
+        for start, end in ((12, 15), (16, 21), (0, 11)):
+            project.add_span(first, start, end, label, annotator=SUGGESTION_ANNOTATOR)
+        project.add_span(second, 0, 7, label, annotator=SUGGESTION_ANNOTATOR)
+        counts = {s.id: s.span_count for s in project.article_summaries(order_by="id")}
+        assert counts == {first: 2, second: 0}
+        assert project.article_summary(first).span_count == 2
+        by_spans = project.article_page_ids(order_by="spans", descending=True)
+        assert by_spans == [first, second]
