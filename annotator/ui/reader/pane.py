@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from annotator.core.model import Article, Label, Span
 from annotator.ui.reader.column import DEFAULT_POINT_SIZE, MIN_SIDE_MARGIN, reading_font
 from annotator.ui.reader.view import ReaderView
+
+MIN_READABLE_CHARS = 34
 
 
 class ArticleHeader(QWidget):
@@ -98,6 +100,10 @@ class ReaderPane(QWidget):
         self.view.text_column_changed.connect(self._on_view_text_column_changed)
         self.view.zoom_changed.connect(self._on_view_zoom_changed)
         self.setFocusProxy(self.view)
+        # In a narrow window the side panels give way before the text column gets too narrow
+        # to read (about 34 characters).
+        char = QFontMetricsF(self.view.font()).averageCharWidth()
+        self.setMinimumWidth(round(char * MIN_READABLE_CHARS + 2 * 16 + 20))
 
     def set_article(
         self,
