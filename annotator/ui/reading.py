@@ -315,6 +315,8 @@ class ReadingController(QObject):
         session = self.host.session
         if session is None or self._layer_names is None:
             return
+        # Suggestions waiting for review are their own overlay (ui/suggestions.py), no layer.
+        names = names - {SUGGESTION_ANNOTATOR}
         new = names - self._layer_names
         self._layer_names |= names
         view = self.host.reader.view

@@ -187,6 +187,12 @@ def test_article_list_shows_outlet_date_status_and_spans_and_remembers_widths(
         # A list too narrow for every column drops the outlet (the reader names it) rather than
         # cut a date; given room, it comes back.
         assert window.articles.view.isColumnHidden(ArticleListModel.OUTLET)
+        metrics = window.articles.view.fontMetrics()
+        for column, whole in (
+            (ArticleListModel.DATE, "2017-01-27"),
+            (ArticleListModel.STATUS, "in progress"),
+        ):
+            assert header.sectionSize(column) >= metrics.horizontalAdvance(whole), whole
         window.resizeDocks([window.articles_dock], [560], Qt.Orientation.Horizontal)
         qtbot.waitUntil(lambda: not window.articles.view.isColumnHidden(ArticleListModel.OUTLET))
         header.resizeSection(ArticleListModel.OUTLET, 131)

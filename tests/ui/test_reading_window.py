@@ -231,16 +231,19 @@ def test_layers_present_are_shown_by_default_and_toggled_in_the_layers_panel(
 def test_layers_of_other_articles_arrive_from_the_background_scan(
     qtbot, project_path, settings
 ) -> None:
+    from annotator.core.model import SUGGESTION_ANNOTATOR
     from annotator.store import Project
 
     with Project.open(project_path) as project:
         project.add_span(3, 0, 5, 1, annotator="dana")  # not on the article opened first
+        project.add_span(3, 6, 9, 1, annotator=SUGGESTION_ANNOTATOR)  # waiting for review
     window = MainWindow(Project.open(project_path), settings)
     qtbot.addWidget(window)
     window.show()
     try:
         model = window.reading.layers_panel.model
         qtbot.waitUntil(lambda: "dana" in model.names())
+        assert SUGGESTION_ANNOTATOR not in model.names()  # an overlay of its own, no layer
         assert window.reader.view.layer_style("dana") is LayerStyle.OUTLINE
         visible = window.reader.view.visible_annotators
         assert visible is None or "dana" in visible
