@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
@@ -45,9 +46,10 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 # Calls that wait for a person: a test that reaches one without stubbing it would hang the run.
 MODAL_CALLS: dict[str, tuple[str, ...]] = {
-    "QDialog": ("exec",),
+    "QDialog": ("exec", "exec_"),
     "QMessageBox": (
         "exec",
+        "exec_",
         "information",
         "warning",
         "critical",
@@ -57,6 +59,7 @@ MODAL_CALLS: dict[str, tuple[str, ...]] = {
     ),
     "QFileDialog": (
         "exec",
+        "exec_",
         "getOpenFileName",
         "getOpenFileNames",
         "getSaveFileName",
@@ -66,10 +69,22 @@ MODAL_CALLS: dict[str, tuple[str, ...]] = {
         "getSaveFileUrl",
         "getExistingDirectoryUrl",
     ),
-    "QInputDialog": ("exec", "getItem", "getText", "getMultiLineText", "getInt", "getDouble"),
-    "QColorDialog": ("exec", "getColor"),
-    "QFontDialog": ("exec", "getFont"),
-    "QProgressDialog": ("exec",),
+    "QInputDialog": (
+        "exec",
+        "exec_",
+        "getItem",
+        "getText",
+        "getMultiLineText",
+        "getInt",
+        "getDouble",
+    ),
+    "QColorDialog": ("exec", "exec_", "getColor"),
+    "QFontDialog": ("exec", "exec_", "getFont"),
+    "QProgressDialog": ("exec", "exec_"),
+    "QErrorMessage": ("exec", "exec_"),
+    "QWizard": ("exec", "exec_"),
+    # A popup menu run with exec() waits for a choice (a context menu); popup() does not.
+    "QMenu": ("exec", "exec_"),
 }
 
 
@@ -77,16 +92,37 @@ def _blocked(call: str):  # type: ignore[no-untyped-def]
     def refuse(*_args: object, **_kwargs: object) -> object:
         pytest.fail(
             f"{call}() would wait for a person and hang the run: stub it in this test "
-            "(monkeypatch) or open the dialog without blocking (.open())",
+            "(monkeypatch) or open it without blocking (.open(); .popup() for a menu)",
             pytrace=True,
         )
 
+    refuse.waits_for_a_person = True  # type: ignore[attr-defined]
     return refuse
+
+
+def _refusing_attribute_lookup(cls: type, calls: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A lookup on the class's instances that refuses ``calls``. Some Qt classes look a method
+    with static and instance overloads (``QMenu.exec``) up in their own C code, past the class
+    attribute, so that patching the class alone does not reach ``QMenu(...).exec()``."""
+    lookup = cls.__getattribute__
+
+    def refusing_lookup(self: object, name: str) -> object:
+        if name in calls:
+            # The nearest definition decides: this guard, or a test's stub or a subclass's own.
+            found = next((vars(k)[name] for k in type(self).__mro__ if name in vars(k)), None)
+            if getattr(found, "waits_for_a_person", False):
+                return _blocked(f"{cls.__name__}.{name}")
+            if inspect.isfunction(found):
+                return found.__get__(self, type(self))
+        return lookup(self, name)
+
+    return refusing_lookup
 
 
 @pytest.fixture(autouse=True)
 def _no_blocking_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test in which a modal dialog would block (a test's own stub takes over)."""
+    """Fail any test in which a modal dialog or a popup menu would block (a test's own stub
+    takes over)."""
     try:
         from PySide6 import QtWidgets
     except ImportError:  # a Qt-free environment: nothing can block
@@ -96,6 +132,9 @@ def _no_blocking_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         for call in calls:
             if hasattr(cls, call):
                 monkeypatch.setattr(cls, call, _blocked(f"{class_name}.{call}"))
+        if "__getattribute__" in vars(cls):
+            refusing = _refusing_attribute_lookup(cls, calls)
+            monkeypatch.setattr(cls, "__getattribute__", refusing)
 
 
 @pytest.fixture(autouse=True)
