@@ -20,22 +20,28 @@ A writer is a callable ``write(docs, out, *, labels) -> ExportReport`` (see :cla
 
 from __future__ import annotations
 
-import math
-import os
-import random
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any
 
-from annotator.core.model import STATUSES, Article, Label
-from annotator.core.schema import DocField
+from annotator.core.model import STATUSES
 from annotator.formats import split_commit
+from annotator.formats.atomic import atomic_file, atomic_folder
 from annotator.formats.errors import ExportCancelled, ExportError
+from annotator.formats.export_model import (
+    CancelCheck,
+    ExportDoc,
+    ExportFilter,
+    ExportRelation,
+    ExportReport,
+    ExportSpan,
+    Loss,
+    ProgressCallback,
+    Writer,
+)
 from annotator.formats.registry import get_format
+from annotator.formats.splits import SPLIT_NAMES, parse_split, split_article_ids, split_target
 from annotator.store import Project, ProjectError
 from annotator.store.doc_labels import doc_fields
 from annotator.store.doc_labels import doc_labels as doc_labels_of_article
@@ -62,121 +68,6 @@ __all__ = [
     "split_article_ids",
     "split_target",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class ExportSpan:
-    start: int  # code points of ExportDoc.article.text, end exclusive
-    end: int
-    label: str
-    text: str  # == article.text[start:end], always
-    annotator: str
-    note: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ExportRelation:
-    head: int  # index into ExportDoc.spans
-    child: int  # index into ExportDoc.spans
-    type: str
-    annotator: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ExportDoc:
-    """One article as it is exported.
-
-    Spans are sorted by (start, -end, label, annotator, note) and relations by (head, child,
-    type), so the same project always gives the same output.
-    """
-
-    article: Article
-    spans: tuple[ExportSpan, ...]
-    relations: tuple[ExportRelation, ...]
-    # Document-level labels, field name -> values, fields in the project's order, and the
-    # definitions of the project's fields (the same tuple for every doc of an export).
-    doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    doc_fields: tuple[DocField, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFilter:
-    labels: frozenset[str] | None = None  # None: every label
-    status: str | None = None  # None: every status
-    annotator: str | None = None  # None: every annotator's spans
-    article_ids: frozenset[int] | None = None  # None: every article (used for splits)
-
-
-@dataclass(frozen=True, slots=True)
-class Loss:
-    """Something a format could not carry, counted, with the reason said to the user."""
-
-    count: int
-    what: str  # e.g. "overlapping spans dropped (BIO holds one label per token)"
-
-    def __str__(self) -> str:
-        return f"{self.count} {self.what}"
-
-
-@dataclass(slots=True)
-class ExportReport:
-    format: str
-    articles: int = 0
-    spans: int = 0
-    relations: int = 0
-    files: list[Path] = field(default_factory=list)
-    losses: list[Loss] = field(default_factory=list)
-    splits: dict[str, int] = field(default_factory=dict)  # split name -> articles, when split
-    notes: list[str] = field(default_factory=list)  # what the analyst should know, not losses
-
-    def lose(self, count: int, what: str) -> None:
-        """Record ``count`` things the format could not carry (adds to an earlier same loss)."""
-        if count <= 0:
-            return
-        for i, loss in enumerate(self.losses):
-            if loss.what == what:
-                self.losses[i] = Loss(loss.count + count, what)
-                return
-        self.losses.append(Loss(count, what))
-
-    def add(self, other: ExportReport) -> None:
-        """Fold another part's report (a split) into this one."""
-        self.articles += other.articles
-        self.spans += other.spans
-        self.relations += other.relations
-        self.files.extend(other.files)
-        for loss in other.losses:
-            self.lose(loss.count, loss.what)
-        self.notes.extend(note for note in other.notes if note not in self.notes)
-
-    @property
-    def lossless(self) -> bool:
-        return not any(loss.count for loss in self.losses)
-
-    def describe(self) -> str:
-        lines = [
-            f"Exported {self.articles} article(s), {self.spans} span(s) and "
-            f"{self.relations} relation(s) as {self.format}."
-        ]
-        if self.splits:
-            lines.append("  split: " + ", ".join(f"{name} {n}" for name, n in self.splits.items()))
-        lines.extend(f"  lost: {loss}" for loss in self.losses if loss.count)
-        lines.extend(f"  note: {note}" for note in self.notes)
-        if self.lossless:
-            lines.append("  Nothing was lost.")
-        lines.extend(f"  wrote: {path}" for path in self.files)
-        return "\n".join(lines)
-
-
-class Writer(Protocol):
-    def __call__(
-        self, docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label]
-    ) -> ExportReport: ...
-
-
-ProgressCallback = Callable[[int, int], None]  # (articles done, articles total)
-CancelCheck = Callable[[], bool]
 
 
 # --------------------------------------------------------------------------------- reading
@@ -249,105 +140,6 @@ def _pair_key(pair: tuple[ExportSpan, int]) -> tuple[Any, ...]:
 
 def _relation_key(r: ExportRelation) -> tuple[Any, ...]:
     return (r.head, r.child, r.type, r.annotator)
-
-
-# ----------------------------------------------------------------------------------- splits
-SPLIT_NAMES: dict[int, tuple[str, ...]] = {2: ("train", "test"), 3: ("train", "dev", "test")}
-
-
-def parse_split(text: str) -> tuple[float, ...]:
-    """'80/10/10' (train/dev/test) or '80/20' (train/test) as fractions summing to 1."""
-    parts = [p.strip() for p in text.replace(",", "/").split("/")]
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise ExportError(f"split {text!r} must be numbers such as 80/10/10") from None
-    if len(numbers) not in SPLIT_NAMES:
-        raise ExportError(f"split {text!r} needs two (train/test) or three (train/dev/test) parts")
-    if any(n < 0 or not math.isfinite(n) for n in numbers) or sum(numbers) <= 0:
-        raise ExportError(f"split {text!r} must be non-negative numbers with a positive sum")
-    total = sum(numbers)
-    return tuple(n / total for n in numbers)
-
-
-def split_article_ids(
-    article_ids: Sequence[int], fractions: Sequence[float], seed: int
-) -> dict[str, list[int]]:
-    """Deal articles into train/(dev/)test: shuffled with ``seed``, cut by the fractions.
-
-    The same ids, fractions and seed always give the same split; each id lands in one part.
-    Part sizes are the fractions of the total rounded down, the remainder going to the parts
-    with the largest fractional remainders (earlier parts first on ties).
-    """
-    names = SPLIT_NAMES[len(fractions)]
-    ids = sorted(article_ids)
-    random.Random(seed).shuffle(ids)
-    exact = [f * len(ids) for f in fractions]
-    sizes = [math.floor(x) for x in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - sizes[i]), i))
-    for i in order[: len(ids) - sum(sizes)]:
-        sizes[i] += 1
-    parts: dict[str, list[int]] = {}
-    at = 0
-    for name, size in zip(names, sizes, strict=True):
-        parts[name] = sorted(ids[at : at + size])
-        at += size
-    return parts
-
-
-def split_target(out: Path, split: str, *, folder: bool) -> Path:
-    """Where one split goes: ``OUT/train`` for folder formats, ``OUT-train.SUFFIX`` for files.
-
-    A file's full suffix is kept: ``data.jsonl`` -> ``data-train.jsonl``; ``ls.json`` ->
-    ``ls-train.json``.
-    """
-    if folder:
-        return out / split
-    suffix = "".join(out.suffixes[-1:])
-    stem = out.name[: len(out.name) - len(suffix)] if suffix else out.name
-    return out.with_name(f"{stem}-{split}{suffix}")
-
-
-# ------------------------------------------------------------------------------------ output
-@contextmanager
-def atomic_file(path: Path, mode: str = "w", **open_args: Any) -> Iterator[IO[Any]]:
-    """Open ``path.part`` for writing and move it onto ``path`` only if the block succeeds.
-
-    Text mode defaults to UTF-8 with "\\n" line ends on every platform.
-    """
-    if "b" not in mode:
-        open_args.setdefault("encoding", "utf-8")
-        open_args.setdefault("newline", "\n")
-    part = path.with_name(path.name + ".part")
-    try:
-        with part.open(mode, **open_args) as fh:
-            yield fh
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
-    """A fresh temporary folder beside ``path``; on success its files are moved into ``path``.
-
-    ``path`` is created if needed; files already in it that the export does not write stay.
-    On failure the temporary folder is removed and ``path`` is untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
-    try:
-        yield tmp
-        path.mkdir(exist_ok=True)
-        for entry in sorted(tmp.rglob("*")):
-            target = path / entry.relative_to(tmp)
-            if entry.is_dir():
-                target.mkdir(exist_ok=True)
-            else:
-                os.replace(entry, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------ export
