@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from annotator.cli_text import error as _error
+from annotator.cli_text import one_line as _one_line
+from annotator.cli_text import print_json as _print_json
+from annotator.cli_text import print_text as _print
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -15,32 +19,10 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _error(message: object) -> int:
-    from annotator.cli_text import _error as error
-
-    return error(message)
-
-
-def _print_json(obj: object) -> None:
-    from annotator.cli_text import _json_safe
-
-    print(_json_safe(json.dumps(obj, ensure_ascii=False)))
-
-
-def _print(text: str) -> None:
-    from annotator.cli_text import terminal_safe
-
-    print(terminal_safe(text))
-
-
 def _open_read_only(path: Path) -> Project:
     from annotator.store import Project
 
     return Project.open(path, create=False, read_only=True)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split()) if text.strip() else ""
 
 
 # ------------------------------------------------------------------------------------- search

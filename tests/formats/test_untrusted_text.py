@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli import main, terminal_safe
+from annotator.cli import main
+from annotator.cli_text import terminal_safe
 from annotator.formats.export import export_project
 from annotator.formats.importer import import_paths
 from annotator.formats.registry import export_formats
