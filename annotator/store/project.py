@@ -3,9 +3,9 @@
 :class:`Project` is the one object the rest of the app holds: it opens and closes the file
 (store/opening.py) with its lock and backups, and hands every query to a repository that owns
 one concern: articles and the article list (store/articles.py), labels (store/labels.py), spans
-and relations (store/spans.py), annotated articles for export (store/documents.py), and
-project-wide records and checks (store/maintenance.py). Its methods only delegate; new store
-code goes into a repository, and reaches callers through a method here.
+and relations (store/spans.py), and project-wide records and checks (store/maintenance.py). Its
+methods only delegate; new store code goes into a repository, and reaches callers through a
+method here. Exports read the whole project in one pass through store/stream.py.
 
 Every public method that writes runs in its own transaction (``db.atomic()``), so each user
 action is committed at once and as a whole; callers that batch work (imports) wrap several calls
@@ -36,7 +36,6 @@ from annotator.core.model import (
 )
 from annotator.store.articles import ARTICLE_SORT_KEYS, ArticleQuery, ArticleRepository, ListArgs
 from annotator.store.backup import BackupInfo, BackupManager, backup_equal_to
-from annotator.store.documents import DocumentReader
 from annotator.store.errors import (
     ProjectDamaged,
     ProjectEmpty,
@@ -83,7 +82,6 @@ class Project:
         self.article_repo = ArticleRepository(handle)
         self.span_repo = SpanRepository(handle, self.article_repo)
         self.label_repo = LabelRepository(handle, self.span_repo)
-        self.documents = DocumentReader(handle)
         self.maintenance = Maintenance(handle)
         self._handle = handle
         # Durability (store/fsinfo.py, lock.py, backup.py), set by open(): a warning about
@@ -429,22 +427,3 @@ class Project:
     def export_article_ids(self, *, status: str | None = None) -> list[int]:
         """The ids of the articles an export covers, in id order (ints only, never texts)."""
         return self.article_repo.ids(status=status)
-
-    def iter_annotated_articles(
-        self,
-        *,
-        status: str | None = None,
-        label_ids: Iterable[int] | None = None,
-        annotator: str | None = None,
-        article_ids: Iterable[int] | None = None,
-        batch_size: int = 32,
-    ) -> Iterator[tuple[Article, list[Span], list[Relation]]]:
-        """Each article in id order with its spans and the relations between those spans,
-        ``batch_size`` articles at a time (see :meth:`DocumentReader.annotated_articles`)."""
-        return self.documents.annotated_articles(
-            status=status,
-            label_ids=label_ids,
-            annotator=annotator,
-            article_ids=article_ids,
-            batch_size=batch_size,
-        )

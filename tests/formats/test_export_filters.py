@@ -21,6 +21,7 @@ from annotator.formats.export import (
 )
 from annotator.formats.registry import FORMATS, get_format
 from annotator.store import Project
+from annotator.store.stream import iter_article_rows
 from tests.formats.export_corpus import corpus_project, empty_project
 
 
@@ -88,7 +89,7 @@ def test_spans_are_sorted_and_relations_index_them(source: Project) -> None:
             assert doc.article.text[span.start : span.end] == span.text
 
 
-def test_store_streams_in_batches_with_filters(tmp_path: Path) -> None:
+def test_store_streams_with_filters(tmp_path: Path) -> None:
     with Project.open(tmp_path / "p.annot") as project:
         quote = project.label_by_name("Quote")
         source_label = project.label_by_name("Source")
@@ -98,15 +99,15 @@ def test_store_streams_in_batches_with_filters(tmp_path: Path) -> None:
             q = project.add_span(aid, 0, 7, quote.id, "ann")
             s = project.add_span(aid, 12, 17, source_label.id, "ann" if i % 2 else "other")
             project.add_relation(q.id, s.id, "attributed_to", "ann")
-        batches = list(project.iter_annotated_articles(batch_size=3))
-        assert [a.id for a, _, _ in batches] == list(range(1, 8))
-        assert all(len(spans) == 2 and len(rels) == 1 for _, spans, rels in batches)
-        only_ann = list(project.iter_annotated_articles(annotator="ann", batch_size=2))
+        everything = list(iter_article_rows(project))
+        assert [a.id for a, _, _ in everything] == list(range(1, 8))
+        assert all(len(spans) == 2 and len(rels) == 1 for _, spans, rels in everything)
+        only_ann = list(iter_article_rows(project, annotator="ann"))
         assert [len(spans) for _, spans, _ in only_ann] == [1, 2, 1, 2, 1, 2, 1]
         assert [len(rels) for _, _, rels in only_ann] == [0, 1, 0, 1, 0, 1, 0]
-        some = list(project.iter_annotated_articles(article_ids=[6, 2, 4], batch_size=2))
+        some = list(iter_article_rows(project, article_ids=[6, 2, 4], batch_size=2))
         assert [a.id for a, _, _ in some] == [2, 4, 6]
-        none = list(project.iter_annotated_articles(label_ids=[]))
+        none = list(iter_article_rows(project, label_ids=[]))
         assert all(not spans for _, spans, _ in none)
 
 

@@ -56,9 +56,6 @@ VETTED: dict[tuple[str, str, str], str] = {
     "the literal set {'name', 'color', 'hotkey', 'description'}",
     ("store/spans.py", "update", "assignments"): "'\"key\" = ?' for keys checked against "
     "a literal set, plus 'text' and 'updated_at'",
-    ("store/documents.py", "annotated_articles", "span_filter"): "' AND ' before literal "
-    "clauses with ? placeholders",
-    ("store/documents.py", "article_batches", "status_clause"): "' AND status = ?' or ''",
     ("store/stream.py", "iter_article_rows", "span_filter"): "' AND ' before literal clauses "
     "with ? placeholders",
     ("store/stream.py", "_subset", "span_filter"): "iter_article_rows()'s span_filter",
