@@ -35,7 +35,6 @@ from annotator.store import Project, ProjectError
 from annotator.store.errors import translated
 from annotator.store.layers import (
     RelationCopy,
-    SpanCopy,
     all_relations,
     all_spans,
     annotator_span_counts,
@@ -50,6 +49,7 @@ from annotator.store.layers import (
     span_ids_by_key,
 )
 from annotator.store.readonly import open_read_only
+from annotator.store.rows import SpanCopy
 
 MERGED_LAYER_PREFIX = "merged-layer:"
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")

@@ -16,9 +16,10 @@ from annotator.store.rows import (
     INSERT_NEW_SPAN,
     RELATION_COLUMNS,
     SPAN_COLUMNS,
+    SpanCopy,
     chunks,
-    dumps,
     json_object,
+    new_span_values,
     relation_from_row,
     span_from_row,
 )
@@ -143,42 +144,13 @@ def relation_keys(project: Project) -> set[tuple[int, int, str]]:
     return {(int(h), int(c), str(t)) for h, c, t in rows}
 
 
-class SpanCopy(NamedTuple):
-    """A span to insert as it was made elsewhere: annotator, note and timestamps kept."""
-
-    article_id: int
-    start: int
-    end: int
-    label_id: int
-    text: str
-    annotator: str
-    note: str
-    attributes: dict[str, str]
-    created_at: str
-    updated_at: str
-
-
 def insert_spans(project: Project, spans: Sequence[SpanCopy]) -> list[int]:
     """Insert spans in one transaction, without touching article status; return their ids."""
     conn = project.db.conn
     ids = []
     with project.atomic():
         for span in spans:
-            cursor = conn.execute(
-                INSERT_NEW_SPAN,
-                (
-                    span.article_id,
-                    span.start,
-                    span.end,
-                    span.label_id,
-                    span.text,
-                    span.annotator,
-                    span.note,
-                    dumps(span.attributes),
-                    span.created_at,
-                    span.updated_at,
-                ),
-            )
+            cursor = conn.execute(INSERT_NEW_SPAN, new_span_values(span))
             assert cursor.lastrowid is not None
             ids.append(cursor.lastrowid)
     return ids

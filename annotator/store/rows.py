@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -85,10 +85,24 @@ def span_from_row(row: Sequence[Any]) -> Span:
     )
 
 
-def span_values(span: Span) -> tuple[Any, ...]:
-    """The values of :data:`INSERT_SPAN` that put ``span`` back as it was."""
+class SpanCopy(NamedTuple):
+    """A span to insert as it was made elsewhere: annotator, note and timestamps kept."""
+
+    article_id: int
+    start: int
+    end: int
+    label_id: int
+    text: str
+    annotator: str
+    note: str
+    attributes: dict[str, str]
+    created_at: str
+    updated_at: str
+
+
+def new_span_values(span: Span | SpanCopy) -> tuple[Any, ...]:
+    """The values of :data:`INSERT_NEW_SPAN` (SQLite gives the id) that write ``span``."""
     return (
-        span.id,
         span.article_id,
         span.start,
         span.end,
@@ -100,6 +114,11 @@ def span_values(span: Span) -> tuple[Any, ...]:
         span.created_at,
         span.updated_at,
     )
+
+
+def span_values(span: Span) -> tuple[Any, ...]:
+    """The values of :data:`INSERT_SPAN` that put ``span`` back as it was, id and all."""
+    return (span.id, *new_span_values(span))
 
 
 def relation_from_row(row: Sequence[Any]) -> Relation:

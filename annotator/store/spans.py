@@ -17,8 +17,10 @@ from annotator.store.rows import (
     RELATION_COLUMNS,
     SPAN_COLUMNS,
     Handle,
+    SpanCopy,
     chunks,
     dumps,
+    new_span_values,
     now,
     relation_from_row,
     relation_values,
@@ -160,21 +162,19 @@ class SpanRepository:
         self._check_labels([label_id])
         stamp = now()
         with h.db.atomic():
-            cursor = h.conn.execute(
-                INSERT_NEW_SPAN,
-                (
-                    article_id,
-                    start,
-                    end,
-                    label_id,
-                    text,
-                    annotator,
-                    note,
-                    dumps(attributes or {}),
-                    stamp,
-                    stamp,
-                ),
+            span = SpanCopy(
+                article_id,
+                start,
+                end,
+                label_id,
+                text,
+                annotator,
+                note,
+                attributes or {},
+                stamp,
+                stamp,
             )
+            cursor = h.conn.execute(INSERT_NEW_SPAN, new_span_values(span))
             self._articles.touch(article_id)
         assert cursor.lastrowid is not None
         return self.get(cursor.lastrowid)
