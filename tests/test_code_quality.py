@@ -111,7 +111,6 @@ BEING_SPLIT = {
     # split next
     "annotator/store/backup.py",
     "annotator/store/schema_defs.py",
-    "annotator/ui/models.py",
 }
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import LABEL_PALETTE, Label, LabelSpec, Relation, Span
 from annotator.store.backup import BackupInfo
-from annotator.ui.models import plain_tooltip
+from annotator.ui.table_model import plain_tooltip
 
 
 def color_icon(color: str, size: int = 14) -> QIcon:

@@ -24,6 +24,7 @@ from annotator.formats.importer import ImportSummary
 from annotator.settings import Settings
 from annotator.store import PROJECT_SUFFIX, Project
 from annotator.ui.actions import build_actions
+from annotator.ui.article_list_model import ArticleListModel
 from annotator.ui.controllers import (
     ArticleController,
     ImportController,
@@ -37,7 +38,7 @@ from annotator.ui.controllers import (
 )
 from annotator.ui.corpus.controller import CorpusController
 from annotator.ui.export_dialog import ExportDialog
-from annotator.ui.models import ArticleListModel, SpanTableModel
+from annotator.ui.models import SpanTableModel
 from annotator.ui.reader import ReaderPane
 from annotator.ui.reading import ReadingController
 from annotator.ui.review import ReviewController, ReviewHost

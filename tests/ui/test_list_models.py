@@ -13,9 +13,11 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from annotator.core.model import ArticleDraft
 from annotator.settings import ReadingPlace, Settings
 from annotator.store import Project
+from annotator.ui.article_list_model import ArticleListModel
 from annotator.ui.main_window import MainWindow
-from annotator.ui.models import PAGE, ArticleListModel, SpanTableModel
+from annotator.ui.models import SpanTableModel
 from annotator.ui.session import ProjectSession
+from annotator.ui.table_model import PAGE
 
 ARTICLES = 2 * PAGE + 57
 

@@ -158,7 +158,7 @@ def test_links_get_the_type_chosen_from_the_projects_relation_types(qtbot, windo
 def test_article_list_shows_outlet_date_status_and_spans_and_remembers_widths(
     qtbot, project_path, settings
 ) -> None:
-    from annotator.ui.models import ArticleListModel
+    from annotator.ui.article_list_model import ArticleListModel
 
     with Project.open(project_path) as project:
         project.add_article(

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from annotator.core.model import SUGGESTION_ANNOTATOR, Label
 from annotator.settings import ReadingPlace
 from annotator.store import ProjectError
+from annotator.ui.article_list_model import ArticleListModel
 from annotator.ui.commands import SetStatusCommand
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import color_icon
 from annotator.ui.layout_memory import ColumnFitter, remember_columns
-from annotator.ui.models import ArticleListModel
 from annotator.ui.reader import ReaderPane
 from annotator.ui.session import ProjectSession
 

@@ -20,8 +20,8 @@ from annotator.ui.commands import (
 )
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import LabelManagerDialog, color_icon, show_message
-from annotator.ui.models import plain_tooltip
 from annotator.ui.session import ProjectSession
+from annotator.ui.table_model import plain_tooltip
 
 
 class LabelController(QObject):

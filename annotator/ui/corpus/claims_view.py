@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
     Slot,
@@ -33,8 +31,8 @@ from PySide6.QtWidgets import (
 from annotator.core.claims import CLAIM_STATUSES
 from annotator.store import Project, ProjectError
 from annotator.store.claims import ClaimFilter, ClaimRow, claim_attributes, claims, verdicts
+from annotator.ui.table_model import ModelIndex, TableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 ALL = "(all)"
 NONE_YET = "(no verdict yet)"
 VERDICT_COLOURS = {
@@ -51,18 +49,15 @@ def _flat(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ClaimsModel(QAbstractTableModel):
+class ClaimsModel(TableModel):
     COLUMNS = ("Claim", "Verdict", "Status", "Checker", "Evidence", "Article")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ClaimRow] = []
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -85,13 +80,6 @@ class ClaimsModel(QAbstractTableModel):
             return "\n".join(claim.evidence) if col == 4 else _flat(claim.text, 1000)
         if role == Qt.ItemDataRole.UserRole:
             return claim
-        return None
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
         return None
 
     def set_rows(self, rows: list[ClaimRow]) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -47,8 +45,8 @@ from annotator.store.search import (
     saved_searches,
     search_hits,
 )
+from annotator.ui.table_model import ModelIndex, TableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 200
 ANY = "(any)"
 
@@ -57,7 +55,7 @@ def _flat(text: str) -> str:
     return " ".join(text.split()) if text.strip() else ""
 
 
-class SearchHitModel(QAbstractTableModel):
+class SearchHitModel(TableModel):
     """The hits of one search, read from the store a page at a time as the view scrolls."""
 
     COLUMNS = ("Article", "Left", "Hit", "Right", "In")
@@ -71,11 +69,8 @@ class SearchHitModel(QAbstractTableModel):
         self._exhausted = True
 
     # ------------------------------------------------------------------ Qt model interface
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._hits)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def row_total(self) -> int:
+        return len(self._hits)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
@@ -110,13 +105,6 @@ class SearchHitModel(QAbstractTableModel):
             return f"Article {hit.article_id}, characters {hit.start}–{hit.end}"
         if role == Qt.ItemDataRole.UserRole:
             return hit
-        return None
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
         return None
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008

@@ -57,7 +57,6 @@ from annotator.review.merge import MergeResult
 from annotator.review.report import render_html, write_csv, write_disagreements_csv
 from annotator.store import PROJECT_SUFFIX, ProjectError
 from annotator.store.errors import translated
-from annotator.ui.models import plain_tooltip
 from annotator.ui.review.actions import ACCEPT_SHORTCUT_LAYERS, build_review_actions
 from annotator.ui.review.commands import (
     AdjudicationCommand,
@@ -68,6 +67,7 @@ from annotator.ui.review.merging import MergeFlow
 from annotator.ui.review.models import kind_text, marks_text
 from annotator.ui.review.overlay import LayerCue, label_color_lookup, layer_cues, overlay_marks
 from annotator.ui.review.panel import ReviewPanel, mnemonic_safe
+from annotator.ui.table_model import plain_tooltip
 from annotator.ui.worker import Control, Worker, own_project
 
 _T = TypeVar("_T")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from annotator.review.adjudicate import Decision
 from annotator.review.agreement import Disagreement, Kind, LabelFigures, Mark, PairFigures
 from annotator.review.compare import ArticleInfo
-from annotator.ui.models import plain_tooltip
+from annotator.ui.table_model import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 NOT_AVAILABLE = "n/a"

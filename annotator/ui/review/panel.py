@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from annotator.review.agreement import Kind
 from annotator.ui.layout_memory import remember_splitter
-from annotator.ui.models import plain_tooltip
 from annotator.ui.review.models import (
     KIND_COLORS,
     KIND_NAMES,
@@ -42,6 +41,7 @@ from annotator.ui.review.models import (
     UnsharedModel,
 )
 from annotator.ui.review.overlay import LayerCue, cue_swatch
+from annotator.ui.table_model import plain_tooltip
 
 
 def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:

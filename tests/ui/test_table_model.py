@@ -1,0 +1,50 @@
+"""The base of the flat table models: counts and header answered once, for every table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from annotator.ui.article_list_model import ArticleListModel
+from annotator.ui.corpus.claims_view import ClaimsModel
+from annotator.ui.corpus.search_panel import SearchHitModel
+from annotator.ui.models import SpanTableModel
+from annotator.ui.table_model import ModelIndex, TableModel
+
+
+class Words(TableModel):
+    COLUMNS = ("Word", "Length")
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def row_total(self) -> int:
+        return len(self.words)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        word = self.words[index.row()]
+        return word if index.column() == 0 else len(word)
+
+
+def test_a_table_answers_counts_and_header_from_its_columns(qapp: object, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = Words(["café", "👍🏽", "مرحبا"])
+    qtmodeltester.check(model)
+    assert (model.rowCount(), model.columnCount()) == (3, 2)
+    assert model.rowCount(model.index(0, 0)) == 0  # flat: no row has children
+    assert model.columnCount(model.index(0, 0)) == 0
+    horizontal = Qt.Orientation.Horizontal
+    assert [model.headerData(i, horizontal) for i in range(3)] == ["Word", "Length", None]
+    assert model.headerData(0, horizontal, Qt.ItemDataRole.ToolTipRole) is None
+    assert model.headerData(0, Qt.Orientation.Vertical) is None
+    assert model.index(1, 1).data() == len("👍🏽")
+    assert model.rowCount(QModelIndex()) == 3
+
+
+def test_the_app_s_flat_tables_share_the_base() -> None:
+    for model in (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel):
+        assert issubclass(model, TableModel)
+        assert "rowCount" not in vars(model) and "headerData" not in vars(model)
