@@ -109,7 +109,6 @@ BEING_SPLIT = {
     "annotator/ui/review/controller.py",
     "annotator/ui/suggestions.py",
     # split next
-    "annotator/store/backup.py",
     "annotator/store/schema_defs.py",
 }
 

@@ -30,7 +30,7 @@ PLACEHOLDERS = re.compile(r"', '\.join\('\?' \* len\(\w+\)\)")
 
 # (module, function, interpolated expression): why it cannot carry a value from a file.
 VETTED: dict[tuple[str, str, str], str] = {
-    ("store/backup.py", "count", "table"): "count() is called with the literals 'articles', "
+    ("store/backup_files.py", "count", "table"): "count() is called with the literals 'articles', "
     "'spans' only",
     ("store/opening.py", "prepare", "APPLICATION_ID"): "an int constant of schema.py",
     ("store/layers.py", "delete_rows", "table"): "iterates a literal tuple of table names",
