@@ -318,7 +318,7 @@ def add_schema(sub: Subparsers) -> None:
 
 def run_schema(args: argparse.Namespace) -> int:
     from annotator.store import Project, ProjectError
-    from annotator.store.schema_defs import SchemaFileError, import_schema, write_schema
+    from annotator.store.schema_file import SchemaFileError, import_schema, write_schema
 
     if args.schema_action == "export":
         try:

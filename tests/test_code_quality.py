@@ -105,11 +105,9 @@ BEING_SPLIT = {
     "annotator/formats/xmi.py",
     "annotator/review/agreement.py",
     "annotator/suggest/suggester.py",
-    "annotator/ui/reader.py",
+    "annotator/ui/reader/view.py",
     "annotator/ui/review/controller.py",
     "annotator/ui/suggestions.py",
-    # split next
-    "annotator/store/schema_defs.py",
 }
 
 

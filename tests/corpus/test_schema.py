@@ -14,15 +14,13 @@ from annotator.core.schema import AttributeDef, DocField, attribute_problems, do
 from annotator.store import Project, ProjectError
 from annotator.store.doc_labels import doc_fields, doc_labels, save_doc_field, set_doc_labels
 from annotator.store.schema_defs import (
-    SchemaFileError,
     attribute_defs,
-    export_schema,
-    import_schema,
     label_parents,
     label_path,
     set_attribute_defs,
     set_label_parent,
 )
+from annotator.store.schema_file import SchemaFileError, export_schema, import_schema
 from tests.corpus.conftest import Corpus
 
 SCHEMA = {

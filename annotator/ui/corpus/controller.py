@@ -22,12 +22,8 @@ from annotator.store import ProjectError
 from annotator.store.doc_labels import doc_fields, doc_labels, set_doc_labels
 from annotator.store.filters import ArticleFilter
 from annotator.store.occurrences import Occurrence
-from annotator.store.schema_defs import (
-    SchemaFileError,
-    attribute_defs,
-    import_schema,
-    write_schema,
-)
+from annotator.store.schema_defs import attribute_defs
+from annotator.store.schema_file import SchemaFileError, import_schema, write_schema
 from annotator.store.search import NOTE, TEXT, SearchHit, SearchQueryError
 from annotator.store.sources import QuoteRef
 from annotator.ui.commands import AddSpanCommand, UpdateSpanCommand
