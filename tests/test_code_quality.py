@@ -104,10 +104,8 @@ BEING_SPLIT = {
     "annotator/formats/webanno_tsv.py",
     "annotator/formats/xmi.py",
     "annotator/review/agreement.py",
-    "annotator/suggest/suggester.py",
     "annotator/ui/reader/view.py",
     "annotator/ui/review/controller.py",
-    "annotator/ui/suggestions.py",
 }
 
 
