@@ -8,10 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
     QPointF,
     QRectF,
     Qt,
@@ -29,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from annotator.ui.colors import HighlightScheme
 from annotator.ui.layer_styles import LayerStyle
+from annotator.ui.table_model import ModelIndex, TableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 _SAMPLE = QColor("#0072b2")
 
 
@@ -63,7 +60,7 @@ def style_icon(style: LayerStyle, scheme: HighlightScheme, size: int = 22) -> QI
     return QIcon(pixmap)
 
 
-class LayersModel(QAbstractTableModel):
+class LayersModel(TableModel):
     """One row per layer: a checkable name (shown or hidden) and its style as the legend."""
 
     COLUMNS = ("Layer", "Drawn as", "Spans")
@@ -79,18 +76,8 @@ class LayersModel(QAbstractTableModel):
         self._scheme = HighlightScheme(QColor("white"), dark=False)
         self._icons: dict[LayerStyle, QIcon] = {}
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._names)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._names)
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from annotator.ui.article_list_model import ArticleListModel
 from annotator.ui.corpus.claims_view import ClaimsModel
 from annotator.ui.corpus.search_panel import SearchHitModel
+from annotator.ui.layers_panel import LayersModel
 from annotator.ui.models import SpanTableModel
 from annotator.ui.table_model import ModelIndex, TableModel
 
@@ -45,6 +46,6 @@ def test_a_table_answers_counts_and_header_from_its_columns(qapp: object, qtmode
 
 
 def test_the_app_s_flat_tables_share_the_base() -> None:
-    for model in (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel):
+    for model in (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel, LayersModel):
         assert issubclass(model, TableModel)
         assert "rowCount" not in vars(model) and "headerData" not in vars(model)
