@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from annotator.core.model import Relation, Span
 from annotator.ui.colors import badge_letters, contrast_ratio
 from annotator.ui.session import ProjectSession
-from annotator.ui.table_model import PAGE, ModelIndex, TableModel, plain_tooltip
+from annotator.ui.table_model import PAGE, ModelIndex, TableModel, one_line, plain_tooltip
 
 
 def _span_order(span: Span) -> tuple[int, int, int]:
@@ -53,11 +53,6 @@ def badge_icon(color: str, letter: str, size: int = 18) -> QIcon:
     finally:
         painter.end()
     return QIcon(pixmap)
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -132,9 +127,9 @@ class SpanTableModel(TableModel):
                 return self._label_name(span.label_id)
             if col == self.TEXT:
                 # Whole, on one line: the view elides it in the middle to the column's width.
-                return _one_line(span.text, 2000)
+                return one_line(span.text, 2000)
             if col == self.NOTE:
-                return _one_line(span.note, 200)
+                return one_line(span.note, 200)
             if col == self.RELATIONS:
                 return self._links_text(span.id)
             return span.annotator
@@ -312,9 +307,9 @@ class SpanTableModel(TableModel):
             parts = []
             for rel in self._relations_of().get(span_id, ()):
                 if rel.head_id == span_id and rel.child_id in spans:
-                    parts.append(f"{rel.type} → {_one_line(spans[rel.child_id].text, 30)}")
+                    parts.append(f"{rel.type} → {one_line(spans[rel.child_id].text, 30)}")
                 elif rel.child_id == span_id and rel.head_id in spans:
-                    parts.append(f"{rel.type} ← {_one_line(spans[rel.head_id].text, 30)}")
+                    parts.append(f"{rel.type} ← {one_line(spans[rel.head_id].text, 30)}")
             text = self._links[span_id] = "; ".join(parts)
         return text
 

@@ -1,6 +1,7 @@
 """The base of the app's flat table models, and what their cells share: a table with fixed
 column titles answers the row and column counts and its header here, once; a subclass says how
-many rows it has and what each cell shows. Tooltips show text literally."""
+many rows it has and what each cell shows. Cell text is put on one line, tooltips show text
+literally."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-__all__ = ["PAGE", "ModelIndex", "TableModel", "plain_tooltip"]
+__all__ = ["PAGE", "ModelIndex", "TableModel", "one_line", "plain_tooltip"]
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 200  # rows a lazily filled table reads or hands to its view at a time
@@ -21,6 +22,13 @@ def plain_tooltip(text: str) -> str:
         return ""
     escaped = html.escape(text).replace("\n", "<br/>")
     return f"<qt>{escaped}</qt>"
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """``text`` on one line (runs of white space, line breaks too, as one space), cut to
+    ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TableModel(QAbstractTableModel):

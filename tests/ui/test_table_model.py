@@ -11,7 +11,7 @@ from annotator.ui.corpus.claims_view import ClaimsModel
 from annotator.ui.corpus.search_panel import SearchHitModel
 from annotator.ui.layers_panel import LayersModel
 from annotator.ui.models import SpanTableModel
-from annotator.ui.table_model import ModelIndex, TableModel
+from annotator.ui.table_model import ModelIndex, TableModel, one_line
 
 
 class Words(TableModel):
@@ -49,3 +49,12 @@ def test_the_app_s_flat_tables_share_the_base() -> None:
     for model in (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel, LayersModel):
         assert issubclass(model, TableModel)
         assert "rowCount" not in vars(model) and "headerData" not in vars(model)
+
+
+def test_cell_text_goes_on_one_line_and_is_cut_with_an_ellipsis() -> None:
+    text = "Peskov\r\n said\u00a0“talks”  e\u0301 👍🏽 مرحبا"
+    assert one_line(text) == "Peskov said “talks” e\u0301 👍🏽 مرحبا"
+    assert one_line("   \n ") == ""
+    assert one_line(text, 12) == "Peskov said…"
+    assert len(one_line(text, 12)) == 12
+    assert one_line("short", 12) == "short"

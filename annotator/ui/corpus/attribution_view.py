@@ -25,14 +25,10 @@ from PySide6.QtWidgets import (
 
 from annotator.store import Project
 from annotator.store.sources import QuoteRef, SourceRow, sources
+from annotator.ui.table_model import one_line
 
 SOURCE_ROLE = Qt.ItemDataRole.UserRole
 QUOTE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _flat(text: str, limit: int = 140) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class AttributionView(QWidget):
@@ -153,9 +149,9 @@ class AttributionView(QWidget):
             for col in (2, 3, 4):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
             for quote in row.quotes:
-                child = QTreeWidgetItem([f"“{_flat(quote.text)}”", "", "", "", ""])
+                child = QTreeWidgetItem([f"“{one_line(quote.text, 140)}”", "", "", "", ""])
                 child.setData(0, QUOTE_ROLE, quote)
-                child.setToolTip(0, _flat(quote.text, 2000))
+                child.setToolTip(0, one_line(quote.text, 2000))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
             if row.key in expanded:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from annotator.core.claims import CLAIM_STATUSES
 from annotator.store import Project, ProjectError
 from annotator.store.claims import ClaimFilter, ClaimRow, claim_attributes, claims, verdicts
-from annotator.ui.table_model import ModelIndex, TableModel
+from annotator.ui.table_model import ModelIndex, TableModel, one_line
 
 ALL = "(all)"
 NONE_YET = "(no verdict yet)"
@@ -42,11 +42,6 @@ VERDICT_COLOURS = {
     "false": "#c62828",
     "unverifiable": "#6d6d6d",
 }
-
-
-def _flat(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ClaimsModel(TableModel):
@@ -66,18 +61,18 @@ class ClaimsModel(TableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                _flat(claim.text),
+                one_line(claim.text, 160),
                 claim.verdict or "—",
                 claim.claim_status,
                 claim.checker,
                 str(len(claim.evidence)) if claim.evidence else "",
-                _flat(claim.title, 60) or f"#{claim.article_id}",
+                one_line(claim.title, 60) or f"#{claim.article_id}",
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and claim.verdict:
             colour = VERDICT_COLOURS.get(claim.verdict)
             return QColor(colour) if colour else None
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 4):
-            return "\n".join(claim.evidence) if col == 4 else _flat(claim.text, 1000)
+            return "\n".join(claim.evidence) if col == 4 else one_line(claim.text, 1000)
         if role == Qt.ItemDataRole.UserRole:
             return claim
         return None

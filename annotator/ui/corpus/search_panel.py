@@ -45,14 +45,10 @@ from annotator.store.search import (
     saved_searches,
     search_hits,
 )
-from annotator.ui.table_model import ModelIndex, TableModel
+from annotator.ui.table_model import ModelIndex, TableModel, one_line
 
 PAGE = 200
 ANY = "(any)"
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split()) if text.strip() else ""
 
 
 class SearchHitModel(TableModel):
@@ -79,13 +75,13 @@ class SearchHitModel(TableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return _flat(hit.title) or f"#{hit.article_id}"
+                return one_line(hit.title) or f"#{hit.article_id}"
             if col == 1:
-                return _flat(hit.left)[-60:] if hit.left.strip() else ""
+                return one_line(hit.left)[-60:] if hit.left.strip() else ""
             if col == 2:
                 return hit.text
             if col == 3:
-                return _flat(hit.right)[:60]
+                return one_line(hit.right)[:60]
             return {"title": "title", "note": "note"}.get(hit.where, "text")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -20,12 +20,9 @@ from PySide6.QtWidgets import (
 
 from annotator.store import Project
 from annotator.store.occurrences import Occurrence, occurrences
+from annotator.ui.table_model import one_line
 
 OCCURRENCE_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 class TagAllDialog(QDialog):
@@ -70,7 +67,7 @@ class TagAllDialog(QDialog):
         )
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
         top = QHBoxLayout()
-        top.addWidget(QLabel(f"Whole-word occurrences of “{_flat(text)}”:"))
+        top.addWidget(QLabel(f"Whole-word occurrences of “{one_line(text)}”:"))
         top.addStretch(1)
         for widget in (self.article_button, self.corpus_button, self.case_box):
             top.addWidget(widget)
@@ -109,8 +106,8 @@ class TagAllDialog(QDialog):
                 continue
             item = QTreeWidgetItem(
                 [
-                    f"…{_flat(occ.left)[-40:]} [{occ.text}] {_flat(occ.right)[:40]}…",
-                    _flat(occ.title),
+                    f"…{one_line(occ.left)[-40:]} [{occ.text}] {one_line(occ.right)[:40]}…",
+                    one_line(occ.title),
                 ]
             )
             item.setData(0, OCCURRENCE_ROLE, occ)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from annotator.review.adjudicate import Decision
 from annotator.review.agreement import Disagreement, Kind, LabelFigures, Mark, PairFigures
 from annotator.review.compare import ArticleInfo
-from annotator.ui.table_model import plain_tooltip
+from annotator.ui.table_model import one_line, plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 NOT_AVAILABLE = "n/a"
@@ -39,11 +39,6 @@ _User = Qt.ItemDataRole.UserRole
 def format_figure(value: float | None) -> str:
     """Three decimals, or "n/a" for a figure that is undefined (no spans, no variation)."""
     return NOT_AVAILABLE if value is None else f"{value:.3f}"
-
-
-def one_line(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def kind_text(item: Disagreement) -> str:
