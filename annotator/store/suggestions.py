@@ -173,7 +173,9 @@ def _write_article(
                 label_id,
                 text[span.start : span.end],
                 SUGGESTION_ANNOTATOR,
-                json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True),
+                json.dumps(dict(span.attributes), ensure_ascii=False, sort_keys=True)
+                if span.attributes
+                else "{}",
                 stamp,
                 stamp,
             )
