@@ -158,6 +158,23 @@ def test_nested_spans_get_stacked_bars_in_their_own_colours(view: ReaderView) ->
     assert outer_rows != inner_rows
 
 
+def test_badges_of_spans_starting_together_share_one_row(view: ReaderView) -> None:
+    view.set_line_spacing(1.6)
+    outer = span_of("Presidents Vladimir Putin and Donald Trump", 1, 3)
+    inner = span_of("Presidents Vladimir Putin", 2, 2)
+    view.set_article(TEXT, [outer, inner], LABELS, own_annotator=OWN)
+    image = grab(view)
+    scheme = view.highlighter.scheme
+    rect = span_rect(view, inner)
+    # Above the first letters, where both spans start: two badges, side by side.
+    above = QRect(rect.left() - 2, rect.top() - rect.height(), 3 * rect.height(), rect.height())
+    outer_rows = pixels_near(image, above, scheme.line(QColor(LABELS[2].color)), 20)
+    inner_rows = pixels_near(image, above, scheme.line(QColor(LABELS[1].color)), 20)
+    assert outer_rows and inner_rows
+    # Their tops are level, though each bar below runs at its own height.
+    assert abs(min(outer_rows) - min(inner_rows)) <= 1, (sorted(outer_rows), sorted(inner_rows))
+
+
 def test_other_layers_are_drawn_in_their_styles_and_gold_in_gold(view: ReaderView) -> None:
     view.set_line_spacing(1.6)
     theirs = span_of("the Kremlin said", 1, 2, "bob")
