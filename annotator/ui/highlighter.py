@@ -111,6 +111,13 @@ class SpanIndex:
                 entry[span.id] = span
         return blocks
 
+    def check_inside(self, span: Span) -> None:
+        """ValueError unless the span lies inside the text."""
+        if not 0 <= span.start < span.end <= self.length:
+            raise ValueError(
+                f"span {span.id} [{span.start}, {span.end}) is not inside a text of {self.length}"
+            )
+
     def remove(self, span_id: int) -> tuple[Span, range]:
         span = self.spans.pop(span_id)  # KeyError for an unknown id
         blocks = self.blocks_of(span.start, span.end)

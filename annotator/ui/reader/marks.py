@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -149,6 +149,25 @@ class SpanMarks:
                 tip = html.escape(mark.tip).replace("\n", "<br/>")
                 parts.append(f'<span style="color:{swatch}">&#9644;</span> {tip}')
         return "<qt>" + "<hr/>".join(parts) + "</qt>"
+
+    def paint(
+        self,
+        painter: QPainter,
+        visible: Sequence[tuple[QTextBlock, QPointF]],
+        metrics: QFontMetricsF,
+        current: int | None,
+        *,
+        spans: bool,
+    ) -> None:
+        """Paint the blocks on screen: span marks (if ``spans``), the current span's frame,
+        the overlay."""
+        for block, origin in visible:
+            if spans:
+                self.paint_span_marks(painter, block, origin, metrics)
+            if current is not None:
+                self.paint_current_outline(painter, block, origin, current)
+            if self.overlay_by_block:
+                self.paint_overlay(painter, block, origin)
 
     def set_scheme(self, scheme: HighlightScheme) -> None:
         self.scheme = scheme

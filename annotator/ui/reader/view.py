@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, Signal, Slot
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QFontMetricsF,
     QHelpEvent,
@@ -154,7 +153,8 @@ class ReaderView(ReadingColumn):
         self._labels = {label.id: label for label in labels}
         ordered = sorted(labels, key=lambda lb: (lb.position, lb.id))
         self._badges = badge_letters([(label.id, label.name) for label in ordered])
-        self._highlighter.set_label_colors(self._label_colors())
+        colors = {label.id: label_qcolor(label.color) for label in labels}
+        self._highlighter.set_label_colors(colors)
 
     def badge_of(self, label_id: int) -> str:
         """The one-character badge shown for a label (its spans, the panels)."""
@@ -239,7 +239,7 @@ class ReaderView(ReadingColumn):
     # ---- spans ---------------------------------------------------------------------------
 
     def add_span(self, span: Span) -> None:
-        self._check_range(span)
+        self._layers.index.check_inside(span)
         blocks = self._layers.index.add(span)
         self._rehighlight_blocks(blocks)
 
@@ -250,7 +250,7 @@ class ReaderView(ReadingColumn):
             self.set_current_span(None)
 
     def update_span(self, span: Span) -> None:
-        self._check_range(span)
+        self._layers.index.check_inside(span)
         index = self._layers.index
         _, old_blocks = index.remove(span.id)
         new_blocks = index.add(span)
@@ -469,36 +469,16 @@ class ReaderView(ReadingColumn):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             visible = list(self.visible_blocks(event.rect().bottom()))
             metrics = QFontMetricsF(self.font())
-            marks, current = self._marks, self._current
-            for block, origin in visible:
-                if self._show_span_marks:
-                    marks.paint_span_marks(painter, block, origin, metrics)
-                if current is not None:
-                    marks.paint_current_outline(painter, block, origin, current)
-                if self._overlay:
-                    marks.paint_overlay(painter, block, origin)
+            current = self._current
+            self._marks.paint(painter, visible, metrics, current, spans=self._show_span_marks)
+            height = self.viewport().height()
             self._arcs.paint(
-                painter,
-                visible,
-                metrics,
-                current=current,
-                font=self.font(),
-                height=self.viewport().height(),
+                painter, visible, metrics, current=current, font=self.font(), height=height
             )
         finally:
             painter.end()
 
     # ---- internals -----------------------------------------------------------------------
-
-    def _label_colors(self) -> dict[int, QColor]:
-        return {label.id: label_qcolor(label.color) for label in self._labels.values()}
-
-    def _check_range(self, span: Span) -> None:
-        if not 0 <= span.start < span.end <= len(self._text):
-            raise ValueError(
-                f"span {span.id} [{span.start}, {span.end}) is not inside a text of "
-                f"{len(self._text)}"
-            )
 
     def _rehighlight_blocks(self, blocks: Iterable[int]) -> None:
         numbers = sorted(set(blocks))
