@@ -6,6 +6,7 @@ literally."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -32,8 +33,8 @@ def one_line(text: str, limit: int | None = None) -> str:
 
 
 class TableModel(QAbstractTableModel):
-    """A flat table whose columns are titled by ``COLUMNS``; subclasses give :meth:`row_total`
-    and ``data``."""
+    """A flat table whose columns are titled by ``COLUMNS`` (or :meth:`columns`); subclasses
+    give :meth:`row_total` and ``data``."""
 
     COLUMNS: tuple[str, ...] = ()
 
@@ -44,16 +45,21 @@ class TableModel(QAbstractTableModel):
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self.row_total()
 
+    def columns(self) -> Sequence[str]:
+        """The column titles: ``COLUMNS``, or a table's own when they change with its data."""
+        return self.COLUMNS
+
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(self.columns())
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        columns = self.columns()
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.COLUMNS)
+            and 0 <= section < len(columns)
         ):
-            return self.COLUMNS[section]
+            return columns[section]
         return None

@@ -11,6 +11,12 @@ from annotator.ui.corpus.claims_view import ClaimsModel
 from annotator.ui.corpus.search_panel import SearchHitModel
 from annotator.ui.layers_panel import LayersModel
 from annotator.ui.models import SpanTableModel
+from annotator.ui.review.models import (
+    DisagreementModel,
+    FiguresModel,
+    PairwiseModel,
+    UnsharedModel,
+)
 from annotator.ui.table_model import ModelIndex, TableModel, one_line
 
 
@@ -46,9 +52,11 @@ def test_a_table_answers_counts_and_header_from_its_columns(qapp: object, qtmode
 
 
 def test_the_app_s_flat_tables_share_the_base() -> None:
-    for model in (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel, LayersModel):
+    tables = (ArticleListModel, SpanTableModel, ClaimsModel, SearchHitModel, LayersModel)
+    tables += (DisagreementModel, FiguresModel, PairwiseModel, UnsharedModel)
+    for model in tables:
         assert issubclass(model, TableModel)
-        assert "rowCount" not in vars(model) and "headerData" not in vars(model)
+        assert "rowCount" not in vars(model) and "columnCount" not in vars(model)
 
 
 def test_cell_text_goes_on_one_line_and_is_cut_with_an_ellipsis() -> None:

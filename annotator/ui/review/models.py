@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from annotator.review.adjudicate import Decision
 from annotator.review.agreement import Disagreement, Kind, LabelFigures, Mark, PairFigures
 from annotator.review.compare import ArticleInfo
-from annotator.ui.table_model import one_line, plain_tooltip
+from annotator.ui.table_model import ModelIndex, TableModel, one_line, plain_tooltip
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 NOT_AVAILABLE = "n/a"
 NOT_COMPUTED = "—"  # a figure the review core computes per label only (kappa, alpha overall)
 
@@ -67,29 +66,28 @@ def decision_text(decision: Decision | None) -> str:
     return "✓ " + " + ".join(decision.accepted)
 
 
-class _TableModel(QAbstractTableModel):
-    """Rows of a flat table; subclasses say what a cell shows."""
+class _TableModel(TableModel):
+    """Rows of a flat table whose columns follow the comparison; subclasses say what a cell
+    shows."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._columns: list[str] = []
         self._row_count = 0
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else self._row_count
+    def row_total(self) -> int:
+        return self._row_count
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._columns)
+    def columns(self) -> Sequence[str]:
+        return self._columns
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = _Display
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            if role == _Display:
-                return self._columns[section]
             if role == _Tip:
                 return plain_tooltip(self._columns[section])
-        return None
+        return super().headerData(section, orientation, role)
 
     def _valid(self, index: ModelIndex) -> bool:
         return (
