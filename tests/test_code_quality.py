@@ -104,7 +104,6 @@ BEING_SPLIT = {
     "annotator/formats/webanno_tsv.py",
     "annotator/formats/xmi.py",
     "annotator/review/agreement.py",
-    "annotator/ui/review/controller.py",
 }
 
 

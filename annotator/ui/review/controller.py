@@ -1,3 +1,6 @@
+# Long module: one comparison's state (its layers, the adjudication plan, the current
+# disagreement, the panel showing them) is read and changed by comparing, showing, navigating and
+# adjudicating alike; split, each part would reach into the others' fields.
 """The Review menu and dock: compare colleagues' project files, agreement figures, adjudication.
 
 Colleagues' files are only ever read, through :func:`annotator.review.compare.open_layer` (an
@@ -7,10 +10,6 @@ spans as an overlay (:class:`annotator.ui.reader.OverlayMark`), never as spans o
 Adjudication (and merging, ui/review/merging.py) writes the open project only, each step one
 transaction and one undo command. The controller talks to the window only through
 :class:`~annotator.ui.review.host.ReviewHost`.
-
-Longer than most modules on purpose: one comparison's state (its layers, the adjudication plan,
-the current disagreement, the panel showing them) is read and changed by comparing, showing,
-navigating and adjudicating alike; split, each part would reach into the others' fields.
 """
 
 from __future__ import annotations
