@@ -64,7 +64,7 @@ def run_agree(args: argparse.Namespace) -> int:
         print(json_safe(json.dumps(to_dict(comparison), ensure_ascii=False, indent=2)))
     else:
         print_text(format_table(comparison))
-    return 0 if comparison.agreement.articles else 1
+    return 0 if comparison.agreement.article_count else 1
 
 
 # -------------------------------------------------------------------------------------- merge

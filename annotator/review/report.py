@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import html
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
-from annotator.review.agreement import Disagreement, Kind, LabelFigures
+from annotator.review.agreement import Agreement, Kind, LabelFigures
 from annotator.review.compare import Comparison
 
 NOT_AVAILABLE = "n/a"
@@ -23,9 +22,9 @@ def _figure(value: float | None) -> str:
     return NOT_AVAILABLE if value is None else f"{value:.3f}"
 
 
-def kind_counts(disagreements: Iterable[Disagreement]) -> dict[str, int]:
-    counts = Counter(d.kind.value for d in disagreements)
-    return {kind.value: counts.get(kind.value, 0) for kind in Kind}
+def counted_kinds(agreement: Agreement) -> dict[str, int]:
+    """Disagreements per kind, whether or not the articles were kept."""
+    return {kind.value: agreement.disagreement_counts.get(kind, 0) for kind in Kind}
 
 
 # ----------------------------------------------------------------------------------- JSON
@@ -47,7 +46,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
     agreement = comparison.agreement
     many = len(agreement.annotators) >= 3
     result: dict[str, Any] = {
-        "articles": len(agreement.articles),
+        "articles": agreement.article_count,
         "annotators": list(agreement.annotators),
         "labels": {
             label: _label_dict(agreement.by_label[label], many=many) for label in agreement.labels
@@ -57,7 +56,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
             "overlap_f1": agreement.overall.overlap_f1,
             "spans": dict(agreement.overall.spans),
         },
-        "disagreements": kind_counts(agreement.disagreements),
+        "disagreements": counted_kinds(agreement),
         "files": [
             {
                 "annotator": layer.name,
@@ -116,7 +115,7 @@ def format_table(comparison: Comparison, *, max_listed: int = 10) -> str:
     ]
     unshared = comparison.alignment.unshared
     lines.append(
-        f"Articles compared (in every file): {len(agreement.articles)}; "
+        f"Articles compared (in every file): {agreement.article_count}; "
         f"in some files only: {len(unshared)}"
     )
     for layer in comparison.layers:
@@ -168,7 +167,7 @@ def format_table(comparison: Comparison, *, max_listed: int = 10) -> str:
             for p in agreement.pairwise
         ]
         lines += _table(header, rows)
-    counts = kind_counts(agreement.disagreements)
+    counts = counted_kinds(agreement)
     lines.append("")
     lines.append(
         f"Disagreements: {sum(counts.values())} (only some annotators: {counts['only']}, "
@@ -244,7 +243,7 @@ def render_html(comparison: Comparison, *, title: str = "Agreement report") -> s
         )
     )
     parts.append(
-        f"<p>{len(agreement.articles)} article(s) in every file compared; "
+        f"<p>{agreement.article_count} article(s) in every file compared; "
         f"{len(comparison.alignment.unshared)} in some files only.</p>"
     )
     header = ["label", "exact F1", "overlap F1", "mean kappa" if many else "kappa", "alpha"]

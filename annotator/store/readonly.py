@@ -12,20 +12,36 @@ colleague never committed. So the file is never handed to SQLite at all:
   into memory; the temporary folder is removed at once.
 
 Either way nothing is created, changed or locked beside the original, which also works in a
-read-only folder. The snapshot is then checked like an untrusted file: SQLite header and
+read-only folder.
+
+A file larger than :data:`SNAPSHOT_LIMIT` is not held in memory (two colleagues' files of
+100,000 articles would take gigabytes): without side files it is read in place with
+``immutable=1``, which then shows exactly the committed content, and its size and times are
+compared before and after the reading (:func:`check_unchanged`), so that a program writing it
+meanwhile is noticed rather than read half-written; with side files the recovered copy stays in
+the private temporary folder and is read from there. The snapshot is then checked like an untrusted file: SQLite header and
 application id, ``quick_check``, the recorded migrations and the tables and columns this app
 reads; any failure is a :class:`ProjectError` naming the file.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import tempfile
+import weakref
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from annotator.store.errors import ProjectError
 from annotator.store.opening import check_header
 from annotator.store.project import Project
-from annotator.store.sidefiles import committed_bytes
+from annotator.store.sidefiles import committed_bytes, recovered_copy, side_files
+
+# Files up to this size are read into memory; larger ones are read from disk (module doc).
+SNAPSHOT_LIMIT = 64 * 1024 * 1024
 
 # The tables and columns the review code reads: a file lacking any of them is refused up front
 # rather than failing half-way through a comparison.
@@ -69,26 +85,32 @@ REQUIRED_COLUMNS: dict[str, frozenset[str]] = {
 
 
 def open_read_only(path: str | Path) -> Project:
-    """Open ``path`` as a read-only :class:`Project` over an in-memory snapshot of its committed
-    content; the file, its folder and any side files are left exactly as they were."""
+    """Open ``path`` as a read-only :class:`Project` over a snapshot of its committed content
+    (in memory, or on disk for a large file); the file, its folder and any side files are left
+    exactly as they were."""
     path = Path(path).expanduser().absolute()
     if not path.exists():
         raise ProjectError(path, "does not exist.")
     if path.is_dir():
         raise ProjectError(path, "is a folder, not a project file.")
     check_header(path)
-    data = committed_bytes(path)
-    if not data:
-        raise ProjectError(path, "is empty, not a News Annotator project.")
-    conn = sqlite3.connect(":memory:")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ProjectError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if size > SNAPSHOT_LIMIT:
+        conn, cleanup = _on_disk(path)
+    else:
+        conn, cleanup = _in_memory(path), None
     try:
         try:
-            conn.deserialize(data)
             # A colleague's schema is untrusted: no functions with side effects run from it.
             conn.execute("PRAGMA trusted_schema = OFF")
         except sqlite3.DatabaseError as exc:
             raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
         project = Project.from_connection(path, conn)
+        if cleanup is not None:
+            weakref.finalize(project, cleanup)  # once the project is gone
         try:
             check_schema(project)
             conn.execute("PRAGMA query_only = ON")  # a second lock behind Project's own refusal
@@ -97,8 +119,83 @@ def open_read_only(path: str | Path) -> Project:
             raise
     except BaseException:
         conn.close()
+        if cleanup is not None:
+            cleanup()
         raise
     return project
+
+
+def _in_memory(path: Path) -> sqlite3.Connection:
+    data = committed_bytes(path)
+    if not data:
+        raise ProjectError(path, "is empty, not a News Annotator project.")
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(data)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+    return conn
+
+
+def _on_disk(path: Path) -> tuple[sqlite3.Connection, Callable[[], object] | None]:
+    """A connection reading a large file without holding it in memory (see the module doc)."""
+    sides = side_files(path)
+    if not sides:
+        fingerprint = _fingerprint(path)
+        conn = _immutable(path)
+        _read_in_place[id(conn)] = (path, fingerprint)
+        return conn, partial(_read_in_place.pop, id(conn), None)
+    folder = Path(tempfile.mkdtemp(prefix="news-annotator-snapshot-"))
+    try:
+        copy = recovered_copy(path, sides, folder)
+        conn = _immutable(copy)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if os.name == "posix":  # the open file stays readable; nothing is left behind
+        shutil.rmtree(folder, ignore_errors=True)
+        return conn, None
+    return conn, partial(shutil.rmtree, folder, ignore_errors=True)
+
+
+def _immutable(path: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+
+
+# Connections reading a file in place -> (the file, its fingerprint when opened).
+_read_in_place: dict[int, tuple[Path, tuple[int, ...]]] = {}
+
+
+def _fingerprint(path: Path) -> tuple[int, ...]:
+    """Size and times of the file and of any side file: equal means unchanged."""
+    values: list[int] = []
+    for name in (path.name, path.name + "-wal", path.name + "-journal"):
+        try:
+            info = os.stat(path.with_name(name))
+        except OSError:
+            values.extend((-1, -1, -1))
+            continue
+        values.extend((info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(values)
+
+
+def check_unchanged(project: Project) -> None:
+    """Raise :class:`ProjectError` if a file read in place was written since it was opened
+    (what was read may mix two states of it); nothing to check for a snapshot."""
+    found = _read_in_place.get(id(project.db.conn))
+    if found is None:
+        return
+    path, fingerprint = found
+    if _fingerprint(path) != fingerprint:
+        raise ProjectError(
+            path,
+            "changed while it was being read (is it open in News Annotator elsewhere?); "
+            "nothing was done with it. Try again once it is closed.",
+        )
 
 
 def check_schema(project: Project) -> None:

@@ -113,15 +113,33 @@ def _recovered_copy(path: Path, sides: list[Path]) -> bytes:
     """Copy the file and its side files into a private temporary folder and let SQLite recover
     the copy there: replay the WAL's committed frames, roll back a hot journal."""
     with tempfile.TemporaryDirectory(prefix="news-annotator-snapshot-") as folder:
-        copy = Path(folder) / "snapshot.annot"
-        shutil.copyfile(path, copy)
-        for side in sides:
-            shutil.copyfile(side, copy.with_name(copy.name + side.name[len(path.name) :]))
-        conn = sqlite3.connect(copy)
+        conn = sqlite3.connect(recovered_copy(path, sides, Path(folder)))
         try:
-            conn.execute("PRAGMA trusted_schema = OFF")
-            # Reading page 1 makes SQLite open the WAL or roll back the journal.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn.serialize()
         finally:
             conn.close()
+
+
+def recovered_copy(path: Path, sides: list[Path], folder: Path) -> Path:
+    """Copy the file and its side files into ``folder`` (private) and let SQLite recover the
+    copy there: replay the WAL's committed frames into it, roll back a hot journal. Returns the
+    copy, a file in rollback-journal mode with no side file left."""
+    copy = folder / "snapshot.annot"
+    try:
+        shutil.copyfile(path, copy)
+        for side in sides:
+            shutil.copyfile(side, copy.with_name(copy.name + side.name[len(path.name) :]))
+    except OSError as exc:
+        raise ProjectError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    conn = sqlite3.connect(copy)
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        # Reading page 1 makes SQLite open the WAL or roll back the journal.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            conn.execute("PRAGMA journal_mode = DELETE")  # folds the WAL into the copy
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(path, f"is damaged or unreadable: {exc}") from exc
+    finally:
+        conn.close()
+    return copy

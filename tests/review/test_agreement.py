@@ -13,12 +13,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.review.agreement import (
-    ArticleLayers,
-    Kind,
-    Mark,
+from annotator.review.agreement import ArticleLayers, Kind, Mark, compare
+from annotator.review.measures import (
     cohen_kappa,
-    compare,
     depth_histogram,
     f1,
     fleiss_kappa,
