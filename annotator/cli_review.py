@@ -37,7 +37,7 @@ def add_agree(sub: Subparsers) -> None:
 def run_agree(args: argparse.Namespace) -> int:
     import json
 
-    from annotator.review.compare import compare_files
+    from annotator.review.streaming import compare_files
     from annotator.review.report import format_table, render_html, to_dict, write_csv
     from annotator.store import ProjectError
 
@@ -49,7 +49,9 @@ def run_agree(args: argparse.Namespace) -> int:
         if not labels:
             return error("--labels names no label")
     try:
-        comparison = compare_files(args.files, labels)
+        # Reports that list every article need them kept; the table and JSON do not.
+        keep = args.html is not None or args.csv is not None
+        comparison = compare_files(args.files, labels, keep_articles=keep)
     except ProjectError as exc:
         return error(exc)
     try:

@@ -290,6 +290,12 @@ def _article_counts(
         for start, end, label in spans:
             grouped[label].append((start, end))
         by_label.append(grouped)
+    if m == 2:
+        first, second = by_label
+        return {
+            label: _two_counts(sorted(first.get(label, ())), sorted(second.get(label, ())), length)
+            for label in labels
+        }
     pair_indices = list(combinations(range(m), 2))
     result: dict[str, _LabelCounts] = {}
     for label in labels:
@@ -321,6 +327,33 @@ def _article_counts(
             pair.n00 = length - covered[i] - covered[j] + both
         result[label] = counts
     return result
+
+
+def _two_counts(a: list[Interval], b: list[Interval], length: int) -> _LabelCounts:
+    """What the general case counts, for two annotators: the characters both cover are the
+    intersection of the two unions, those one covers the rest of either union."""
+    if a and b:
+        exact = len(set(a).intersection(b))
+        overlap = exact if exact == min(len(a), len(b)) else overlap_matches(a, b)
+        union_a, union_b = union_intervals(a), union_intervals(b)
+        covered_a, covered_b = covered_length(union_a), covered_length(union_b)
+        both = intersection_length(union_a, union_b)
+    else:
+        exact = overlap = both = 0
+        covered_a = covered_length(union_intervals(a)) if a else 0
+        covered_b = covered_length(union_intervals(b)) if b else 0
+    neither = length - covered_a - covered_b + both
+    pair = _PairCounts(
+        exact,
+        overlap,
+        len(a),
+        len(b),
+        both,
+        covered_a - both,
+        covered_b - both,
+        neither,
+    )
+    return _LabelCounts([pair], [neither, covered_a + covered_b - 2 * both, both], [len(a), len(b)])
 
 
 def _absent(counts: _LabelCounts, length: int) -> None:

@@ -15,7 +15,7 @@ differ). Only articles present in every file are compared; the others are listed
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,7 +43,9 @@ class Layer:
     annotator: str  # the name on the spans ("" for a file without spans)
     source: Path
     articles: Mapping[str, ArticleInfo]  # every article of the file, by content hash
-    spans: Mapping[str, tuple[Mark, ...]]  # by content hash; Mark.id = the span's id in the file
+    # By content hash; Mark.id = the span's id in the file. Empty in the layers of a comparison
+    # made article by article (annotator.review.streaming), which keeps no spans.
+    spans: Mapping[str, tuple[Mark, ...]]
     other_annotators: Mapping[str, int] = field(default_factory=dict)  # name -> span count
     issues: tuple[str, ...] = ()  # spans skipped and other oddities found while loading
     labels: tuple[str, ...] = ()  # the file's label names in its own order (for reports)
@@ -225,13 +227,13 @@ def used_labels(layers: Sequence[Layer], keys: Sequence[str]) -> list[str]:
     """The labels any layer uses on these articles, in the files' own label order (the first
     file's first), then by name."""
     used = {mark.label for layer in layers for key in keys for mark in layer.spans.get(key, ())}
+    return label_order(used, layers)
+
+
+def label_order(used: Iterable[str], layers: Sequence[Layer]) -> list[str]:
+    """These labels in the files' own label order (the first file's first), then by name."""
     rank: dict[str, int] = {}
     for layer in layers:
         for name in layer.labels:
             rank.setdefault(name, len(rank))
-    return sorted(used, key=lambda name: (rank.get(name, len(rank)), name))
-
-
-def compare_files(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> Comparison:
-    """Open each file read-only, take its main annotator's layer and compare them."""
-    return compare_layers(open_layers(paths), labels)
+    return sorted(set(used), key=lambda name: (rank.get(name, len(rank)), name))

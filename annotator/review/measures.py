@@ -232,7 +232,10 @@ def overlap_matches(a: Sequence[Interval], b: Sequence[Interval]) -> int:
     character (same label assumed)."""
     if not a or not b:
         return 0
-    adjacency = overlap_adjacency(a, b)
+    if len(a) * len(b) <= 64:  # few spans (the usual case): every pair looked at is quicker
+        adjacency = [[j for j, (bs, be) in enumerate(b) if bs < e and s < be] for s, e in a]
+    else:
+        adjacency = overlap_adjacency(a, b)
     edges = sum(len(n) for n in adjacency)
     if edges == 0:
         return 0

@@ -28,7 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from annotator.core.model import ArticleDraft  # noqa: E402
-from annotator.review.compare import compare_files, compare_layers, open_layers  # noqa: E402
+from annotator.review.compare import compare_layers, open_layers  # noqa: E402
+from annotator.review.streaming import compare_files  # noqa: E402
 from annotator.store import Project  # noqa: E402
 from annotator.store.layers import SpanCopy, insert_spans  # noqa: E402
 

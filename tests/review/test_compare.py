@@ -12,13 +12,13 @@ from annotator.core.text import content_hash
 from annotator.review.agreement import Kind
 from annotator.review.compare import (
     align,
-    compare_files,
     compare_layers,
     load_layer,
     main_annotator,
     open_layer,
     open_layers,
 )
+from annotator.review.streaming import compare_files
 from annotator.store import Project
 from tests.review.conftest import TEXTS, Built, build_project, fingerprint
 

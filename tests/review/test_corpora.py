@@ -15,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from annotator.core.model import ArticleDraft
 from annotator.review.agreement import ArticleLayers, compare
-from annotator.review.compare import compare_files
+from annotator.review.streaming import compare_files
 from annotator.store import Project
 from tests.review.corpus_readers import (
     REDE_ANNOTATORS,

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from annotator.review.compare import compare_files
 from annotator.review.report import (
     format_table,
     render_html,
@@ -20,6 +19,7 @@ from annotator.review.report import (
     write_csv,
     write_disagreements_csv,
 )
+from annotator.review.streaming import compare_files
 from tests.review.conftest import TEXTS, Built, build_project
 
 EVIL = "<img src=x onerror=alert(1)>"
