@@ -18,6 +18,8 @@ layers keep their names.
   layer. Merged layer names are recorded in ``project_info`` (``merged-layer:NAME``).
 * One transaction: on any error nothing is merged. Spans that cannot be placed (offsets outside
   their article, a missing label) are skipped and listed in :attr:`MergeResult.skipped`.
+* One pass over the source's spans and one over its relations, in id order, written in batches:
+  neither file is held in memory (the project's spans are looked up an article at a time).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,22 +38,27 @@ from annotator.review.compare import main_annotator
 from annotator.store import Project, ProjectError
 from annotator.store.errors import translated
 from annotator.store.layers import (
-    RelationCopy,
-    all_relations,
-    all_spans,
+    ArticleRef,
     annotator_span_counts,
     article_drafts,
     article_refs,
     delete_rows,
     info_with_prefix,
-    insert_relations,
-    insert_spans,
-    relation_keys,
     set_info,
-    span_ids_by_key,
 )
-from annotator.store.readonly import open_read_only
-from annotator.store.rows import SpanCopy
+from annotator.store.merging import (
+    ArticleTexts,
+    SpanWriter,
+    insert_relations,
+    next_id,
+    relation_keys_of_heads,
+    source_relation_rows,
+    source_span_rows,
+    span_articles,
+    used_label_ids,
+)
+from annotator.store.readonly import check_unchanged, open_read_only
+from annotator.store.rows import dumps, string_dict
 
 MERGED_LAYER_PREFIX = "merged-layer:"
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -71,8 +80,8 @@ class MergeResult:
     layers: Mapping[str, str]  # annotator in the source -> layer name in the project
     articles_added: tuple[int, ...] = ()
     labels_added: tuple[Label, ...] = ()
-    spans_added: tuple[int, ...] = ()
-    relations_added: tuple[int, ...] = ()
+    spans_added: Sequence[int] = ()  # ids (a range: a merge writes them one after another)
+    relations_added: Sequence[int] = ()
     duplicate_spans: int = 0
     duplicate_relations: int = 0
     skipped: tuple[str, ...] = ()
@@ -167,11 +176,7 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
 
     skipped: list[str] = []
     refs = {ref.id: ref for ref in article_refs(source)}
-    spans = all_spans(source)
-    drafts = article_drafts(source, refs)
     source_labels = {lb.id: lb for lb in source.labels()}
-
-    span_article = {span.id: span.article_id for span in spans}
     # A full disk or a locked file fails the whole merge with a message that says so.
     with translated(project.path), project.atomic():
         # Articles, by content hash.
@@ -181,7 +186,7 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
             existing = project.article_id_by_hash(ref.content_hash)
             if existing is None:
                 try:
-                    existing, _ = project.add_article(drafts[ref.id])
+                    existing, _ = project.add_article(article_drafts(source, [ref.id])[ref.id])
                 except ProjectError as exc:
                     skipped.append(f"article {ref.id} ({ref.title!r}): {exc.message}")
                     continue
@@ -191,7 +196,7 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
         # Labels the spans use.
         labels_added: list[Label] = []
         target_label: dict[int, int] = {}
-        for label_id in sorted({s.label_id for s in spans}):
+        for label_id in used_label_ids(source):
             source_label = source_labels.get(label_id)
             if source_label is None or not source_label.name.strip():
                 continue  # reported with each span below
@@ -201,110 +206,10 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
                 labels_added.append(label)
             target_label[label_id] = label.id
 
-        # Spans.
-        existing_spans = span_ids_by_key(project, set(layers.values()))
-        span_map: dict[int, int] = {}  # source span id -> project span id
-        copies: list[SpanCopy] = []
-        pending: dict[tuple[int, int, int, int, str], int] = {}  # key -> index in copies
-        copied: list[tuple[int, tuple[int, int, int, int, str]]] = []
-        duplicates = 0
-        for span in spans:
-            owner = refs.get(span.article_id)
-            where = f"span {span.id}"
-            if owner is None or span.article_id not in target_article:
-                skipped.append(f"{where}: its article {span.article_id} was not merged")
-                continue
-            if span.label_id not in target_label:
-                skipped.append(
-                    f"{where} in article {span.article_id}: its label is missing or unnamed"
-                )
-                continue
-            if not 0 <= span.start < span.end <= owner.length:
-                skipped.append(
-                    f"{where} [{span.start}, {span.end}) is outside article "
-                    f"{span.article_id} ({owner.length} characters) or empty"
-                )
-                continue
-            key = (
-                target_article[span.article_id],
-                span.start,
-                span.end,
-                target_label[span.label_id],
-                layers[span.annotator],
-            )
-            if key in existing_spans:
-                duplicates += 1
-                span_map[span.id] = existing_spans[key]
-                continue
-            copied.append((span.id, key))
-            if key in pending:  # the source holds this span twice
-                duplicates += 1
-                continue
-            pending[key] = len(copies)
-            copies.append(
-                SpanCopy(
-                    article_id=key[0],
-                    start=span.start,
-                    end=span.end,
-                    label_id=key[3],
-                    text=drafts[span.article_id].text[span.start : span.end],
-                    annotator=key[4],
-                    note=span.note,
-                    attributes=dict(span.attributes),
-                    created_at=span.created_at,
-                    updated_at=span.updated_at,
-                )
-            )
-        new_ids = insert_spans(project, copies)
-        for span_id, key in copied:
-            span_map[span_id] = new_ids[pending[key]]
-
-        # Relations.
-        have = relation_keys(project)
-        relation_copies: list[RelationCopy] = []
-        relation_duplicates = 0
-        for rel in all_relations(source):
-            places = (span_article.get(rel.head_id), span_article.get(rel.child_id))
-            if (
-                places[0] is not None
-                and places[1] is not None
-                and places
-                != (
-                    rel.article_id,
-                    rel.article_id,
-                )
-            ):
-                # No format can carry it, so no export could: refused, and said why.
-                skipped.append(
-                    f"relation {rel.id}: links span {rel.head_id} of article {places[0]} to "
-                    f"span {rel.child_id} of article {places[1]}; a relation must stay within "
-                    "one article"
-                )
-                continue
-            head, child = span_map.get(rel.head_id), span_map.get(rel.child_id)
-            if head is None or child is None:
-                skipped.append(f"relation {rel.id}: one of its spans was not merged")
-                continue
-            head_article = target_article.get(rel.article_id)
-            if head == child or head_article is None:
-                skipped.append(f"relation {rel.id}: links a span to itself or lacks its article")
-                continue
-            key3 = (head, child, rel.type)
-            if key3 in have:
-                relation_duplicates += 1
-                continue
-            have.add(key3)
-            relation_copies.append(
-                RelationCopy(
-                    head_article,
-                    head,
-                    child,
-                    rel.type,
-                    layers.get(rel.annotator, rel.annotator),
-                    rel.created_at,
-                )
-            )
-        relation_ids = insert_relations(project, relation_copies)
+        spans = _merge_spans(project, source, refs, target_article, target_label, layers, skipped)
+        relation_ids, relation_duplicates = _merge_relations(
+            project, source, spans, target_article, layers, skipped
+        )
 
         # Remember which layers came from a merge (so merging again is not a clash).
         info_added = []
@@ -318,19 +223,149 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
                 json.dumps({"from": source.path.name, "annotator": original}, ensure_ascii=False),
             )
             info_added.append(key_name)
+        check_unchanged(source)  # a file read in place was not written meanwhile
 
     return MergeResult(
         source=source.path,
         layers=layers,
         articles_added=tuple(articles_added),
         labels_added=tuple(labels_added),
-        spans_added=tuple(new_ids),
-        relations_added=tuple(relation_ids),
-        duplicate_spans=duplicates,
+        spans_added=spans.added,
+        relations_added=relation_ids,
+        duplicate_spans=spans.duplicates,
         duplicate_relations=relation_duplicates,
         skipped=tuple(skipped),
         info_keys_added=tuple(info_added),
     )
+
+
+@dataclass(slots=True)
+class _MergedSpans:
+    """Where each merged source span went: source ids ascending, with the project's span id."""
+
+    source_ids: array[int] = field(default_factory=lambda: array("q"))
+    target_ids: array[int] = field(default_factory=lambda: array("q"))
+    added: range = range(0)
+    duplicates: int = 0
+
+    def target_of(self, source_id: int) -> int | None:
+        index = bisect_left(self.source_ids, source_id)
+        if index < len(self.source_ids) and self.source_ids[index] == source_id:
+            return self.target_ids[index]
+        return None
+
+
+def _attributes(raw: object) -> str:
+    """A span's attributes as the project stores them (a damaged value reads as none)."""
+    if not raw or raw == "{}":
+        return "{}"
+    return dumps(string_dict(raw))
+
+
+def _merge_spans(
+    project: Project,
+    source: Project,
+    refs: Mapping[int, ArticleRef],
+    target_article: Mapping[int, int],
+    target_label: Mapping[int, int],
+    layers: Mapping[str, str],
+    skipped: list[str],
+) -> _MergedSpans:
+    """Copy the source's spans in id order, one pass, skipping those already there."""
+    merged = _MergedSpans()
+    writer = SpanWriter(project, set(layers.values()))
+    texts = ArticleTexts(source)
+    for row in source_span_rows(source):
+        span_id, article_id, start, end, label_id = row[0], row[1], row[2], row[3], row[4]
+        owner = refs.get(article_id)
+        where = f"span {span_id}"
+        target = target_article.get(article_id)
+        if owner is None or target is None:
+            skipped.append(f"{where}: its article {article_id} was not merged")
+            continue
+        label = target_label.get(label_id)
+        if label is None:
+            skipped.append(f"{where} in article {article_id}: its label is missing or unnamed")
+            continue
+        if not 0 <= start < end <= owner.length:
+            skipped.append(
+                f"{where} [{start}, {end}) is outside article "
+                f"{article_id} ({owner.length} characters) or empty"
+            )
+            continue
+        layer = layers[str(row[5])]
+        found = writer.existing(target).get((start, end, label, layer))
+        if found is not None:  # already in the project, or twice in the source
+            merged.duplicates += 1
+        else:
+            found = writer.add(
+                target,
+                start,
+                end,
+                label,
+                texts[article_id][start:end],
+                layer,
+                str(row[6] or ""),
+                _attributes(row[7]),
+                str(row[8]),
+                str(row[9]),
+            )
+        merged.source_ids.append(span_id)
+        merged.target_ids.append(found)
+    writer.flush()
+    merged.added = range(writer.first_id, writer.next_id)
+    return merged
+
+
+def _merge_relations(
+    project: Project,
+    source: Project,
+    spans: _MergedSpans,
+    target_article: Mapping[int, int],
+    layers: Mapping[str, str],
+    skipped: list[str],
+) -> tuple[range, int]:
+    """Copy the source's relations between merged spans in id order, a batch at a time;
+    return the new ids and how many were there already."""
+    first = new_id = next_id(project, "relations")
+    duplicates = 0
+    rows = source_relation_rows(source)
+    while batch := rows.fetchmany(1000):
+        places = span_articles(source, [r[2] for r in batch] + [r[3] for r in batch])
+        candidates = []
+        for rel_id, article_id, head_id, child_id, kind, annotator, created_at in batch:
+            where = (places.get(head_id), places.get(child_id))
+            if where[0] is not None and where[1] is not None and where != (article_id, article_id):
+                # No format can carry it, so no export could: refused, and said why.
+                skipped.append(
+                    f"relation {rel_id}: links span {head_id} of article {where[0]} to "
+                    f"span {child_id} of article {where[1]}; a relation must stay within "
+                    "one article"
+                )
+                continue
+            head, child = spans.target_of(head_id), spans.target_of(child_id)
+            if head is None or child is None:
+                skipped.append(f"relation {rel_id}: one of its spans was not merged")
+                continue
+            head_article = target_article.get(article_id)
+            if head == child or head_article is None:
+                skipped.append(f"relation {rel_id}: links a span to itself or lacks its article")
+                continue
+            candidates.append(
+                (head_article, head, child, str(kind), layers.get(annotator, annotator), created_at)
+            )
+        have = relation_keys_of_heads(project, [c[1] for c in candidates])
+        new = []
+        for head_article, head, child, kind, annotator, created_at in candidates:
+            if (head, child, kind) in have:
+                duplicates += 1
+                continue
+            have.add((head, child, kind))
+            new.append((new_id, head_article, head, child, kind, annotator, created_at))
+            new_id += 1
+        if new:
+            insert_relations(project, new)
+    return range(first, new_id), duplicates
 
 
 def undo_merge(project: Project, result: MergeResult) -> None:

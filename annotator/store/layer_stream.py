@@ -23,13 +23,20 @@ def layer_spans_in_order(
     the listed articles, ordered by the article's position in the list, then by span id, in one
     pass (the list goes in as one JSON array: no statement per article); ``text`` is "" unless
     asked for."""
-    text = "s.text" if with_text else "''"
-    return project.db.conn.execute(
-        f'SELECT j.key, s.id, s.article_id, s.start, s."end", s.label_id, {text}'
-        " FROM json_each(?) j JOIN spans s ON s.article_id = j.value"
-        " WHERE s.annotator = ? ORDER BY j.key, s.id",
-        (json.dumps(list(article_ids)), annotator),
-    )
+    sql = _IN_ORDER_WITH_TEXT if with_text else _IN_ORDER
+    return project.db.conn.execute(sql, (json.dumps(list(article_ids)), annotator))
+
+
+_IN_ORDER = (
+    "SELECT j.key, s.id, s.article_id, s.start, s.\"end\", s.label_id, ''"
+    " FROM json_each(?) j JOIN spans s ON s.article_id = j.value"
+    " WHERE s.annotator = ? ORDER BY j.key, s.id"
+)
+_IN_ORDER_WITH_TEXT = (
+    'SELECT j.key, s.id, s.article_id, s.start, s."end", s.label_id, s.text'
+    " FROM json_each(?) j JOIN spans s ON s.article_id = j.value"
+    " WHERE s.annotator = ? ORDER BY j.key, s.id"
+)
 
 
 def layer_spans_without_article(project: Project, annotator: str) -> list[tuple[int, int]]:
