@@ -275,43 +275,54 @@ def _merge_spans(
     merged = _MergedSpans()
     writer = SpanWriter(project, set(layers.values()))
     texts = ArticleTexts(source)
+    source_ids, target_ids = merged.source_ids, merged.target_ids
+    # Spans mostly come article after article: the article's text and the project's spans
+    # there are looked up when the article changes, not for every span.
+    text_of, text = -1, ""
+    known_in, known = -1, {}
     for row in source_span_rows(source):
         span_id, article_id, start, end, label_id = row[0], row[1], row[2], row[3], row[4]
         owner = refs.get(article_id)
-        where = f"span {span_id}"
         target = target_article.get(article_id)
         if owner is None or target is None:
-            skipped.append(f"{where}: its article {article_id} was not merged")
+            skipped.append(f"span {span_id}: its article {article_id} was not merged")
             continue
         label = target_label.get(label_id)
         if label is None:
-            skipped.append(f"{where} in article {article_id}: its label is missing or unnamed")
+            skipped.append(
+                f"span {span_id} in article {article_id}: its label is missing or unnamed"
+            )
             continue
         if not 0 <= start < end <= owner.length:
             skipped.append(
-                f"{where} [{start}, {end}) is outside article "
+                f"span {span_id} [{start}, {end}) is outside article "
                 f"{article_id} ({owner.length} characters) or empty"
             )
             continue
         layer = layers[str(row[5])]
-        found = writer.existing(target).get((start, end, label, layer))
+        if target != known_in:
+            known_in, known = target, writer.existing(target)
+        found = known.get((start, end, label, layer))
         if found is not None:  # already in the project, or twice in the source
             merged.duplicates += 1
         else:
+            if article_id != text_of:
+                text_of, text = article_id, texts[article_id]
             found = writer.add(
+                known,
                 target,
                 start,
                 end,
                 label,
-                texts[article_id][start:end],
+                text[start:end],
                 layer,
                 str(row[6] or ""),
                 _attributes(row[7]),
                 str(row[8]),
                 str(row[9]),
             )
-        merged.source_ids.append(span_id)
-        merged.target_ids.append(found)
+        source_ids.append(span_id)
+        target_ids.append(found)
     writer.flush()
     merged.added = range(writer.first_id, writer.next_id)
     return merged

@@ -190,6 +190,7 @@ class SpanWriter:
 
     def add(
         self,
+        known: dict[SpanKey, int],
         article_id: int,
         start: int,
         end: int,
@@ -201,10 +202,11 @@ class SpanWriter:
         created_at: str,
         updated_at: str,
     ) -> int:
-        """Write a span (in the next batch); its id."""
+        """Write a span (in the next batch) and note it in ``known``, what :meth:`existing`
+        gave for its article; return its id."""
         span_id = self.next_id
         self.next_id += 1
-        self.existing(article_id)[(start, end, label_id, annotator)] = span_id
+        known[(start, end, label_id, annotator)] = span_id
         self._pending.append(
             (
                 span_id,
