@@ -22,7 +22,7 @@ from pathlib import Path
 from annotator.review.agreement import Agreement, ArticleLayers, Mark, compare, gc_paused
 from annotator.store import Project
 from annotator.store.layers import annotator_span_counts, article_refs, layer_spans
-from annotator.store.readonly import open_read_only
+from annotator.store.readonly import check_unchanged, open_read_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,9 @@ def _load_layer(project: Project, annotator: str | None, name: str | None) -> La
 def open_layer(path: str | Path, annotator: str | None = None, *, name: str | None = None) -> Layer:
     """Load a layer from a colleague's file, opened read-only (nothing written beside it)."""
     with open_read_only(path) as project:
-        return load_layer(project, annotator, name=name)
+        layer = load_layer(project, annotator, name=name)
+        check_unchanged(project)  # a file read in place was not written meanwhile
+        return layer
 
 
 def distinct_names(layers: Sequence[Layer]) -> list[Layer]:
