@@ -2,7 +2,8 @@
 
 ``python -m tests.benchmarks.launch RESULT.json CMD...`` runs CMD (its output goes to this
 process's stdout and stderr), waits for it with ``wait4`` and writes ``{"seconds", "peak_mb",
-"started_at", "returncode"}`` to RESULT.json.
+"cpu_seconds", "started_at", "returncode"}`` to RESULT.json (``cpu_seconds``: user plus system
+time, what the process cost whatever else the machine ran).
 
 Why a launcher: Linux counts a process's peak resident memory (``ru_maxrss``) from before its
 ``exec``, so a process started directly by the benchmark runner would report the runner's own
@@ -31,6 +32,7 @@ def main(argv: list[str]) -> int:
             {
                 "seconds": seconds,
                 "peak_mb": usage.ru_maxrss / 1024,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
                 "started_at": started_at,
                 "returncode": returncode,
             },

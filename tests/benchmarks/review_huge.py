@@ -20,10 +20,12 @@ average, since the absolute times scale with what else the machine runs; the rat
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,10 +120,24 @@ def main() -> int:
     def load() -> str:
         return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
-    results: dict[str, list[tuple[float, float]]] = {}
+    results: dict[str, list[tuple[float, float, float]]] = {}
 
-    def record(name: str, process: object) -> None:
-        results.setdefault(name, []).append((process.seconds, process.peak_mb))  # type: ignore[attr-defined]
+    def measured(name: str, command: list[str]) -> None:
+        """Run ``command`` to its end through the launcher: wall time, peak memory, CPU."""
+        with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
+            launcher = [sys.executable, "-m", "tests.benchmarks.launch", out.name]
+            subprocess.run(
+                [*launcher, *command],
+                env=bench.env,
+                cwd=REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            found = json.load(out)
+        if found["returncode"] != 0:
+            raise SystemExit(f"{name} failed: {' '.join(command)}")
+        figures = (found["seconds"], found["peak_mb"], found["cpu_seconds"])
+        results.setdefault(name, []).append(figures)
 
     copy = bench.path("huge-merge-target.annot")
     for run in range(args.runs):
@@ -129,10 +145,8 @@ def main() -> int:
         floor_cmd = module_cmd(
             "tests.benchmarks.review_huge", "--floor", "agree", str(mine), str(theirs)
         )
-        record("agree floor", spawn(floor_cmd, bench.env, what="agreement floor"))
-        record(
-            "agree", spawn(annotator_cmd("agree", str(mine), str(theirs)), bench.env, what="agree")
-        )
+        measured("agree floor", floor_cmd)
+        measured("agree", annotator_cmd("agree", str(mine), str(theirs)))
         for name, command in (
             (
                 "merge floor",
@@ -144,21 +158,25 @@ def main() -> int:
         ):
             remove_project(copy)
             shutil.copyfile(mine, copy)
-            record(name, spawn(command, bench.env, what=name))
+            measured(name, command)
             drop_backups(bench.profile, copy)
             remove_project(copy)
         print(f"  load average after the run: {load()}", flush=True)
 
     print(f"\nAgreement and merge, {args.articles:,} articles per file ({sizes}):")
     for name in ("agree", "merge"):
-        seconds = statistics.median(s for s, _ in results[name])
-        floor = statistics.median(s for s, _ in results[f"{name} floor"])
-        peak = max(p for _, p in results[name])
-        floor_peak = max(p for _, p in results[f"{name} floor"])
+        mine_runs, floor_runs = results[name], results[f"{name} floor"]
+        seconds = statistics.median(r[0] for r in mine_runs)
+        floor = statistics.median(r[0] for r in floor_runs)
+        cpu = statistics.median(r[2] for r in mine_runs)
+        floor_cpu = statistics.median(r[2] for r in floor_runs)
+        peak = max(r[1] for r in mine_runs)
+        floor_peak = max(r[1] for r in floor_runs)
         verdict = "met" if seconds < 60 else "NOT met"
         print(
-            f"  {name:6} {seconds:6.1f} s (target < 60 s: {verdict}), peak {peak:.0f} MB; "
-            f"floor {floor:.1f} s, peak {floor_peak:.0f} MB; ratio {seconds / floor:.2f}×"
+            f"  {name:6} {seconds:6.1f} s (target < 60 s: {verdict}), CPU {cpu:.1f} s, peak "
+            f"{peak:.0f} MB; floor {floor:.1f} s, CPU {floor_cpu:.1f} s, peak {floor_peak:.0f} MB;"
+            f" ratio {seconds / floor:.2f}× (CPU {cpu / floor_cpu:.2f}×)"
         )
     print(f"load average at the end: {load()} ({time.strftime('%H:%M:%S')})")
     return 0
