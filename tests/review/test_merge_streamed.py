@@ -81,7 +81,9 @@ def build_pair(folder: Path, seed: int) -> tuple[Path, Path, Path]:
                 start = rng.randrange(length)
                 end = min(length, start + rng.randint(1, 25))
                 who = "bob" if rng.random() > 0.15 else "carol"
-                attributes = {"certainty": rng.choice(["high", "low"])} if rng.random() < 0.2 else {}
+                attributes = (
+                    {"certainty": rng.choice(["high", "low"])} if rng.random() < 0.2 else {}
+                )
                 note = f"note {start} 👍🏽" if rng.random() < 0.2 else ""
                 span = SpanCopy(
                     article,
@@ -145,8 +147,8 @@ def build_pair(folder: Path, seed: int) -> tuple[Path, Path, Path]:
 def repeat_spans(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(
-        "INSERT INTO spans(article_id, start, \"end\", label_id, text, annotator, note,"
-        " attributes, created_at, updated_at) SELECT article_id, start, \"end\", label_id,"
+        'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
+        ' attributes, created_at, updated_at) SELECT article_id, start, "end", label_id,'
         " text, annotator, note, attributes, created_at, updated_at FROM spans"
         " WHERE annotator = 'bob' AND id % 4 = 0 ORDER BY id"
     )
