@@ -37,8 +37,8 @@ def add_agree(sub: Subparsers) -> None:
 def run_agree(args: argparse.Namespace) -> int:
     import json
 
-    from annotator.review.streaming import compare_files
     from annotator.review.report import format_table, render_html, to_dict, write_csv
+    from annotator.review.streaming import compare_files
     from annotator.store import ProjectError
 
     if len(args.files) < 2:

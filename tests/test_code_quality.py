@@ -103,7 +103,6 @@ BEING_SPLIT = {
     "annotator/formats/labelstudio.py",
     "annotator/formats/webanno_tsv.py",
     "annotator/formats/xmi.py",
-    "annotator/review/agreement.py",
 }
 
 

@@ -36,13 +36,13 @@ figures do not depend on how the articles were fed in.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
+from annotator.review.counts import LabelCounts, PairCounts, absent, article_counts, mean, pooled_f1
 from annotator.review.disagreements import (
     Disagreement,
     Kind,
@@ -53,18 +53,7 @@ from annotator.review.disagreements import (
     count_disagreements,
     find_disagreements,
 )
-from annotator.review.measures import (
-    Interval,
-    cohen_kappa,
-    covered_length,
-    depth_histogram,
-    f1,
-    fleiss_kappa_binary,
-    intersection_length,
-    krippendorff_alpha_binary,
-    overlap_matches,
-    union_intervals,
-)
+from annotator.review.measures import fleiss_kappa_binary, krippendorff_alpha_binary
 
 __all__ = [
     "Agreement",
@@ -170,92 +159,30 @@ class Agreement:
 
 
 # ---------------------------------------------------------------------------- computing
-@dataclass(slots=True)
-class _PairCounts:
-    exact: int = 0
-    overlap: int = 0
-    size_a: int = 0
-    size_b: int = 0
-    n11: int = 0
-    n10: int = 0
-    n01: int = 0
-    n00: int = 0
-
-    def add(self, other: _PairCounts) -> None:
-        self.exact += other.exact
-        self.overlap += other.overlap
-        self.size_a += other.size_a
-        self.size_b += other.size_b
-        self.n11 += other.n11
-        self.n10 += other.n10
-        self.n01 += other.n01
-        self.n00 += other.n00
-
-    def kappa(self) -> float | None:
-        return cohen_kappa(self.n11, self.n10, self.n01, self.n00)
 
 
-@dataclass(slots=True)
-class _LabelCounts:
-    """Counts of one label over some articles: per pair, the depth histogram, span counts."""
-
-    pairs: list[_PairCounts]
-    histogram: list[int]
-    spans: list[int]
-
-    @classmethod
-    def empty(cls, annotators: int) -> _LabelCounts:
-        pair_count = annotators * (annotators - 1) // 2
-        return cls(
-            [_PairCounts() for _ in range(pair_count)], [0] * (annotators + 1), [0] * annotators
-        )
-
-    def add(self, other: _LabelCounts) -> None:
-        for mine, theirs in zip(self.pairs, other.pairs, strict=True):
-            mine.add(theirs)
-        for k, h in enumerate(other.histogram):
-            self.histogram[k] += h
-        for i, n in enumerate(other.spans):
-            self.spans[i] += n
-
-
-def _pooled_f1(pairs: Iterable[_PairCounts]) -> tuple[float | None, float | None]:
-    exact = overlap = total_a = total_b = 0
-    for p in pairs:
-        exact += p.exact
-        overlap += p.overlap
-        total_a += p.size_a
-        total_b += p.size_b
-    return f1(exact, total_a, total_b), f1(overlap, total_a, total_b)
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return sum(defined) / len(defined) if defined else None
-
-
-def _label_figures(counts: _LabelCounts, annotators: Sequence[str]) -> LabelFigures:
-    exact, overlap = _pooled_f1(counts.pairs)
+def _label_figures(counts: LabelCounts, annotators: Sequence[str]) -> LabelFigures:
+    exact, overlap = pooled_f1(counts.pairs)
     m = len(annotators)
     kappas = [p.kappa() for p in counts.pairs]
     return LabelFigures(
         exact_f1=exact,
         overlap_f1=overlap,
-        kappa=kappas[0] if m == 2 else _mean(kappas),
+        kappa=kappas[0] if m == 2 else mean(kappas),
         alpha=krippendorff_alpha_binary(counts.histogram, m),
         fleiss_kappa=fleiss_kappa_binary(counts.histogram, m) if m >= 3 else None,
         spans=dict(zip(annotators, counts.spans, strict=True)),
     )
 
 
-def _overall_figures(per_label: Iterable[_LabelCounts], annotators: Sequence[str]) -> LabelFigures:
-    pairs: list[_PairCounts] = []
+def _overall_figures(per_label: Iterable[LabelCounts], annotators: Sequence[str]) -> LabelFigures:
+    pairs: list[PairCounts] = []
     spans = [0] * len(annotators)
     for counts in per_label:
         pairs.extend(counts.pairs)
         for i, n in enumerate(counts.spans):
             spans[i] += n
-    exact, overlap = _pooled_f1(pairs)
+    exact, overlap = pooled_f1(pairs)
     return LabelFigures(exact, overlap, spans=dict(zip(annotators, spans, strict=True)))
 
 
@@ -278,89 +205,6 @@ def _normalized_layers(
             spans.setdefault((mark.start, mark.end, mark.label), mark)
         layers.append(spans)
     return layers
-
-
-def _article_counts(
-    layers: Sequence[Mapping[SpanKey, Any]], labels: Sequence[str], length: int
-) -> dict[str, _LabelCounts]:
-    m = len(layers)
-    by_label: list[dict[str, list[Interval]]] = []
-    for spans in layers:
-        grouped: dict[str, list[Interval]] = defaultdict(list)
-        for start, end, label in spans:
-            grouped[label].append((start, end))
-        by_label.append(grouped)
-    if m == 2:
-        first, second = by_label
-        return {
-            label: _two_counts(sorted(first.get(label, ())), sorted(second.get(label, ())), length)
-            for label in labels
-        }
-    pair_indices = list(combinations(range(m), 2))
-    result: dict[str, _LabelCounts] = {}
-    for label in labels:
-        extents = [sorted(grouped.get(label, ())) for grouped in by_label]
-        counts = _LabelCounts.empty(m)
-        counts.spans = [len(e) for e in extents]
-        if not any(extents):
-            counts.histogram[0] = length
-            for pair in counts.pairs:
-                pair.n00 = length
-            result[label] = counts
-            continue
-        unions = [union_intervals(e) for e in extents]
-        covered = [covered_length(u) for u in unions]
-        counts.histogram = depth_histogram(unions, length)
-        sets = [set(e) for e in extents]
-        for pair, (i, j) in zip(counts.pairs, pair_indices, strict=True):
-            a, b = extents[i], extents[j]
-            pair.size_a, pair.size_b = len(a), len(b)
-            pair.exact = len(sets[i] & sets[j]) if a and b else 0
-            if pair.exact == min(len(a), len(b)):
-                pair.overlap = pair.exact  # a matching can never be larger than the smaller side
-            else:
-                pair.overlap = overlap_matches(a, b)
-            both = counts.histogram[2] if m == 2 else intersection_length(unions[i], unions[j])
-            pair.n11 = both
-            pair.n10 = covered[i] - both
-            pair.n01 = covered[j] - both
-            pair.n00 = length - covered[i] - covered[j] + both
-        result[label] = counts
-    return result
-
-
-def _two_counts(a: list[Interval], b: list[Interval], length: int) -> _LabelCounts:
-    """What the general case counts, for two annotators: the characters both cover are the
-    intersection of the two unions, those one covers the rest of either union."""
-    if a and b:
-        exact = len(set(a).intersection(b))
-        overlap = exact if exact == min(len(a), len(b)) else overlap_matches(a, b)
-        union_a, union_b = union_intervals(a), union_intervals(b)
-        covered_a, covered_b = covered_length(union_a), covered_length(union_b)
-        both = intersection_length(union_a, union_b)
-    else:
-        exact = overlap = both = 0
-        covered_a = covered_length(union_intervals(a)) if a else 0
-        covered_b = covered_length(union_intervals(b)) if b else 0
-    neither = length - covered_a - covered_b + both
-    pair = _PairCounts(
-        exact,
-        overlap,
-        len(a),
-        len(b),
-        both,
-        covered_a - both,
-        covered_b - both,
-        neither,
-    )
-    return _LabelCounts([pair], [neither, covered_a + covered_b - 2 * both, both], [len(a), len(b)])
-
-
-def _absent(counts: _LabelCounts, length: int) -> None:
-    """Count ``length`` characters that no annotator covers with the label."""
-    counts.histogram[0] += length
-    for pair in counts.pairs:
-        pair.n00 += length
 
 
 class Tally:
@@ -388,7 +232,7 @@ class Tally:
         self.wanted = frozenset(labels) if labels is not None else None
         self.keep_articles = keep_articles
         self._seen: dict[str, None] = dict.fromkeys(labels or ())
-        self._totals: dict[str, _LabelCounts] = {}
+        self._totals: dict[str, LabelCounts] = {}
         self._counted_length: dict[str, int] = {}  # characters of the articles counting a label
         self._length = 0
         self._kinds: dict[Kind, int] = {}
@@ -415,12 +259,12 @@ class Tally:
         for label in present:
             if label not in seen:
                 seen[label] = None
-        counts = _article_counts(layers, list(present), length)
+        counts = article_counts(layers, list(present), length)
         m = len(self.annotators)
         for label, c in counts.items():
             total = self._totals.get(label)
             if total is None:
-                total = self._totals[label] = _LabelCounts.empty(m)
+                total = self._totals[label] = LabelCounts.empty(m)
                 self._counted_length[label] = 0
             total.add(c)
             self._counted_length[label] += length
@@ -455,27 +299,27 @@ class Tally:
         annotators = self.annotators
         m = len(annotators)
         label_order = tuple(labels) if labels is not None else self.labels_seen
-        totals: dict[str, _LabelCounts] = {}
+        totals: dict[str, LabelCounts] = {}
         for label in label_order:
-            counts = _LabelCounts.empty(m)
+            counts = LabelCounts.empty(m)
             found = self._totals.get(label)
             if found is not None:
                 counts.add(found)
-            _absent(counts, self._length - self._counted_length.get(label, 0))
+            absent(counts, self._length - self._counted_length.get(label, 0))
             totals[label] = counts
         pairwise = []
         for index, (i, j) in enumerate(combinations(range(m), 2)):
             per_label = {}
             for label in label_order:
                 p = totals[label].pairs[index]
-                exact, overlap = _pooled_f1([p])
+                exact, overlap = pooled_f1([p])
                 per_label[label] = LabelFigures(
                     exact,
                     overlap,
                     kappa=p.kappa(),
                     spans={annotators[i]: p.size_a, annotators[j]: p.size_b},
                 )
-            exact, overlap = _pooled_f1(totals[label].pairs[index] for label in label_order)
+            exact, overlap = pooled_f1(totals[label].pairs[index] for label in label_order)
             pairwise.append(PairFigures(annotators[i], annotators[j], exact, overlap, per_label))
         return Agreement(
             annotators=annotators,
@@ -496,8 +340,8 @@ class Tally:
         for label in label_order:
             figures = article.labels.get(label)
             if figures is None:
-                counts = _LabelCounts.empty(len(self.annotators))
-                _absent(counts, article.length)
+                counts = LabelCounts.empty(len(self.annotators))
+                absent(counts, article.length)
                 figures = _label_figures(counts, self.annotators)
             labels[label] = figures
         return replace(article, labels=labels)

@@ -18,7 +18,6 @@ from annotator.store import Project, ProjectError
 from annotator.store.errors import translated
 from annotator.store.layers import (
     RelationCopy,
-    SpanCopy,
     all_relations,
     all_spans,
     annotator_span_counts,
@@ -31,6 +30,7 @@ from annotator.store.layers import (
     set_info,
     span_ids_by_key,
 )
+from annotator.store.rows import SpanCopy
 
 
 def reference_merge(

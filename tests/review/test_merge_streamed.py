@@ -17,8 +17,9 @@ import annotator.store.readonly as readonly
 from annotator.core.model import ArticleDraft, LabelSpec
 from annotator.review.merge import MergeResult, merge_file
 from annotator.store import Project
-from annotator.store.layers import SpanCopy, insert_spans
+from annotator.store.layers import insert_spans
 from annotator.store.readonly import open_read_only
+from annotator.store.rows import SpanCopy
 from tests.review.merge_reference import reference_merge
 from tests.review.test_streaming import random_text
 
@@ -105,7 +106,7 @@ def build_pair(folder: Path, seed: int) -> tuple[Path, Path, Path]:
         by_article: dict[int, list[int]] = {}
         for span_id, copy in zip(span_ids, copies, strict=True):
             by_article.setdefault(copy.article_id, []).append(span_id)
-        for article, spans in by_article.items():
+        for spans in by_article.values():
             for _ in range(len(spans) // 2):
                 head, child = rng.sample(spans, 2) if len(spans) > 1 else (spans[0], spans[0])
                 if head != child:

@@ -16,7 +16,8 @@ from annotator.core.model import ArticleDraft
 from annotator.review.compare import Comparison, compare_layers, open_layers
 from annotator.review.streaming import compare_files
 from annotator.store import Project, ProjectError
-from annotator.store.layers import SpanCopy, insert_spans
+from annotator.store.layers import insert_spans
+from annotator.store.rows import SpanCopy
 from tests.review.conftest import fingerprint
 
 PIECES = (
