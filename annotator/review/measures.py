@@ -112,12 +112,16 @@ def covered_length(intervals: Iterable[Interval]) -> int:
 def intersection_length(a: Sequence[Interval], b: Sequence[Interval]) -> int:
     """Characters covered by both of two sorted disjoint interval lists (two pointers)."""
     i = j = total = 0
-    while i < len(a) and j < len(b):
-        start = max(a[i][0], b[j][0])
-        end = min(a[i][1], b[j][1])
+    count_a, count_b = len(a), len(b)
+    while i < count_a and j < count_b:
+        start_a, end_a = a[i]
+        start_b, end_b = b[j]
+        # Plain comparisons: max() and min() calls cost more than the rest of the step.
+        start = start_a if start_a > start_b else start_b
+        end = end_a if end_a < end_b else end_b
         if start < end:
             total += end - start
-        if a[i][1] < b[j][1]:
+        if end_a < end_b:
             i += 1
         else:
             j += 1
