@@ -16,6 +16,7 @@ from annotator.core.model import (
     ArticleSummary,
 )
 from annotator.core.text import content_hash
+from annotator.store import summaries
 from annotator.store.rows import ARTICLE_COLUMNS, Handle, article_from_row, chunks, dumps, now
 
 # An article's span count leaves out the suggestions waiting for review: both counts are
@@ -39,10 +40,14 @@ ARTICLE_SORT_KEYS = {
     "length": "length(a.text)",
 }
 
-# An article (a, or the search index's f) holds a span of a label: one lookup in the index
-# spans_by_label_article of migration 0002.
-_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
-_MATCH_HAS_LABEL = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = f.rowid AND s.label_id = ?)"
+# An article (a, or the search index's f) holds a span of a label: one lookup in the table of
+# the labels each article holds (migration 0009).
+_HAS_LABEL = (
+    "EXISTS (SELECT 1 FROM article_labels al WHERE al.article_id = a.id AND al.label_id = ?)"
+)
+_MATCH_HAS_LABEL = (
+    "EXISTS (SELECT 1 FROM article_labels al WHERE al.article_id = f.rowid AND al.label_id = ?)"
+)
 _SUMMARY = (
     "SELECT a.id, a.title, a.source, a.status,"
     f" {_SPAN_COUNT}, length(a.text), a.published"
@@ -83,6 +88,16 @@ class ArticleQuery:
     @property
     def key(self) -> str:
         return ARTICLE_SORT_KEYS.get(self.order_by, "a.id")
+
+    @property
+    def by_label_summary(self) -> bool:
+        """Whether the list is one label's articles in id or status order: then the table of
+        the labels each article holds gives its pages and rows (store/summaries.py)."""
+        return (
+            self.label_id is not None
+            and not self.search.strip()
+            and self.order_by in ("id", "status")
+        )
 
     @property
     def by_search_order(self) -> bool:
@@ -248,6 +263,9 @@ class ArticleRepository:
                 sql += f" AND {_MATCH_HAS_LABEL}"
                 params.append(query.label_id)
             return int(conn.execute(sql, params).fetchone()[0])
+        if query.label_id is not None:
+            # The articles holding the label, counted in its range of the summary's index.
+            return summaries.count(conn, "label", query.label_id)
         where, params = query.where()
         return int(conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
 
@@ -255,6 +273,16 @@ class ArticleRepository:
         """The ids of one page of the article list, in its order (no other column is read)."""
         key = query.key
         direction = "DESC" if query.descending else "ASC"
+        if query.by_label_summary:
+            return summaries.page_ids(
+                self._h.conn,
+                "label",
+                query.label_id,
+                by_status=query.order_by == "status",
+                descending=query.descending,
+                offset=offset,
+                limit=limit,
+            )
         if query.by_search_order:
             # The search index hands its matches over in rowid order, a page at a time.
             sql = (
@@ -276,6 +304,15 @@ class ArticleRepository:
         """The row of an article in the list :meth:`page_ids` pages through (0 first), or None
         when the filters leave it out (or there is no such article)."""
         conn = self._h.conn
+        if query.by_label_summary:
+            return summaries.position(
+                conn,
+                "label",
+                query.label_id,
+                article_id,
+                by_status=query.order_by == "status",
+                descending=query.descending,
+            )
         key = query.key
         where, params = query.where()
         joiner = "AND" if where else "WHERE"

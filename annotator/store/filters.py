@@ -1,17 +1,21 @@
 """Article-list filters: status, outlet, publication date range, a label present or absent, an
 annotator's spans, and a full-text query, combined; with the counts the list shows.
 
-Each filter is one indexed condition (migrations 0002, 0005 and 0006): status and outlet are index
-lookups, dates a range over the published column, a label or annotator an index probe per
-article, a query a lookup in the full-text index.
+Each filter is one indexed condition (migrations 0002, 0005, 0006 and 0009): status and outlet
+are index lookups, dates a range over the published column, a label a lookup in the table of the
+labels (or annotators) each article holds, a query a lookup in the full-text index. A filter of one criterion is counted (in all and per status) from an index or
+that table alone; the others from the index of the articles' status, outlet and date, never from
+their rows (which hold the text first: reading a row's status walks its text's pages).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from annotator.core.model import STATUSES, ArticleSummary
+from annotator.store import summaries
 from annotator.store.articles import ARTICLE_SORT_KEYS
 from annotator.store.errors import ProjectError
 from annotator.store.project import Project
@@ -34,6 +38,9 @@ class ArticleFilter:
     @property
     def empty(self) -> bool:
         return self == ArticleFilter()
+
+
+_LABEL_OF_ARTICLE = "SELECT 1 FROM article_labels al WHERE al.article_id = a.id AND al.label_id = ?"
 
 
 def where_clause(project: Project, f: ArticleFilter) -> tuple[str, list[Any]]:
@@ -68,18 +75,15 @@ def where_clause(project: Project, f: ArticleFilter) -> tuple[str, list[Any]]:
     if f.date_from or f.date_to:
         clauses.append("a.published != ''")
     if f.label_present is not None:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
-        )
+        clauses.append(f"EXISTS ({_LABEL_OF_ARTICLE})")
         params.append(f.label_present)
     if f.label_absent is not None:
-        clauses.append(
-            "NOT EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.label_id = ?)"
-        )
+        clauses.append(f"NOT EXISTS ({_LABEL_OF_ARTICLE})")
         params.append(f.label_absent)
     if f.annotator is not None:
         clauses.append(
-            "EXISTS (SELECT 1 FROM spans s WHERE s.annotator = ? AND s.article_id = a.id)"
+            "EXISTS (SELECT 1 FROM article_annotators aa"
+            " WHERE aa.article_id = a.id AND aa.annotator = ?)"
         )
         params.append(f.annotator)
     if f.query.strip():
@@ -102,15 +106,13 @@ def _single_criterion_count(project: Project, f: ArticleFilter) -> int | None:
     """The count of a filter with one criterion that an index answers alone (the articles
     holding a label, an annotator's articles, a query's matches), or None."""
     conn = project.db.conn
-    if f == ArticleFilter(label_present=f.label_present) and f.label_present is not None:
-        row = conn.execute(
-            "SELECT count(DISTINCT article_id) FROM spans WHERE label_id = ?", (f.label_present,)
-        ).fetchone()
-    elif f == ArticleFilter(annotator=f.annotator) and f.annotator is not None:
-        row = conn.execute(
-            "SELECT count(DISTINCT article_id) FROM spans WHERE annotator = ?", (f.annotator,)
-        ).fetchone()
-    elif f == ArticleFilter(query=f.query) and f.query.strip():
+    summary = _summary_of(f)
+    if summary is not None:
+        return summaries.count(conn, *summary)
+    if f == ArticleFilter(label_absent=f.label_absent) and f.label_absent is not None:
+        total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return int(total) - summaries.count(conn, "label", f.label_absent)
+    if f == ArticleFilter(query=f.query) and f.query.strip():
         row = conn.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
             (check_query(project, f.query),),
@@ -120,15 +122,54 @@ def _single_criterion_count(project: Project, f: ArticleFilter) -> int | None:
     return int(row[0])
 
 
+def _summary_of(f: ArticleFilter) -> tuple[str, Any] | None:
+    """("label", id) or ("annotator", name) for a filter of that one criterion, else None."""
+    if f == ArticleFilter(label_present=f.label_present) and f.label_present is not None:
+        return "label", f.label_present
+    if f == ArticleFilter(annotator=f.annotator) and f.annotator is not None:
+        return "annotator", f.annotator
+    return None
+
+
 def status_counts(project: Project, f: ArticleFilter) -> dict[str, int]:
     """How many articles the filter keeps, per status (all statuses, in order)."""
-    where, params = where_clause(project, f)
-    rows = dict(
-        project.db.conn.execute(
-            f"SELECT a.status, count(*) FROM articles a {where} GROUP BY a.status", params
-        ).fetchall()
-    )
+    conn = project.db.conn
+    if f.empty:
+        rows = _per_status(conn.execute("SELECT status, count(*) FROM articles GROUP BY status"))
+    elif f == ArticleFilter(statuses=f.statuses) and f.statuses is not None:
+        where_clause(project, f)  # an unknown status is refused as in every other count
+        every = status_counts(project, ArticleFilter())
+        rows = {status: every[status] if status in f.statuses else 0 for status in STATUSES}
+    elif (summary := _summary_of(f)) is not None:
+        rows = summaries.per_status(conn, *summary)
+    elif f == ArticleFilter(label_absent=f.label_absent) and f.label_absent is not None:
+        every = status_counts(project, ArticleFilter())
+        labelled = summaries.per_status(conn, "label", f.label_absent)
+        rows = {status: every[status] - labelled[status] for status in STATUSES}
+    elif f == ArticleFilter(query=f.query) and f.query.strip():
+        rows = _per_status(
+            conn.execute(
+                "SELECT a.status, count(*) FROM articles_fts f"
+                " JOIN articles a INDEXED BY articles_status_by_id ON a.id = f.rowid"
+                " WHERE f.articles_fts MATCH ? GROUP BY a.status",
+                (check_query(project, f.query),),
+            )
+        )
+    else:
+        where, params = where_clause(project, f)
+        # Status, outlet, date and id all stand in this index: no article row is read.
+        rows = _per_status(
+            conn.execute(
+                f"SELECT a.status, count(*) FROM articles a INDEXED BY articles_meta {where}"
+                " GROUP BY a.status",
+                params,
+            )
+        )
     return {status: int(rows.get(status, 0)) for status in STATUSES}
+
+
+def _per_status(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    return {str(status): int(count) for status, count in rows}
 
 
 def filtered_page_ids(
@@ -142,6 +183,24 @@ def filtered_page_ids(
 ) -> list[int]:
     key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
     direction = "DESC" if descending else "ASC"
+    summary = _summary_of(f)
+    if summary is not None and order_by in ("id", "status"):
+        return summaries.page_ids(
+            project.db.conn,
+            *summary,
+            by_status=order_by == "status",
+            descending=descending,
+            offset=offset,
+            limit=limit,
+        )
+    if key == "a.id" and f == ArticleFilter(query=f.query) and f.query.strip():
+        # In id order the search index hands its matches over a page at a time.
+        rows = project.db.conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            f" ORDER BY rowid {direction} LIMIT ? OFFSET ?",
+            (check_query(project, f.query), limit, offset),
+        )
+        return [int(row[0]) for row in rows]
     where, params = where_clause(project, f)
     order = f"{key} {direction}" + (f", a.id {direction}" if key != "a.id" else "")
     sql = f"SELECT a.id FROM articles a {where} ORDER BY {order} LIMIT ? OFFSET ?"
@@ -170,6 +229,15 @@ def filtered_position(
     descending: bool = False,
 ) -> int | None:
     """The row of an article in the filtered list (None when the filter leaves it out)."""
+    summary = _summary_of(f)
+    if summary is not None and order_by in ("id", "status"):
+        return summaries.position(
+            project.db.conn,
+            *summary,
+            article_id,
+            by_status=order_by == "status",
+            descending=descending,
+        )
     key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
     where, params = where_clause(project, f)
     joiner = "AND" if where else "WHERE"

@@ -280,4 +280,86 @@ def _article_notes_search(db: Database) -> None:
     )
 
 
+@migrations(name="0009_article_label_summary")
+def _article_label_summary(db: Database) -> None:
+    """Which labels and annotators each article holds, with the rank of the article's status,
+    kept by triggers: the article-list filters by label or annotator, their counts per status,
+    their pages and an article's row in them read these instead of every span.
+
+    ``article_labels`` has one row per (article, label) that has spans, counting them, and
+    ``article_annotators`` one per (article, annotator); every insert, delete and change of a
+    span, and every status change, keeps them in step. The status is kept as its rank in the
+    list's order (new 0, in progress 1, done 2). Their index by (label or annotator, rank,
+    article) answers "how many articles hold a Claim, per status" and pages the list sorted by
+    status from one range of small entries; the index by (label or annotator, article) pages it
+    in id order; "does this article hold one" is one lookup of the key.
+
+    An index on (id, status) gives an article's status without reading its row (which holds
+    the text before the status: reading it walks the text's pages); it also pages the list in
+    id order, so it replaces the index on ids alone.
+    """
+    rank = "CASE {s} WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END"
+
+    def add(table: str, column: str, value: str) -> str:
+        return (
+            f"INSERT INTO {table} (article_id, {column}, status_rank, spans)"
+            f" SELECT new.article_id, {value}, {rank.format(s='a.status')}, 1"
+            " FROM articles a INDEXED BY articles_status_by_id WHERE a.id = new.article_id"
+            f" ON CONFLICT (article_id, {column}) DO UPDATE SET spans = spans + 1;"
+        )
+
+    def remove(table: str, column: str, value: str) -> str:
+        return (
+            f"UPDATE {table} SET spans = spans - 1"
+            f" WHERE article_id = old.article_id AND {column} = {value};"
+            f" DELETE FROM {table}"
+            f" WHERE article_id = old.article_id AND {column} = {value} AND spans <= 0;"
+        )
+
+    summaries = (("article_labels", "label_id"), ("article_annotators", "annotator"))
+    script = [
+        "CREATE INDEX articles_status_by_id ON articles(id, status);",
+        "DROP INDEX articles_ids;",
+    ]
+    for table, column in summaries:
+        kind = "INTEGER" if column == "label_id" else "TEXT"
+        short = column.removesuffix("_id")
+        script.append(
+            f"""
+            CREATE TABLE {table} (
+                article_id INTEGER NOT NULL,
+                {column} {kind} NOT NULL,
+                status_rank INTEGER NOT NULL,
+                spans INTEGER NOT NULL,
+                PRIMARY KEY (article_id, {column})
+            ) WITHOUT ROWID;
+            CREATE INDEX {table}_by_{short}_status
+              ON {table}({column}, status_rank, article_id);
+            CREATE INDEX {table}_by_{short}_article ON {table}({column}, article_id);
+            CREATE TRIGGER {table}_ai AFTER INSERT ON spans BEGIN
+              {add(table, column, f"new.{column}")}
+            END;
+            CREATE TRIGGER {table}_ad AFTER DELETE ON spans BEGIN
+              {remove(table, column, f"old.{column}")}
+            END;
+            CREATE TRIGGER {table}_au AFTER UPDATE OF {column}, article_id ON spans
+            WHEN old.{column} != new.{column} OR old.article_id != new.article_id BEGIN
+              {remove(table, column, f"old.{column}")}
+              {add(table, column, f"new.{column}")}
+            END;
+            CREATE TRIGGER {table}_status AFTER UPDATE OF status ON articles
+            WHEN old.status != new.status BEGIN
+              UPDATE {table} SET status_rank = {rank.format(s="new.status")}
+                WHERE article_id = new.id;
+            END;
+            INSERT INTO {table} (article_id, {column}, status_rank, spans)
+              SELECT s.article_id, s.{column}, {rank.format(s="a.status")}, count(*)
+              FROM spans s JOIN articles a INDEXED BY articles_status_by_id
+                ON a.id = s.article_id
+              GROUP BY s.article_id, s.{column};
+            """
+        )
+    db.executescript("\n".join(script))
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

@@ -86,3 +86,141 @@ def test_occurrences_are_whole_words_with_or_without_case(corpus: Corpus) -> Non
         claim = next(lb.id for lb in project.labels() if lb.name == "Claim")
         tagged = occurrences(project, "Café\u0301 sanctions", claim)
         assert [(o.article_id, o.tagged) for o in tagged] == [(corpus.awkward, True)]
+
+
+def _reference(project: Project, f: ArticleFilter) -> dict[str, int]:
+    """Per-status counts of a filter worked out in Python from every article and span."""
+    conn = project.db.conn
+    articles = conn.execute("SELECT id, status, source, published FROM articles").fetchall()
+    spans = conn.execute("SELECT article_id, label_id, annotator FROM spans").fetchall()
+    matched = (
+        {
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (f.query,)
+            )
+        }
+        if f.query
+        else None
+    )
+    counts = dict.fromkeys(("new", "in progress", "done"), 0)
+    for article_id, status, source, _published in articles:
+        labels = {label for a, label, _ in spans if a == article_id}
+        people = {who for a, _, who in spans if a == article_id}
+        if (
+            (f.statuses is None or status in f.statuses)
+            and (f.outlet is None or source.casefold() == f.outlet.casefold())
+            and (f.label_present is None or f.label_present in labels)
+            and (f.label_absent is None or f.label_absent not in labels)
+            and (f.annotator is None or f.annotator in people)
+            and (matched is None or article_id in matched)
+        ):
+            counts[status] += 1
+    return counts
+
+
+def test_counts_per_status_of_every_kind_of_filter_agree_with_the_rows(corpus: Corpus) -> None:
+    """Each single criterion is counted from an index or the label summary alone, the rest from
+    the index of statuses: all must say what the rows say, as spans and statuses change."""
+    with Project.open(corpus.path, backups=False) as project:
+        labels = {lb.name: lb.id for lb in project.labels()}
+        extra, _ = project.add_article(ArticleDraft(text="Late news on sanctions.", source="AFP"))
+        filters = [
+            ArticleFilter(),
+            ArticleFilter(statuses=frozenset({"new", "done"})),
+            ArticleFilter(outlet="afp"),
+            ArticleFilter(annotator="bob"),
+            ArticleFilter(query="sanctions"),
+            ArticleFilter(annotator="bob", query="sanctions"),
+            *(ArticleFilter(label_present=label) for label in labels.values()),
+            *(ArticleFilter(label_absent=label) for label in labels.values()),
+            ArticleFilter(label_present=labels["Quote"], label_absent=labels["Claim"]),
+        ]
+
+        def check() -> None:
+            for f in filters:
+                expected = _reference(project, f)
+                assert status_counts(project, f) == expected, f
+                assert filtered_count(project, f) == sum(expected.values()), f
+
+        check()
+        span = project.add_span(extra, 0, 4, labels["Claim"], "bob")
+        project.set_article_status(extra, "done")
+        check()
+        project.update_span(span.id, label_id=labels["Quote"])
+        check()
+        snapshot = project.delete_span(span.id)
+        check()
+        project.restore_span(snapshot)
+        project.set_article_status(corpus.awkward, "done")
+        check()
+        deleted = project.delete_label(labels["Quote"])
+        check()
+        project.restore_label(deleted)
+        check()
+        for table, column in (("article_labels", "label_id"), ("article_annotators", "annotator")):
+            kept = project.db.conn.execute(
+                f"SELECT article_id, {column}, status_rank, spans FROM {table} ORDER BY 1, 2"
+            ).fetchall()
+            counted = project.db.conn.execute(
+                f"SELECT s.article_id, s.{column},"
+                " CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END,"
+                " count(*) FROM spans s"
+                " JOIN articles a ON a.id = s.article_id GROUP BY 1, 2 ORDER BY 1, 2"
+            ).fetchall()
+            assert kept == counted, table
+
+
+def test_one_label_or_annotator_pages_and_rows_in_id_and_status_order(corpus: Corpus) -> None:
+    """A list of one label's (or annotator's) articles is paged and placed from the label
+    summary: the same articles, in the same order, as sorting every article would give."""
+    with Project.open(corpus.path, backups=False) as project:
+        labels = {lb.name: lb.id for lb in project.labels()}
+        for n in range(12):
+            article, _ = project.add_article(ArticleDraft(text=f"Item {n} on sanctions."))
+            project.add_span(article, 0, 4, labels["Claim" if n % 3 else "Quote"], "bob")
+            project.set_article_status(article, ("new", "in progress", "done")[n % 3])
+        conn = project.db.conn
+        status = dict(conn.execute("SELECT id, status FROM articles"))
+        rank = {"new": 0, "in progress": 1, "done": 2}
+        for f, holds in (
+            *(
+                (
+                    ArticleFilter(label_present=label),
+                    {
+                        a
+                        for a, l_ in conn.execute("SELECT article_id, label_id FROM spans")
+                        if l_ == label
+                    },
+                )
+                for label in labels.values()
+            ),
+            (
+                ArticleFilter(annotator="bob"),
+                {
+                    a
+                    for (a,) in conn.execute("SELECT article_id FROM spans WHERE annotator = 'bob'")
+                },
+            ),
+        ):
+            for order_by in ("id", "status"):
+                for descending in (False, True):
+                    by_status = order_by == "status"
+                    expected = sorted(
+                        holds,
+                        key=lambda a, s=by_status: (rank[status[a]] if s else 0, a),
+                        reverse=descending,
+                    )
+                    args = {"order_by": order_by, "descending": descending}
+                    assert filtered_page_ids(project, f, 0, 1000, **args) == expected
+                    assert filtered_page_ids(project, f, 2, 3, **args) == expected[2:5]
+                    for article in status:
+                        row = expected.index(article) if article in holds else None
+                        assert filtered_position(project, f, article, **args) == row
+                    if f.label_present is not None:
+                        label = f.label_present
+                        assert project.article_page_ids(0, 1000, label_id=label, **args) == expected
+                        assert project.article_count(label_id=label) == len(expected)
+                        for article in status:
+                            row = expected.index(article) if article in holds else None
+                            assert project.article_position(article, label_id=label, **args) == row
