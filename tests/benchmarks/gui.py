@@ -76,7 +76,8 @@ def timed(app: QApplication, watch: PaintWatch, action: Any, check: Any = None) 
 def settle(app: QApplication, window: Any, seconds: float = 0.3) -> None:
     """Let pending work finish: the background span check and queued events."""
     deadline = time.perf_counter() + TIMEOUT
-    while getattr(window, "_span_checks", None) and time.perf_counter() < deadline:
+    checks = getattr(getattr(window, "projects", None), "_span_checks", None)
+    while checks and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.01)
     end = time.perf_counter() + seconds
