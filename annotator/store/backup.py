@@ -160,6 +160,7 @@ class BackupManager:
         self.policy = policy or RetentionPolicy()
         self.last_backup: BackupInfo | None = None
         self.last_error: str | None = None  # why the last automatic backup failed, for the GUI
+        self.open_backup_due = False  # opened(defer=True) left the backup on opening to take
         self._clock = clock
         self._conn = project.db.conn
         self._baseline = self._conn.total_changes
@@ -242,19 +243,59 @@ class BackupManager:
         raise ProjectVanished(self.project.path, rescue)
 
     # ---- hooks called by Project.open / Project.close
-    def opened(self, fingerprint: dict[str, int] | None, *, new: bool) -> BackupInfo | None:
-        """Back up a project just opened, unless it is new or unchanged since its last backup."""
+    def opened(
+        self, fingerprint: dict[str, int] | None, *, new: bool, defer: bool = False
+    ) -> BackupInfo | None:
+        """Back up a project just opened, unless it is new or unchanged since its last backup.
+
+        ``defer`` leaves a due backup to the caller (:attr:`open_backup_due`), who takes it off
+        the GUI thread with :meth:`take_open_backup` and reports with :meth:`open_backup_taken`:
+        a copy of a file of hundreds of megabytes takes seconds."""
         if new:
             return None
         path = backup_equal_to(self.project.path, fingerprint, root=self.root)
         if path is not None and self.project.migration_backup is None:
             self.last_backup = read_backup_info(path, self.project.path)
             return None
+        if defer:
+            self.open_backup_due = True
+            return None
         try:
             return self.backup_now("open")
         except ProjectError as exc:
             self.last_error = exc.message
             return None
+
+    def take_open_backup(self) -> BackupInfo:
+        """The deferred backup on opening, taken on the calling (worker) thread through a
+        read-only connection of its own, one consistent snapshot of the committed data (the
+        window's connection keeps writing meanwhile: WAL). Raises ProjectError."""
+        path = self.project.path
+        try:
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise ProjectError(path, f"could not be backed up: {exc}") from exc
+        try:
+            return write_backup(conn, path, "open", root=self.root, policy=self.policy)
+        finally:
+            conn.close()
+
+    def open_backup_taken(self, info: BackupInfo | None, error: str | None, baseline: int) -> None:
+        """On the project's own thread, after :meth:`take_open_backup`: ``baseline`` is
+        ``changes`` read when it started (later changes are not known to be in it)."""
+        self.open_backup_due = False
+        if info is None:
+            self.last_error = error
+            return
+        self.last_backup = info
+        self._baseline = baseline
+        self._last_backup_at = self._clock()
+        self.last_error = None
+
+    @property
+    def changes(self) -> int:
+        """The project connection's count of changes (a baseline for a backup)."""
+        return self._conn.total_changes
 
     def closing(self) -> bool:
         """Before the connection closes: back up unsaved-to-backup changes; whether the file

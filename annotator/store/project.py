@@ -130,7 +130,9 @@ class Project:
 
         ``defer_check`` skips SQLite's check of every page when the file is exactly as this app
         left it at its last clean close (seconds saved on a large project); the window then
-        checks it in the background, and :attr:`quick_checked` is False.
+        checks it in the background, and :attr:`quick_checked` is False. It also leaves a due
+        backup on opening to the window, to take on a worker thread
+        (``backups.open_backup_due``).
         """
         found = connect(path, create=create, read_only=read_only, lock=lock)
         try:
@@ -154,7 +156,13 @@ class Project:
             project._prepare(new=found.new, quick_check=not deferred)
             if not found.read_only and backups:
                 project.backups = BackupManager(project)
-                project.backups.opened(found.fingerprint, new=found.new)
+                # The window takes the backup on opening off its thread (WAL lets it read a
+                # snapshot while the window writes); a rollback journal would block writes.
+                project.backups.opened(
+                    found.fingerprint,
+                    new=found.new,
+                    defer=defer_check and not found.storage.unsafe_for_wal,
+                )
         except BaseException as exc:
             # Named before the lock file goes: its room on a full disk would hide the cause.
             named = (

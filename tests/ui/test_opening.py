@@ -297,3 +297,46 @@ def test_damage_found_after_opening_is_reported(qtbot, window, tmp_path, monkeyp
     title, text, _ = answers.seen[0]
     assert title == "Project damaged" and str(path) in text and "Restore" in text
     window.close()
+
+
+def test_backup_on_opening_is_taken_off_the_gui_thread(qtbot, window, tmp_path, monkeypatch):
+    """A project changed since its last backup is backed up on opening, on a worker thread with
+    a connection of its own: the window does not wait for the copy of a large file."""
+    import threading
+
+    from annotator.store.backup import BackupManager
+
+    path = tmp_path / "changed.annot"
+    make_project(path)  # written without backups: the first opening backs it up
+    assert not list_backups(path)
+    threads: list[threading.Thread] = []
+    take = BackupManager.take_open_backup
+
+    def spy(self: BackupManager):  # noqa: ANN202
+        threads.append(threading.current_thread())
+        return take(self)
+
+    monkeypatch.setattr(BackupManager, "take_open_backup", spy)
+    assert open_in(window, path)
+    backups = window.project.backups
+    qtbot.waitUntil(lambda: not backups.open_backup_due, timeout=10000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert [b.reason for b in list_backups(path)] == ["open"]
+    assert backups.last_backup is not None and backups.last_backup.reason == "open"
+    assert not backups.changed_since_backup
+    assert backups.last_backup.spans == 1
+
+
+def test_closing_while_the_backup_on_opening_runs_keeps_it_as_the_files_equal(
+    qtbot, tmp_path, settings
+):
+    path = tmp_path / "quick.annot"
+    make_project(path)
+    win = MainWindow(Project.open(path, defer_check=True), settings)
+    qtbot.addWidget(win)
+    assert win.project.backups.open_backup_due  # its worker runs
+    win.close()  # at once: closing waits for the backup and records the file as equal to it
+    assert [b.reason for b in list_backups(path)] == ["open"]
+    with Project.open(path, defer_check=True) as again:
+        assert again.backups is not None and not again.backups.open_backup_due
+        assert not again.quick_checked  # as it was left: checked in the background

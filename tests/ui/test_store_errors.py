@@ -137,7 +137,11 @@ def test_failed_backups_are_said_in_the_status_bar_and_once_in_a_dialog(
     fill(small_fs)
     said = Said(monkeypatch)
     assert window.open_project(path)
-    assert any("No backup could be made on opening" in m for m in said.messages)
+    # The backup on opening runs on a worker thread: its failure is said when it ends.
+    qtbot.waitUntil(
+        lambda: any("No backup could be made on opening" in m for m in said.messages),
+        timeout=10000,
+    )
     assert window.project.backups is not None
     window.settings.snap_to_words = False
     window.reader.view.snap_to_words = False

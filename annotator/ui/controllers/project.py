@@ -4,13 +4,14 @@ every span when a project opens."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from annotator.store import PROJECT_SUFFIX, Project, ProjectError
-from annotator.store.backup import ProjectVanished, list_backups, restore_backup
+from annotator.store.backup import BackupInfo, ProjectVanished, list_backups, restore_backup
 from annotator.store.integrity import FileCheckResult, SpanMismatch
 from annotator.ui.controllers.workspace import Workspace
 from annotator.ui.dialogs import BackupDialog, show_message
@@ -36,6 +37,8 @@ class ProjectController(QObject):
         self.workspace = workspace
         self._window = window  # parent of dialogs; raised when asked to open its own project
         self._span_checks: list[SpanCheck] = []
+        # Backups on opening, running, each with what records its outcome.
+        self._open_backups: list[tuple[Worker[BackupInfo], Callable[[object, object], None]]] = []
         self.span_mismatches: list[SpanMismatch] = []  # found by the last background span check
         self.recent_menu: QMenu | None = None
         # Rolling backups: the store decides whether one is due (changed, and old enough).
@@ -62,6 +65,7 @@ class ProjectController(QObject):
         ws.set_session(ProjectSession(project, ws.settings.annotator or "analyst", self._window))
         ws.refresh_actions()
         self._start_span_check(project)
+        self._start_open_backup(project)
         ws.project_opened.emit(project.path)
 
     def open_project(self, path: Path, *, create: bool = False) -> bool:
@@ -86,6 +90,9 @@ class ProjectController(QObject):
         for check in list(self._span_checks):
             check.cancel()
             check.wait()
+        for worker, settle in list(self._open_backups):
+            worker.wait()  # a backup is not cut short: it is what a crash would be restored from
+            settle(worker.result, worker.error)  # so closing knows the file equals it
         project = self.workspace.project
         if project is not None:
             project.close()
@@ -203,6 +210,41 @@ class ProjectController(QObject):
         self.set_project(reopened, close_previous=False)  # closed above
         ws.post(f"Restored the backup of {info.describe()}", 10000)
         return True
+
+    def _start_open_backup(self, project: Project) -> None:
+        """Take the backup on opening (when the file changed since its last one) on a worker
+        thread with a connection of its own: copying a large file takes seconds."""
+        backups = project.backups
+        if backups is None or not backups.open_backup_due:
+            return
+        baseline = backups.changes
+        worker: Worker[BackupInfo] = Worker(lambda _control: backups.take_open_backup(), self)
+
+        def ended(info: object, error: object) -> None:
+            if entry not in self._open_backups:
+                return  # recorded already (the window closed while it ran)
+            self._open_backups.remove(entry)
+            if getattr(project, "_closed", False):
+                return
+            message = getattr(error, "message", None) or (str(error) if error else None)
+            backups.open_backup_taken(
+                info if isinstance(info, BackupInfo) else None, message, baseline
+            )
+            if error is not None:
+                show_message(
+                    self._window,
+                    QMessageBox.Icon.Warning,
+                    "Backup failed",
+                    f"No backup could be made on opening: {message}\n\nYour work is saved in "
+                    "the project file itself; backups will be tried again.",
+                )
+
+        entry = (worker, ended)
+        self._open_backups.append(entry)
+        worker.succeeded.connect(lambda info: ended(info, None))
+        worker.failed.connect(lambda exc: ended(None, exc))
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
 
     # ----------------------------------------------------------------------- checking
     def _start_span_check(self, project: Project) -> None:
