@@ -316,15 +316,19 @@ def _article_label_summary(db: Database) -> None:
             f" WHERE article_id = old.article_id AND {column} = {value} AND spans <= 0;"
         )
 
-    summaries = (("article_labels", "label_id"), ("article_annotators", "annotator"))
-    script = [
-        "CREATE INDEX articles_status_by_id ON articles(id, status);",
-        "DROP INDEX articles_ids;",
-    ]
-    for table, column in summaries:
+    db.executescript(
+        """
+        CREATE INDEX articles_status_by_id ON articles(id, status);
+        DROP INDEX articles_ids;
+        """
+    )
+    for table, column in (("article_labels", "label_id"), ("article_annotators", "annotator")):
         kind = "INTEGER" if column == "label_id" else "TEXT"
         short = column.removesuffix("_id")
-        script.append(
+        add_new = add(table, column, f"new.{column}")
+        remove_old = remove(table, column, f"old.{column}")
+        new_rank, a_rank = rank.format(s="new.status"), rank.format(s="a.status")
+        db.executescript(
             f"""
             CREATE TABLE {table} (
                 article_id INTEGER NOT NULL,
@@ -333,33 +337,30 @@ def _article_label_summary(db: Database) -> None:
                 spans INTEGER NOT NULL,
                 PRIMARY KEY (article_id, {column})
             ) WITHOUT ROWID;
-            CREATE INDEX {table}_by_{short}_status
-              ON {table}({column}, status_rank, article_id);
+            CREATE INDEX {table}_by_{short}_status ON {table}({column}, status_rank, article_id);
             CREATE INDEX {table}_by_{short}_article ON {table}({column}, article_id);
             CREATE TRIGGER {table}_ai AFTER INSERT ON spans BEGIN
-              {add(table, column, f"new.{column}")}
+              {add_new}
             END;
             CREATE TRIGGER {table}_ad AFTER DELETE ON spans BEGIN
-              {remove(table, column, f"old.{column}")}
+              {remove_old}
             END;
             CREATE TRIGGER {table}_au AFTER UPDATE OF {column}, article_id ON spans
             WHEN old.{column} != new.{column} OR old.article_id != new.article_id BEGIN
-              {remove(table, column, f"old.{column}")}
-              {add(table, column, f"new.{column}")}
+              {remove_old}
+              {add_new}
             END;
             CREATE TRIGGER {table}_status AFTER UPDATE OF status ON articles
             WHEN old.status != new.status BEGIN
-              UPDATE {table} SET status_rank = {rank.format(s="new.status")}
-                WHERE article_id = new.id;
+              UPDATE {table} SET status_rank = {new_rank} WHERE article_id = new.id;
             END;
             INSERT INTO {table} (article_id, {column}, status_rank, spans)
-              SELECT s.article_id, s.{column}, {rank.format(s="a.status")}, count(*)
+              SELECT s.article_id, s.{column}, {a_rank}, count(*)
               FROM spans s JOIN articles a INDEXED BY articles_status_by_id
                 ON a.id = s.article_id
               GROUP BY s.article_id, s.{column};
             """
         )
-    db.executescript("\n".join(script))
 
 
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

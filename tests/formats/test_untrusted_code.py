@@ -80,6 +80,35 @@ VETTED: dict[tuple[str, str, str], str] = {
     "placeholders",
     ("store/sources.py", "sources", "where"): "' AND s.article_id = ?' or ''",
     ("store/sources.py", "sources", "relation_where"): "' AND r.article_id = ?' or ''",
+    ("store/articles.py", "summary", "_SUMMARY"): "a module constant built from literals and "
+    "_SPAN_COUNT",
+    ("store/articles.py", "summary", "_SPAN_COUNT"): "a module constant built from literals and "
+    "the literal SUGGESTION_ANNOTATOR",
+    ("store/articles.py", "summaries_of", "_SUMMARY"): "a module constant built from literals",
+    ("store/filters.py", "filtered_page_ids", "direction"): "'DESC' if descending else 'ASC'",
+    ("store/filters.py", "filtered_page_ids", "table"): "_COVERED or 'articles a', literals",
+    **{
+        ("store/schema.py", "_article_notes_search", f"refresh({arg!r})"): "trigger text "
+        "around the literal 'new.article_id' or 'old.article_id'"
+        for arg in ("new.article_id", "old.article_id")
+    },
+    **{
+        ("store/schema.py", "_article_label_summary", name): "a literal table or column name of "
+        "the loop's literal tuple, or trigger text built from them"
+        for name in ("table", "column", "kind", "short", "add_new", "remove_old", "new_rank")
+    },
+    ("store/schema.py", "_article_label_summary", "a_rank"): "a literal CASE expression",
+    **{
+        ("store/summaries.py", function, name): "_TABLES' literal table, key column and index "
+        "names (never input), 'ASC'/'DESC', '<'/'>' or a literal ORDER BY"
+        for function, names in (
+            ("count", ("table", "column")),
+            ("per_status", ("table", "column")),
+            ("page_ids", ("table", "column", "index", "order", "direction")),
+            ("position", ("table", "column", "before")),
+        )
+        for name in names
+    },
 }
 
 
