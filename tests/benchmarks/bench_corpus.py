@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
@@ -49,6 +50,9 @@ from annotator.store.search import (  # noqa: E402
 )
 from annotator.store.stats import corpus_stats  # noqa: E402
 from tests.benchmarks.corpus import CorpusSpec, write_jsonl  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.benchmarks.run import Bench
 
 PAGE = 200
 
@@ -106,13 +110,45 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     path = build(args.work, args.articles)
+    rows, floor = measure(path, args.runs)
+    print()
+    print(f"{'scenario':<72} {'target':<16} {'cold ms':>9} {'median ms':>10} {'x floor':>8}  note")
+    for name, target, cold, warm, note in rows:
+        print(f"{name:<72} {target:<16} {cold:>9.1f} {warm:>10.1f} {warm / floor:>8.0f}  {note}")
+    return 0
+
+
+def suite(bench: Bench) -> None:
+    """The same figures in the whole suite (``python -m tests.benchmarks --only corpus``), on
+    its 50,000-article list project, each a row with its target."""
+    from tests.benchmarks.run import Row
+
+    rows, floor = measure(bench.path("list.annot"), bench.scale.reps.get("search", 5))
+    for name, target, cold, warm, note in rows:
+        if target == "-":
+            continue
+        limit = float(target.split()[1]) + 1e-9  # "<= N": met at N
+        bench.add(
+            Row(
+                f"corpus {name}",
+                name,
+                target,
+                "ms",
+                [warm],
+                0.0,
+                limit=limit,
+                note=f"cold {cold:.1f} ms, {warm / floor:.0f}× the floor (one page of ids); {note}",
+            )
+        )
+
+
+def measure(path: Path, runs: int) -> tuple[list[tuple[str, str, float, float, str]], float]:
+    """(name, target, cold ms, median warm ms, note) per figure, and the floor's median ms."""
     rows: list[tuple[str, str, float, float, str]] = []
     with Project.open(path, read_only=True) as project:
         n = project.counts()
         print(f"project: {n['articles']:,} articles, {n['spans']:,} spans", flush=True)
-        _c, floor, _ = timed(
-            lambda: filtered_page_ids(project, ArticleFilter(), 0, PAGE), args.runs
-        )
+        _c, floor, _ = timed(lambda: filtered_page_ids(project, ArticleFilter(), 0, PAGE), runs)
         floor = max(floor, 0.01)
         rows.append(("floor: one page of 200 article ids", "-", _c, floor, ""))
 
@@ -127,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, (query, scope) in searches.items():
             cold, warm, hits = timed(
-                lambda q=query, s=scope: search_hits(project, q, scope=s, limit=PAGE), args.runs
+                lambda q=query, s=scope: search_hits(project, q, scope=s, limit=PAGE), runs
             )
             rows.append((f"search first page: {name}", "<= 50 ms", cold, warm, f"{len(hits)} hits"))  # type: ignore[arg-type]
             cold, warm, count = timed(
-                lambda q=query, s=scope: matching_article_count(project, q, s), args.runs
+                lambda q=query, s=scope: matching_article_count(project, q, s), runs
             )
             rows.append(
                 (
@@ -167,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-        cold, warm, _ = timed(lambda: corpus_stats(project), args.runs)
+        cold, warm, _ = timed(lambda: corpus_stats(project), runs)
         rows.append(("statistics (every dashboard figure)", "<= 1000 ms", cold, warm, ""))
 
         labels = {label.name: label.id for label in project.labels()}
@@ -199,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                     status_counts(project, f),
                 )
 
-            cold, warm, result = timed(run, args.runs)
+            cold, warm, result = timed(run, runs)
             rows.append(
                 (
                     f"list filter: {name} (count, first page, per-status counts)",
@@ -210,11 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )  # type: ignore[index]
 
-    print()
-    print(f"{'scenario':<72} {'target':<16} {'cold ms':>9} {'median ms':>10} {'x floor':>8}  note")
-    for name, target, cold, warm, note in rows:
-        print(f"{name:<72} {target:<16} {cold:>9.1f} {warm:>10.1f} {warm / floor:>8.0f}  {note}")
-    return 0
+    return rows, floor
 
 
 if __name__ == "__main__":

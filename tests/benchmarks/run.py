@@ -802,6 +802,12 @@ def _formats(bench: Bench) -> None:
     bench_formats(bench)
 
 
+def _corpus(bench: Bench) -> None:
+    from tests.benchmarks.bench_corpus import suite
+
+    suite(bench)
+
+
 SUITES: dict[str, Callable[[Bench], None]] = {
     "cold_start": Bench.bench_cold_start,
     "reader": Bench.bench_reader,
@@ -812,6 +818,7 @@ SUITES: dict[str, Callable[[Bench], None]] = {
     "big_article": bench_big_article,
     "huge": bench_huge,
     "formats": _formats,
+    "corpus": _corpus,
 }
 
 
