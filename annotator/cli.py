@@ -159,9 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit, where a closed pipe prints a warning
         return code
     except BrokenPipeError:
-        # The reader went away (``| head``): end quietly, as other command-line tools do.
+        # The reader went away (``| head``) after taking what it wanted: end quietly, with
+        # neither a message nor a failure status.
         _silence_stdout()
-        return 141
+        return 0
 
 
 def _silence_stdout() -> None:

@@ -92,7 +92,8 @@ def _add_import_format(p: argparse.ArgumentParser) -> None:
         metavar="FORMAT",
         help="read every PATH as this format whatever its suffix (" + ", ".join(names) + "); "
         "a folder is searched for the format's files, or read whole for a folder format. "
-        "Without it the suffix decides",
+        "Without it each PATH is read as the format its name and first bytes show (as the "
+        "import dialog detects it); files in no format are read as articles by their suffix",
     )
 
 

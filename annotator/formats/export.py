@@ -307,13 +307,13 @@ def export_project(
     report.lose(
         labelled[0],
         f"article(s) with document labels: {spec.name} cannot carry document labels "
-        "(jsonl and labelstudio can)",
+        f"({', '.join(sorted(DOC_LABEL_FORMATS))} can)",
     )
     return report
 
 
 # Formats whose writers carry ExportDoc.doc_labels; every other export reports them as lost.
-DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio"})
+DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio", "spacy"})
 
 
 def _counting_doc_labels(docs: Iterable[ExportDoc], count: list[int]) -> Iterator[ExportDoc]:

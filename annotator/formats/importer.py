@@ -105,7 +105,9 @@ def import_paths(
     ``encoding`` overrides detection for every file. ``format`` names a format of
     :data:`annotator.formats.registry.FORMATS` to read every path as, whatever its suffix; a
     folder is then searched for that format's suffixes, or handed whole to a folder format
-    (brat, parquet). Without it the suffix decides. An unknown format raises
+    (brat, parquet). Without it each path is read as the format detected from its name and
+    first bytes (:func:`annotator.formats.detect.detect_format`), as the import dialog does;
+    what is in no format is read as articles by its suffix. An unknown format raises
     :class:`ProjectError` before anything is read. Rows go to the project ``batch_size``
     articles at a time, across files (see :class:`~annotator.store.bulk.BulkWriter`); the
     transaction is still one, around the whole import.
@@ -123,9 +125,9 @@ def import_paths(
         csv_text_column=csv_text_column,
         on_note=lambda path, line, message: summary.notes.append(Rejection(path, line, message)),
     )
-    reader: Callable[[Path, ReadOptions], ReadResult] = _read
+    readers: dict[Path, Reader] = {}
     if format is None:
-        entries = collect_files(paths, SUFFIXES, check_cancelled=check_cancelled)
+        entries = _detected_entries(paths, readers, check_cancelled)
     else:
         try:
             spec = get_format(format)
@@ -133,6 +135,7 @@ def import_paths(
         except ExportError as exc:
             raise ProjectError(None, str(exc)) from exc
         entries = _format_entries(paths, spec, check_cancelled)
+        readers = {e: reader for e in entries if isinstance(e, Path)}
     files = [e for e in entries if isinstance(e, Path)]
     try:
         with project.atomic():
@@ -145,7 +148,7 @@ def import_paths(
                 check_cancelled()
                 if progress is not None:
                     progress(done, len(files), str(entry))
-                for item in reader(entry, options):
+                for item in readers.get(entry, _read)(entry, options):
                     check_cancelled()
                     if isinstance(item, RecordError):
                         summary.rejections.append(
@@ -176,6 +179,66 @@ def import_paths(
             raise ProjectError(project.path, f"nothing was imported: {failure.advice}") from exc
         raise ProjectError(project.path, f"import failed and was undone: {exc}") from exc
     return summary
+
+
+Reader = Callable[[Path, ReadOptions], ReadResult]
+
+# Files a folder is searched for when no format is named: the article suffixes, and the file
+# formats that :func:`annotator.formats.detect.detect_format` recognises from their content.
+DETECTED_SUFFIXES: tuple[str, ...] = (*SUFFIXES, ".json", ".spacy", ".conll", ".conll03", ".iob")
+
+
+def _detected_entries(
+    paths: Sequence[str | Path], readers: dict[Path, Reader], check_cancelled: Callable[[], None]
+) -> list[Path | Rejection]:
+    """What to read when no format is named: each path as the format its name and first bytes
+    show (:func:`~annotator.formats.detect.detect_format`, as the import dialog decides), a
+    folder in no format searched for files that are each detected in turn, and everything else
+    read as articles by its suffix. ``readers`` is filled with each detected file's reader."""
+    from annotator.formats.detect import detect_format
+
+    entries: list[Path | Rejection] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, fmt: str | None) -> None:
+        real = path.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        entries.append(path)
+        if fmt is not None:
+            try:
+                readers[path] = get_format(fmt).load_reader()
+            except ExportError as exc:
+                raise ProjectError(None, str(exc)) from exc
+
+    for given in paths:
+        path = Path(given).expanduser()
+        fmt = detect_format(path) if path.exists() else None
+        if fmt is not None:
+            add(path, fmt)
+            continue
+        if path.is_dir():
+            found = collect_files([path], DETECTED_SUFFIXES, check_cancelled=check_cancelled)
+        else:
+            found = collect_files([path], SUFFIXES, check_cancelled=check_cancelled)
+        for entry in found:
+            if isinstance(entry, Rejection):
+                entries.append(entry)
+                continue
+            kind = detect_format(entry)
+            if kind is None and entry.suffix.lower() not in SUFFIXES:
+                entries.append(
+                    Rejection(
+                        entry,
+                        None,
+                        f"not recognised as any format (a '{entry.suffix}' file); name its "
+                        "format with --format",
+                    )
+                )
+                continue
+            add(entry, kind)
+    return entries
 
 
 def _format_entries(

@@ -9,14 +9,17 @@ text is cut there too, so every span is a whole number of tokens and keeps its e
   nested ones too, in the export's order, each with its label;
 - ``doc.ents`` holds the spans that overlap no other span (a span exactly equal to another,
   e.g. the same span by two annotators, is one entity), for ``ner`` training;
-- ``doc.cats`` holds the article's document labels (``meta["cats"]``: name -> score);
+- ``doc.cats`` holds the article's document labels: ``"FIELD=CHOICE"`` 1.0 / 0.0 for every
+  choice of a choice field, ``"FIELD"`` with the value of a number field (see
+  :func:`doc_label_cats`), and free categories kept in ``meta["cats"]`` (name -> score);
 - ``doc.user_data["news_annotator"]`` (JSON text, kept with ``store_user_data``) holds what spaCy
   has no place for: title, source and other metadata, each span's annotator, note and
   attributes, and the relations between spans (indices into ``doc.spans["sc"]``).
 
 The reader reads this app's files and ``.spacy`` files written by spaCy and other tools: spans
 come from every span group and from ``doc.ents`` (one span where they coincide); ``doc.cats``
-go into the article's metadata. Offsets are spaCy's character offsets (code points), moved onto
+go into the article's metadata, but in this app's files, whose ``user_data`` names the document
+labels, the cats made from them are read back as those document labels. Offsets are spaCy's character offsets (code points), moved onto
 the stored text (a CRLF becomes LF). A DocBin cannot be read a part at a time, so a file above
 :data:`MAX_DOCBIN_BYTES` is refused.
 """
@@ -37,6 +40,7 @@ from annotator.formats.records import InvalidRecord, ReadOptions, ReadResult, Re
 
 SPAN_KEY = "sc"
 USER_DATA_KEY = "news_annotator"
+MADE_CATS = "doc_label_cats"  # in user_data: the cats written from document labels
 LANGUAGE = "xx"
 MAX_DOCBIN_BYTES = 512 * MB  # a DocBin is read whole; ~100,000 news articles fit
 
@@ -119,12 +123,35 @@ def to_spacy(nlp: Any, doc: ExportDoc) -> Any:
             for k, v in cats.items()
             if isinstance(v, int | float) and not isinstance(v, bool)
         }
+    made = doc_label_cats(doc)
+    sdoc.cats.update(made)
     extra = doc_dict(doc)
+    if made:
+        extra[MADE_CATS] = sorted(made)
     del extra["text"]
     for relation in extra["relations"]:
         del relation["head_span"], relation["child_span"]
     sdoc.user_data[USER_DATA_KEY] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
     return sdoc
+
+
+def doc_label_cats(doc: ExportDoc) -> dict[str, float]:
+    """The article's document labels as ``doc.cats``: ``"FIELD=CHOICE"`` scored 1.0 when chosen
+    and 0.0 when not, for every choice of a single or multiple choice field (the one-hot form
+    ``textcat`` and ``textcat_multilabel`` train on), and ``"FIELD"`` with its value for a
+    number field. A free text field is no category; it travels in ``user_data`` only."""
+    cats: dict[str, float] = {}
+    for field in doc.doc_fields:
+        values = doc.doc_labels.get(field.name, ())
+        if field.kind in ("single", "multiple"):
+            for choice in (*field.choices, *(v for v in values if v not in field.choices)):
+                cats[f"{field.name}={choice}"] = 1.0 if choice in values else 0.0
+        elif field.kind == "number" and values:
+            try:
+                cats[field.name] = float(values[0])
+            except ValueError:
+                continue
+    return cats
 
 
 def write_spacy(
@@ -226,8 +253,17 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
     meta: dict[str, Any] = {}
     if extra and isinstance(extra.get("meta"), dict):
         meta.update(extra["meta"])
-    if sdoc.cats:
-        meta["cats"] = {str(k): float(v) for k, v in sdoc.cats.items()}
+    cats = {str(k): float(v) for k, v in sdoc.cats.items()}
+    if extra:
+        # This app's file: the document labels are in the stored details, and the cats made
+        # from them (``doc_label_cats``) are no free categories of the article.
+        if isinstance(extra.get("doc_labels"), dict):
+            record["doc_labels"] = extra["doc_labels"]
+        made = extra.get(MADE_CATS)
+        if isinstance(made, list):
+            cats = {k: v for k, v in cats.items() if k not in made}
+    if cats:
+        meta["cats"] = cats
     record["meta"] = meta
     return record
 

@@ -246,8 +246,8 @@ def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     )
     assert len(done.stdout.splitlines()) == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
-    # The exporter wrote into a pipe that closed: it ends like other tools killed by SIGPIPE.
-    assert done.returncode == 141
+    # The reader took what it wanted and closed the pipe: the export ends quietly, status 0.
+    assert done.returncode == 0
 
 
 def test_import_exit_statuses(tmp_path: Path, inputs: Path) -> None:

@@ -141,3 +141,59 @@ def test_a_docbin_edited_in_spacy_keeps_its_spans_and_says_what_it_could_not(
         # The removed spans are still entities of the edited doc, so they come back from ents.
         assert {s.annotator for s in fresh.spans(first)} == {"someone"}
         assert fresh.relations(first) == []
+
+
+def test_document_labels_are_cats_and_come_back(tmp_path: Path) -> None:
+    from annotator.store.doc_labels import doc_labels, save_doc_field, set_doc_labels
+
+    with Project.open(tmp_path / "labelled.annot") as project:
+        build_corpus(project, tmp_path)
+        save_doc_field(project, "Frame", "single", choices=["conflict", "economic", "human"])
+        save_doc_field(project, "Topic", "multiple", choices=["war", "trade", "health"])
+        save_doc_field(project, "Reliability", "number", minimum=1, maximum=5)
+        save_doc_field(project, "Comment", "text")
+        first, second, *_ = project.article_ids()
+        set_doc_labels(
+            project,
+            first,
+            {"Frame": ["economic"], "Topic": ["war", "trade"], "Reliability": ["4"]},
+        )
+        set_doc_labels(project, second, {"Comment": ["checked 😀\ttwice"]})
+        out = tmp_path / "cats.spacy"
+        report = export_project(project, "spacy", out)
+        assert report.lossless
+        wanted = {a: doc_labels(project, a) for a in project.article_ids()}
+    docs = read_docs(out)
+    # spaCy's own reading: one-hot choices (textcat / textcat_multilabel) and the number.
+    assert docs[0].cats == {
+        "Frame=conflict": 0.0,
+        "Frame=economic": 1.0,
+        "Frame=human": 0.0,
+        "Topic=war": 1.0,
+        "Topic=trade": 1.0,
+        "Topic=health": 0.0,
+        "Reliability": 4.0,
+    }
+    assert docs[1].cats["Frame=economic"] == 0.0 and "Comment" not in docs[1].cats
+    with Project.open(tmp_path / "back.annot") as back:
+        save_doc_field(back, "Frame", "single", choices=["conflict", "economic", "human"])
+        save_doc_field(back, "Topic", "multiple", choices=["war", "trade", "health"])
+        save_doc_field(back, "Reliability", "number", minimum=1, maximum=5)
+        save_doc_field(back, "Comment", "text")
+        summary = import_paths(back, [out], annotator="x")
+        assert summary.rejected == 0 and summary.articles_added == len(wanted)
+        got = [doc_labels(back, a) for a in back.article_ids()]
+        assert got == list(wanted.values())
+        # The cats made from document labels are not kept as free categories as well.
+        assert all("cats" not in back.article(a).meta for a in back.article_ids())
+
+
+def test_document_labels_reported_lost_where_no_format_carries_them(tmp_path: Path) -> None:
+    from annotator.store.doc_labels import save_doc_field, set_doc_labels
+
+    with Project.open(tmp_path / "labelled.annot") as project:
+        build_corpus(project, tmp_path)
+        save_doc_field(project, "Frame", "single", choices=["conflict", "economic"])
+        set_doc_labels(project, project.article_ids()[0], {"Frame": ["conflict"]})
+        report = export_project(project, "doccano", tmp_path / "out.jsonl")
+    assert any("document labels" in loss.what for loss in report.losses), report.describe()
