@@ -102,6 +102,8 @@ def iter_docs(project: Project, filter: ExportFilter = ExportFilter()) -> Iterat
                         s.annotator,
                         s.note,
                         s.attributes,
+                        s.created_at,
+                        s.updated_at,
                     ),
                     s.id,
                 )
@@ -304,6 +306,8 @@ def export_project(
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
         raise
+    if spec.name not in TIME_FORMATS:
+        report.lose(report.spans, TIMES_NOT_WRITTEN)
     report.lose(
         labelled[0],
         f"article(s) with document labels: {spec.name} cannot carry document labels "
@@ -311,6 +315,10 @@ def export_project(
     )
     return report
 
+
+# Formats whose writers carry each span's created_at/updated_at; the others report them lost.
+TIME_FORMATS = frozenset({"jsonl", "parquet", "labelstudio", "labelstudio-min", "spacy", "hf", "xmi"})
+TIMES_NOT_WRITTEN = "span creation and change time(s) not written (re-import stamps spans anew)"
 
 # Formats whose writers carry ExportDoc.doc_labels; every other export reports them as lost.
 DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio", "spacy"})

@@ -35,6 +35,8 @@ class ExportSpan:
     annotator: str
     note: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
+    created_at: str = ""  # ISO 8601 (UTC) as stored: when the span was made
+    updated_at: str = ""  # and last changed
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,8 @@ def features(tag_names: Sequence[str]) -> Any:
                     "annotator": text,
                     "note": text,
                     "attributes": text,
+                    "created_at": text,
+                    "updated_at": text,
                 }
             ),
             "relations": ds.List(
@@ -160,6 +162,8 @@ def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
                     "annotator": s.annotator,
                     "note": s.note,
                     "attributes": json.dumps(s.attributes, ensure_ascii=False, sort_keys=True),
+                    "created_at": s.created_at,
+                    "updated_at": s.updated_at,
                 }
                 for s in doc.spans
             ],

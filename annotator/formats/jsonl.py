@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from datetime import UTC, datetime
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -374,6 +375,8 @@ def _spans(
                 annotator=_optional_str(item, "annotator", where).strip(),
                 note=_optional_str(item, "note", where),
                 attributes=_attributes(item.get("attributes"), where),
+                created_at=timestamp(item.get("created_at"), f"{where}: 'created_at'"),
+                updated_at=timestamp(item.get("updated_at"), f"{where}: 'updated_at'"),
             )
         )
     if check.converted:
@@ -458,6 +461,22 @@ def _attributes(value: Any, where: str) -> dict[str, str]:
                 + (" (or, for evidence, a list of strings)" if key == EVIDENCE else "")
             )
     return attributes
+
+
+def timestamp(value: Any, where: str) -> str:
+    """A span's time as stored: ISO 8601 in UTC to the millisecond ("" when not given). A time
+    without a zone counts as UTC; one that is no ISO 8601 time is refused."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{where} must be an ISO 8601 time string, not {_kind(value)}")
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRecord(f"{where} {_short(value)} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _optional_str(item: dict[str, Any], name: str, where: str) -> str:

@@ -46,7 +46,7 @@ def article_meta(article: Article) -> dict[str, Any]:
 
 
 def span_dict(span: ExportSpan) -> dict[str, Any]:
-    return {
+    made = {
         "start": span.start,
         "end": span.end,
         "label": span.label,
@@ -55,6 +55,11 @@ def span_dict(span: ExportSpan) -> dict[str, Any]:
         "note": span.note,
         "attributes": _attributes(span.attributes),
     }
+    if span.created_at:
+        made["created_at"] = span.created_at
+    if span.updated_at:
+        made["updated_at"] = span.updated_at
+    return made
 
 
 def _attributes(attributes: dict[str, str]) -> dict[str, Any]:
@@ -129,8 +134,4 @@ def write_jsonl(
         with atomic_file(sidecar) as side:
             side.write(json.dumps(label_set(labels), ensure_ascii=False, indent=1) + "\n")
     report.files.extend([out, sidecar])
-    report.lose(report.spans, TIMES_NOT_WRITTEN)
     return report
-
-
-TIMES_NOT_WRITTEN = "span creation and change time(s) not written (re-import stamps spans anew)"

@@ -53,7 +53,7 @@ from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.json_array import ArrayProblem, array_elements
 from annotator.formats.jsonl import load_object, parse_object, read_jsonl_path
-from annotator.formats.jsonl_export import TIMES_NOT_WRITTEN, dumps
+from annotator.formats.jsonl_export import dumps
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.offsets import RawSpan, resolve_offsets
 from annotator.formats.records import (
@@ -114,6 +114,10 @@ def task(doc: ExportDoc) -> dict[str, Any]:
             meta["annotator"] = span.annotator
         if span.attributes:
             meta["attributes"] = dict(span.attributes)
+        if span.created_at:
+            meta["created_at"] = span.created_at
+        if span.updated_at:
+            meta["updated_at"] = span.updated_at
         if meta:
             region["meta"] = meta
         result.append(region)
@@ -128,11 +132,17 @@ def task(doc: ExportDoc) -> dict[str, Any]:
                 "labels": [r.type],
             }
         )
+    annotation: dict[str, Any] = {"result": result}
+    made = [s.created_at for s in doc.spans if s.created_at]
+    changed = [s.updated_at or s.created_at for s in doc.spans if s.updated_at or s.created_at]
+    if made:  # Label Studio's own fields: the annotation's first span and last change
+        annotation["created_at"] = min(made)
+        annotation["updated_at"] = max(changed)
     return {
         "id": article.id,
         "data": data,
         "meta": dict(article.meta),
-        "annotations": [{"result": result}],
+        "annotations": [annotation],
     }
 
 
@@ -201,7 +211,6 @@ def write_labelstudio(
         "relation annotator name(s) other than their head span's not written "
         "(Label Studio relations carry no annotator)",
     )
-    report.lose(report.spans, TIMES_NOT_WRITTEN)
     report.lose(
         sum(
             1
@@ -758,6 +767,11 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
             cancelled += 1
             continue
         who = _completed_by(annotation.get("completed_by"))
+        times = {
+            key: annotation[key]
+            for key in ("created_at", "updated_at")
+            if isinstance(annotation.get(key), str) and annotation[key]
+        }
         result = annotation.get("result", [])
         if result is None:
             result = []
@@ -771,7 +785,7 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
                 raise InvalidRecord(f"{where} must be an object")
             if region.get("type") == "labels":
                 region_key = region.get("id")
-                made = _region_spans(region, who, where)
+                made = _region_spans(region, who, where, times)
                 origins.extend([where] * len(made))
                 if region_key is not None:
                     if str(region_key) in regions:
@@ -907,7 +921,12 @@ def _attach(span: dict[str, Any], kind: Any, name: str, value: dict[str, Any]) -
     )
 
 
-def _region_spans(region: dict[str, Any], who: str, where: str) -> list[dict[str, Any]]:
+def _region_spans(
+    region: dict[str, Any], who: str, where: str, times: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The spans of a ``labels`` region (one per label). Their times are the region's own
+    (``meta.created_at``/``updated_at``, as this app writes them), else the annotation's
+    (``times``: Label Studio's ``created_at``/``updated_at`` of the whole annotation)."""
     value = region.get("value")
     if not isinstance(value, dict):
         raise InvalidRecord(f"{where}: 'value' must be an object")
@@ -940,6 +959,10 @@ def _region_spans(region: dict[str, Any], who: str, where: str) -> list[dict[str
             span["annotator"] = annotator
         if isinstance(meta.get("attributes"), dict) and meta["attributes"]:
             span["attributes"] = dict(meta["attributes"])
+        for key in ("created_at", "updated_at"):
+            when = meta.get(key) or (times or {}).get(key)
+            if when:
+                span[key] = when
         spans.append(span)
     return spans
 

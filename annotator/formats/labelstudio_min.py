@@ -111,18 +111,24 @@ def records(doc: ExportDoc, annotation_ids: Iterator[int]) -> list[dict[str, Any
                 meta["text"] = [span.note]
             if span.attributes:
                 meta["attributes"] = dict(span.attributes)
+            if span.created_at:
+                meta["created_at"] = span.created_at
+            if span.updated_at:
+                meta["updated_at"] = span.updated_at
             if meta:
                 region["meta"] = meta
             regions.append(region)
         members = set(indices)
+        made = [doc.spans[i].created_at for i in indices if doc.spans[i].created_at]
+        changed = [doc.spans[i].updated_at for i in indices if doc.spans[i].updated_at]
         record: dict[str, Any] = {
             **data,
             "id": article.id,
             FROM_NAME: regions,
             "annotator": annotator,
             "annotation_id": next(annotation_ids),
-            "created_at": None,
-            "updated_at": None,
+            "created_at": min(made) if made else None,
+            "updated_at": max(changed or made) if made else None,
             "lead_time": None,
         }
         relations = [
@@ -352,6 +358,8 @@ def _article(
     converted = 0
     for number, item in group:
         annotator = _annotator(item.get("annotator"))
+        # The annotation's times (Label Studio's), unless a region has its own (this app's).
+        times = {k: item[k] for k in ("created_at", "updated_at") if isinstance(item.get(k), str)}
         found = _regions(item) if item is not head else regions
         flat = [r for rs in found.values() for r in rs]
         check = resolve_offsets(text, [_raw(r) for r in flat])
@@ -383,6 +391,8 @@ def _article(
                             "attributes": meta_of.get("attributes")
                             if isinstance(meta_of, dict)
                             else None,
+                            "created_at": meta_of.get("created_at") or times.get("created_at"),
+                            "updated_at": meta_of.get("updated_at") or times.get("updated_at"),
                         }
                     )
         for relation in item.get("relations") or []:

@@ -7,7 +7,8 @@ Needs pyarrow (``pip install 'news-annotator[parquet]'``). Tables, all sorted by
   value is JSON text: ``"Reuters"`` with its quotes, ``2024``, ``{...}``);
 - spans: ``article_id`` int64, ``span`` int32 (the span's number within its article), ``start``,
   ``end`` int64 (code points), ``label``, ``text``, ``annotator``, ``note`` strings,
-  ``attributes`` map<string, string>;
+  ``attributes`` map<string, string>, ``created_at`` and ``updated_at`` (when the span was made
+  and last changed: ISO 8601 text in UTC, as the project stores them);
 - relations: ``article_id`` int64, ``head``, ``child`` int32 (span numbers), ``label``,
   ``annotator`` strings;
 - labels: ``name``, ``color``, ``hotkey``, ``description`` strings, ``position`` int32: the
@@ -32,7 +33,6 @@ from typing import Any
 from annotator.core.model import Label, LabelSpec
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
 from annotator.formats.jsonl import parse_object
-from annotator.formats.jsonl_export import TIMES_NOT_WRITTEN
 from annotator.formats.limits import TooLarge, load_json
 from annotator.formats.records import (
     InvalidRecord,
@@ -73,6 +73,8 @@ SPAN_COLUMNS = (
     "annotator",
     "note",
     "attributes",
+    "created_at",
+    "updated_at",
 )
 RELATION_COLUMNS = ("article_id", "head", "child", "label", "annotator")
 
@@ -113,6 +115,8 @@ def schemas() -> tuple[Any, Any, Any]:
         ("annotator", text),
         ("note", text),
         ("attributes", pa.map_(text, text)),
+        ("created_at", text),
+        ("updated_at", text),
     )
     relations = schema(
         ("article_id", pa.int64()),
@@ -196,6 +200,8 @@ def write_parquet(
                         s.annotator,
                         s.note,
                         sorted(s.attributes.items()),
+                        s.created_at,
+                        s.updated_at,
                     )
                 for r in doc.relations:
                     relations.add(a.id, r.head, r.child, r.type, r.annotator)
@@ -229,7 +235,6 @@ def write_parquet(
         )
         pq.write_table(table, folder / LABELS, compression="zstd")
     report.files.extend(out / name for name in (ARTICLES, SPANS, RELATIONS, LABELS))
-    report.lose(report.spans, TIMES_NOT_WRITTEN)
     return report
 
 
@@ -238,9 +243,11 @@ def _rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, A
     """(1-based row number, row) of a Parquet file, read a batch at a time."""
     _, pq = _arrow()
     number = 0
+    table = pq.ParquetFile(path, pre_buffer=False)
+    present = set(table.schema_arrow.names)  # files of earlier versions lack the newer columns
     # One row group at a time, without read-ahead threads: memory stays near one row group.
-    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(
-        batch_size=READ_BATCH_ROWS, columns=list(columns), use_threads=False
+    for batch in table.iter_batches(
+        batch_size=READ_BATCH_ROWS, columns=[c for c in columns if c in present], use_threads=False
     ):
         for row in batch.to_pylist():
             number += 1
@@ -404,6 +411,8 @@ def _native(
                 "annotator": span.get("annotator"),
                 "note": span.get("note"),
                 "attributes": dict(span.get("attributes") or []),
+                "created_at": span.get("created_at"),
+                "updated_at": span.get("updated_at"),
             }
         )
     relations = []

@@ -38,6 +38,9 @@ class SpanRecord:
     annotator: str = ""  # empty: the importing analyst's name is used
     note: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
+    # When the span was made and last changed (ISO 8601, UTC); empty: the import's time.
+    created_at: str = ""
+    updated_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,7 +229,12 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
     ):
         # This app's file: the group is in the written order, with each span's details.
         for detail in details:
-            spans.append({k: detail.get(k) for k in ("start", "end", "label", "annotator", "note")})
+            spans.append(
+                {
+                    k: detail.get(k)
+                    for k in ("start", "end", "label", "annotator", "note", "created_at", "updated_at")
+                }
+            )
             spans[-1]["attributes"] = detail.get("attributes")
             keys.add((detail["start"], detail["end"], detail["label"]))
         relations = (extra or {}).get("relations") or []

@@ -7,7 +7,8 @@ download gives them, with the types INCEpTION uses for a custom span layer named
 its relation layer:
 
 - ``webanno.custom.Span`` (a ``uima.tcas.Annotation``): each span, with features ``label``,
-  ``annotator``, ``note`` and ``attributes`` (a JSON object, as a string);
+  ``annotator``, ``note``, ``attributes`` (a JSON object, as a string), ``created_at`` and
+  ``updated_at`` (when the span was made and last changed, ISO 8601 in UTC);
 - ``webanno.custom.Relation``: each relation, ``Governor`` (the head span) and ``Dependent``
   (the child), ``label`` and ``annotator``; it covers its dependent, as INCEpTION's do;
 - ``de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData``: the title
@@ -115,7 +116,7 @@ def type_system() -> Any:
     cassis = _cassis()
     ts = cassis.TypeSystem()
     span = ts.create_type(SPAN_TYPE, supertypeName="uima.tcas.Annotation")
-    for name in ("label", "annotator", "note", "attributes"):
+    for name in ("label", "annotator", "note", "attributes", "created_at", "updated_at"):
         ts.create_feature(span, name, _STRING)
     relation = ts.create_type(RELATION_TYPE, supertypeName="uima.tcas.Annotation")
     ts.create_feature(relation, "Governor", SPAN_TYPE)
@@ -204,6 +205,8 @@ def to_cas(ts: Any, doc: ExportDoc, safe: _XmlSafe | None = None) -> Any:
             attributes=json.dumps(span.attributes, ensure_ascii=False, sort_keys=True)
             if span.attributes
             else None,
+            created_at=span.created_at or None,
+            updated_at=span.updated_at or None,
         )
         cas.add(fs)
         made.append(fs)
@@ -420,7 +423,7 @@ def _label_and_attributes(fs: Any) -> tuple[str, dict[str, str], dict[str, Any]]
         value = fs.get(name)
         if value is None:
             continue
-        if ours and name in ("annotator", "note"):
+        if ours and name in ("annotator", "note", "created_at", "updated_at"):
             rest[name] = value
         elif ours and name == "attributes" and isinstance(value, str):
             try:
@@ -506,6 +509,8 @@ def native(cas: Any, annotator: str) -> tuple[dict[str, Any], Counter[str]]:
                 "annotator": rest.get("annotator", annotator),
                 "note": rest.get("note", ""),
                 "attributes": rest.get("attributes", attributes),
+                "created_at": rest.get("created_at"),
+                "updated_at": rest.get("updated_at"),
             }
         )
     out_relations = []

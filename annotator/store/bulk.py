@@ -348,8 +348,8 @@ class BulkWriter:
                         who,
                         span.note,
                         self._encode(span.attributes),
-                        stamp,
-                        stamp,
+                        getattr(span, "created_at", "") or stamp,
+                        getattr(span, "updated_at", "") or getattr(span, "created_at", "") or stamp,
                     )
                 )
             ids.append(span_id)

@@ -33,6 +33,8 @@ class SpanRow(NamedTuple):
     annotator: str
     note: str
     attributes: dict[str, str]
+    created_at: str = ""
+    updated_at: str = ""
 
 
 class RelationRow(NamedTuple):
@@ -94,7 +96,8 @@ def iter_article_rows(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE status = ? ORDER BY id", (status,)
         )
     spans = conn.execute(
-        'SELECT article_id, id, start, "end", label_id, text, annotator, note, attributes'
+        'SELECT article_id, id, start, "end", label_id, text, annotator, note, attributes,'
+        " created_at, updated_at"
         f" FROM spans WHERE 1{span_filter}"
         ' ORDER BY article_id, start, "end" DESC, id',
         params,
@@ -133,6 +136,8 @@ def _merge(
                         span[6],
                         span[7],
                         _attributes(raw) if raw and raw != "{}" else {},
+                        span[9],
+                        span[10],
                     )
                 )
             span = next(span_rows, None)
@@ -172,7 +177,8 @@ def _subset(
         if not articles:
             continue
         spans = conn.execute(
-            'SELECT article_id, id, start, "end", label_id, text, annotator, note, attributes'
+            'SELECT article_id, id, start, "end", label_id, text, annotator, note, attributes,'
+            " created_at, updated_at"
             f" FROM spans WHERE article_id IN ({', '.join('?' * len(chunk))}){span_filter}"
             ' ORDER BY article_id, start, "end" DESC, id',
             [*chunk, *span_params],

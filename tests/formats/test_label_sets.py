@@ -64,8 +64,8 @@ def test_label_set_travels(
     out = tmp_path / ("out" if fmt == "parquet" else "out.jsonl")
     assert main(["export", str(project), "--format", fmt, "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    # Span times are not carried: said, so the export does not claim nothing was lost.
-    assert "Nothing was lost" not in printed and "creation and change time" in printed
+    # Labels and span times travel: nothing is lost, and the export says so.
+    assert "Nothing was lost" in printed and "creation and change time" not in printed
     copy = tmp_path / "copy.annot"
     assert main(["import", str(copy), str(out), "--format", fmt]) == 0
     wanted = _labels(project)
