@@ -177,8 +177,8 @@ def run_export(args: argparse.Namespace) -> int:
         options["scheme"] = args.scheme
     to_stdout = str(args.output) == "-"
     if args.csv_raw or args.csv_bom:
-        if args.format != "csv":
-            return error("--csv-raw and --csv-bom apply to --format csv only")
+        if args.format not in ("csv", "csv-articles"):
+            return error("--csv-raw and --csv-bom apply to --format csv and csv-articles only")
         options.update(raw=args.csv_raw, bom=args.csv_bom)
     if to_stdout and args.split:
         return error("--split writes several files; it cannot write to standard output")

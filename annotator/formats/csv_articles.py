@@ -6,11 +6,13 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from annotator.core.model import ArticleDraft
 from annotator.core.text import canonicalize
+from annotator.formats.csv_safety import restore
 from annotator.formats.decode import (
     BINARY_MESSAGE,
     DecodeError,
@@ -22,6 +24,7 @@ from annotator.formats.limits import (
     MAX_WHOLE_FILE_BYTES,
     CsvRecords,
     TooLarge,
+    load_json,
     read_rest,
     undecodable_at,
 )
@@ -29,16 +32,42 @@ from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
     InvalidRecord,
+    ReadOptions,
     ReadResult,
     RecordError,
     decoded_file,
+    doc_label_values,
     field_value,
     text_problem,
     title_from_text,
 )
 
 _DELIMITERS = (",", ";", "\t")
+
+# The columns of this app's article export (csv_article_export.py), before its document labels.
+EXPORT_COLUMNS = (
+    "article_id",
+    "content_hash",
+    "title",
+    "source",
+    "author",
+    "url",
+    "published",
+    "status",
+    "spans",
+    "meta",
+    "text",
+)
+BOOKKEEPING = ("article_id", "content_hash", "spans")
+DOC_LABEL_PREFIX = "doc_labels."
+VALUE_SEPARATOR = " | "
 _SNIFF_BYTES = 65536
+
+
+def read_csv_articles(path: Path, options: ReadOptions) -> ReadResult:
+    """The registry's reader of ``csv-articles``: a CSV of articles (see :func:`read_csv_path`),
+    with ``doc_labels.FIELD`` columns as document labels."""
+    yield from read_csv_path(path, text_column=options.csv_text_column, encoding=options.encoding)
 
 
 def read_csv_path(
@@ -144,10 +173,22 @@ def _read_articles(stream: TextIO, head: str, text_column: str, encoding: str) -
         for name in ARTICLE_FIELDS
         if (i := _find_column(columns, name)) is not None and i != text_index
     }
+    # This app's article export: its bookkeeping columns are not metadata, its cells were
+    # neutralised against spreadsheet formulas (restored here), its meta is one JSON column.
+    ours = tuple(columns[: len(EXPORT_COLUMNS)]) == EXPORT_COLUMNS
+    skipped = set(BOOKKEEPING) if ours else set()
+    label_index = {
+        columns[i][len(DOC_LABEL_PREFIX) :]: i
+        for i in range(len(columns))
+        if columns[i].startswith(DOC_LABEL_PREFIX) and columns[i] != DOC_LABEL_PREFIX
+    }
     meta_index = {
         columns[i] or f"column {i + 1}": i
         for i in range(len(columns))
-        if i != text_index and i not in field_index.values()
+        if i != text_index
+        and i not in field_index.values()
+        and i not in label_index.values()
+        and columns[i] not in skipped
     }
     seen_any = False
     line = 1
@@ -176,7 +217,19 @@ def _read_articles(stream: TextIO, head: str, text_column: str, encoding: str) -
             yield RecordError(line, row.message)
             continue
         try:
-            yield _article(row, line, len(columns), text_index, field_index, meta_index)
+            record = _article(
+                [restore(cell) for cell in row] if ours else row,
+                line,
+                len(columns),
+                text_index,
+                field_index,
+                meta_index,
+            )
+            if ours:
+                record = _with_meta(record)
+            if label_index:
+                record = _with_doc_labels(record, row, label_index, ours)
+            yield record
         except InvalidRecord as exc:
             yield RecordError(line, str(exc))
     if not seen_any:
@@ -232,6 +285,35 @@ def _article(
         ),
         line,
     )
+
+
+def _with_meta(record: ArticleRecord) -> ArticleRecord:
+    """An exported article's ``meta`` column (a JSON object) as its metadata."""
+    meta = dict(record.draft.meta)
+    raw = meta.pop("meta", "") or "{}"
+    try:
+        parsed = load_json(raw)
+    except (ValueError, TooLarge):
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise InvalidRecord(f"the 'meta' column is not a JSON object: {raw[:60]!r}")
+    meta.update(parsed)
+    return replace(record, draft=replace(record.draft, meta=meta))
+
+
+def _with_doc_labels(
+    record: ArticleRecord, row: list[str], label_index: dict[str, int], ours: bool
+) -> ArticleRecord:
+    """Document labels from the ``doc_labels.FIELD`` columns: values joined by `` | ``."""
+    values: dict[str, list[str]] = {}
+    for name, i in label_index.items():
+        cell = row[i] if i < len(row) else ""
+        cell = restore(cell) if ours else cell
+        if cell.strip():
+            values[name] = [v.strip() for v in cell.split(VALUE_SEPARATOR) if v.strip()]
+    if not values:
+        return record
+    return replace(record, doc_labels=doc_label_values(values))
 
 
 def csv_columns(path: Path, *, encoding: str | None = None) -> list[str]:

@@ -306,7 +306,7 @@ def export_project(
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
         raise
-    if spec.name not in TIME_FORMATS:
+    if spec.name not in TIME_FORMATS and spec.name != "csv-articles":  # that one has no spans
         report.lose(report.spans, TIMES_NOT_WRITTEN)
     report.lose(
         labelled[0],
@@ -317,11 +317,13 @@ def export_project(
 
 
 # Formats whose writers carry each span's created_at/updated_at; the others report them lost.
-TIME_FORMATS = frozenset({"jsonl", "parquet", "labelstudio", "labelstudio-min", "spacy", "hf", "xmi"})
+TIME_FORMATS = frozenset(
+    {"jsonl", "parquet", "labelstudio", "labelstudio-min", "spacy", "hf", "xmi"}
+)
 TIMES_NOT_WRITTEN = "span creation and change time(s) not written (re-import stamps spans anew)"
 
 # Formats whose writers carry ExportDoc.doc_labels; every other export reports them as lost.
-DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio", "spacy"})
+DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio", "spacy", "csv-articles"})
 
 
 def _counting_doc_labels(docs: Iterable[ExportDoc], count: list[int]) -> Iterator[ExportDoc]:

@@ -26,7 +26,12 @@ from annotator.formats.registry import FormatSpec, get_format
 from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
 from annotator.store.bulk import BulkWriter, RecordRefused, Written
-from annotator.store.doc_labels import doc_label_problems, set_doc_labels
+from annotator.store.doc_labels import (
+    doc_fields,
+    doc_label_problems,
+    save_doc_field,
+    set_doc_labels,
+)
 from annotator.store.errors import OTHER, SQLiteError, kind_at, store_failure
 
 __all__ = [
@@ -321,6 +326,7 @@ def _apply_label_set(
         existing[name] = label
         if label.hotkey:
             used.add(label.hotkey)
+    _apply_doc_fields(project, record, summary, path)
     if clashes:
         summary.notes.append(
             Rejection(
@@ -336,6 +342,50 @@ def _apply_label_set(
                 path,
                 record.line,
                 "label(s) already in the project kept their own colour and hotkey: "
+                + ", ".join(differing),
+            )
+        )
+
+
+def _apply_doc_fields(
+    project: Project, record: LabelSetRecord, summary: ImportSummary, path: Path
+) -> None:
+    """Define the document label fields of a file's schema that the project lacks; a field it
+    has keeps its own definition (said when the file's differs)."""
+    if not record.doc_fields:
+        return
+    have = {f.name: f for f in doc_fields(project)}
+    differing: list[str] = []
+    for field_def in record.doc_fields:
+        existing = have.get(field_def.name)
+        if existing is not None:
+            if existing.kind != field_def.kind or (
+                field_def.choices and not set(field_def.choices) <= set(existing.choices)
+            ):
+                differing.append(field_def.name)
+            continue
+        try:
+            save_doc_field(
+                project,
+                field_def.name,
+                field_def.kind,
+                choices=field_def.choices,
+                minimum=field_def.minimum,
+                maximum=field_def.maximum,
+                description=field_def.description,
+            )
+        except ProjectError as exc:
+            summary.notes.append(
+                Rejection(
+                    path, record.line, f"document label field {field_def.name!r} not defined: {exc}"
+                )
+            )
+    if differing:
+        summary.notes.append(
+            Rejection(
+                path,
+                record.line,
+                "document label field(s) already in the project kept their own definition: "
                 + ", ".join(differing),
             )
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import UTC, datetime
 import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 

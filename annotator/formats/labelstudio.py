@@ -296,6 +296,10 @@ class Config:
 
     text_keys: tuple[str, ...] = ()
     labels: tuple[LabelSpec, ...] = ()
+    # Document-level Choices, Number and TextArea controls (not perRegion), as fields named
+    # by the control (``doc_NAME`` back to ``NAME``, see :func:`doc_field_name`).
+    doc_fields: tuple[DocField, ...] = ()
+    controls: tuple[tuple[str, str], ...] = ()  # (control name, field name)
 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -312,7 +316,13 @@ def parse_config(xml: str) -> Config:
     keys: list[str] = []
     labels: list[LabelSpec] = []
     seen: set[str] = set()
+    fields: list[DocField] = []
+    controls: list[tuple[str, str]] = []
     for element in root.iter():
+        field = _doc_control(element, len(fields))
+        if field is not None and field.name not in {f.name for f in fields}:
+            controls.append((element.get("name", ""), field.name))
+            fields.append(field)
         if element.tag == "Text":
             value = element.get("value", "")
             if value.startswith("$") and len(value) > 1 and value[1:] not in keys:
@@ -334,7 +344,41 @@ def parse_config(xml: str) -> Config:
                         child.get("hint", ""),
                     )
                 )
-    return Config(tuple(keys), tuple(labels))
+    return Config(tuple(keys), tuple(labels), tuple(fields), tuple(controls))
+
+
+def _doc_control(element: ElementTree.Element, position: int) -> DocField | None:
+    """A document-level control of a labeling config as a document label field, or None for
+    any other tag (per-region controls belong to spans)."""
+    if element.tag not in ("Choices", "Number", "TextArea"):
+        return None
+    if element.get("perRegion", "").lower() == "true" or not element.get("name"):
+        return None
+    control = element.get("name", "")
+    name = (
+        control[4:]
+        if control.startswith("doc_") and control[4:] in (FROM_NAME, TO_NAME)
+        else control
+    )
+    if element.tag == "Choices":
+        choices = tuple(
+            value
+            for child in element
+            if child.tag == "Choice" and (value := (child.get("value") or "").strip())
+        )
+        if not choices:
+            return None
+        kind = "multiple" if element.get("choice", "single") == "multiple" else "single"
+        return DocField(0, name, kind, choices=choices, position=position)
+    if element.tag == "Number":
+        bounds: list[float | None] = []
+        for key in ("min", "max"):
+            try:
+                bounds.append(float(element.get(key, "")))
+            except ValueError:
+                bounds.append(None)
+        return DocField(0, name, "number", minimum=bounds[0], maximum=bounds[1], position=position)
+    return DocField(0, name, "text", position=position)
 
 
 def find_config(path: Path) -> Path | None:
@@ -382,8 +426,8 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             options.on_note(loaded.path or path, None, loaded.message + "; not used")
     else:
         config = loaded
-    if config is not None and config.labels:
-        yield LabelSetRecord(config.labels)
+    if config is not None and (config.labels or config.doc_fields):
+        yield LabelSetRecord(config.labels, doc_fields=config.doc_fields)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         yield from read_labelstudio_csv(path, options, config)
@@ -811,6 +855,7 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
                 documents.append(
                     {"annotator": who, "from_name": name, "type": kind, "value": value}
                 )
+    documents = _doc_labels_of(documents, config, native)
     if documents:
         extra["labelstudio_results"] = documents
         notes.append(
@@ -832,6 +877,50 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
 
 
 _SPAN_MESSAGE = re.compile(r"^span (\d+): (.*)$", re.DOTALL)
+
+
+def _doc_labels_of(
+    documents: list[dict[str, Any]], config: Config | None, native: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Document-level results of the config's document controls become the article's document
+    labels (``native["doc_labels"]``: choices, a number, text lines); the rest are returned.
+    Two annotators' values of one field are all kept (a multiple choice holds them all)."""
+    if config is None or not config.controls:
+        return documents
+    fields = dict(config.controls)
+    kinds = {f.name: f.kind for f in config.doc_fields}
+    found: dict[str, list[tuple[dict[str, Any], list[str]]]] = {}
+    rest: list[dict[str, Any]] = []
+    for result in documents:
+        name = fields.get(result["from_name"])
+        value = result.get("value")
+        values: list[str] | None = None
+        if name is not None and isinstance(value, dict):
+            kind = kinds[name]
+            if kind in ("single", "multiple") and isinstance(value.get("choices"), list):
+                values = [str(c) for c in value["choices"]]
+            elif kind == "number" and isinstance(value.get("number"), int | float):
+                number = value["number"]
+                values = [str(int(number)) if number == int(number) else str(number)]
+            elif kind == "text" and value.get("text") is not None:
+                lines = value["text"] if isinstance(value["text"], list) else [value["text"]]
+                values = [str(line) for line in lines]
+        if name is None or values is None:
+            rest.append(result)
+            continue
+        found.setdefault(name, []).append((result, values))
+    labels: dict[str, list[str]] = {}
+    for name, given in found.items():
+        values = list(dict.fromkeys(v for _, vs in given for v in vs))
+        if kinds[name] in ("single", "number") and len(values) > 1:
+            # Annotators disagree on a one-value field: nothing chosen for them; their results
+            # stay in the metadata, with who gave them.
+            rest.extend(result for result, _ in given)
+            continue
+        labels[name] = values
+    if labels:
+        native["doc_labels"] = labels
+    return rest
 
 
 def _text_key(data: dict[str, Any], annotations: list[Any], config: Config | None) -> str:

@@ -391,8 +391,10 @@ def _article(
                             "attributes": meta_of.get("attributes")
                             if isinstance(meta_of, dict)
                             else None,
-                            "created_at": meta_of.get("created_at") or times.get("created_at"),
-                            "updated_at": meta_of.get("updated_at") or times.get("updated_at"),
+                            "created_at": (meta_of or {}).get("created_at")
+                            or times.get("created_at"),
+                            "updated_at": (meta_of or {}).get("updated_at")
+                            or times.get("updated_at"),
                         }
                     )
         for relation in item.get("relations") or []:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import STATUSES, ArticleDraft, LabelSpec
+from annotator.core.schema import DocField
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
 
@@ -105,6 +106,9 @@ class LabelSetRecord:
 
     labels: tuple[LabelSpec, ...]
     line: int | None = None
+    # Document label fields the file defines (a Label Studio config's Choices, Number and
+    # TextArea controls): created where the project lacks them, kept where it has them.
+    doc_fields: tuple[DocField, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

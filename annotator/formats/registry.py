@@ -90,6 +90,14 @@ FORMATS: dict[str, FormatSpec] = {
         reader="annotator.formats.csv_spans:read_csv_file",
         suffixes=(".csv",),
     ),
+    "csv-articles": FormatSpec(
+        name="csv-articles",
+        description="CSV, one row per article: its fields, metadata, text and document labels "
+        "(a doc_labels.FIELD column per field; no spans)",
+        writer="annotator.formats.csv_article_export:write_csv_articles",
+        reader="annotator.formats.csv_articles:read_csv_articles",
+        suffixes=(".csv",),
+    ),
     "labelstudio": FormatSpec(
         name="labelstudio",
         description="Label Studio JSON tasks with annotations, plus a labeling config "

@@ -232,7 +232,15 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
             spans.append(
                 {
                     k: detail.get(k)
-                    for k in ("start", "end", "label", "annotator", "note", "created_at", "updated_at")
+                    for k in (
+                        "start",
+                        "end",
+                        "label",
+                        "annotator",
+                        "note",
+                        "created_at",
+                        "updated_at",
+                    )
                 }
             )
             spans[-1]["attributes"] = detail.get("attributes")

@@ -13,7 +13,7 @@ from annotator.store import Project
 from tests.formats.export_corpus import build_corpus
 
 # csv (a span table) and jsonl are read by suffix: the importer needs no format named.
-BY_SUFFIX = {"csv", "jsonl"}
+BY_SUFFIX = {"csv", "csv-articles", "jsonl"}
 
 
 @pytest.mark.parametrize("fmt", sorted(set(FORMATS) - BY_SUFFIX))

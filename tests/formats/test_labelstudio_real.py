@@ -68,28 +68,24 @@ def test_json_export_with_config_reads_every_control(project: Project, folder: P
     assert ("Peskov", "Person", "user 1", "Kremlin spokesman", '{"certainty": "sure"}') in got
     # Integer completed_by: two annotators, not one.
     assert {who for _, _, who, _, _ in got} == {"user 1", "user 2"}
-    # Document-level choices and text areas kept in the article's meta.
+    # The config's document-level Choices and TextArea are document label fields, and the
+    # task's results of them the article's document labels.
+    from annotator.store.doc_labels import doc_fields, doc_labels
+
+    fields = {f.name: (f.kind, f.choices) for f in doc_fields(project)}
+    assert fields == {"sentiment": ("single", ("Positive", "Negative")), "comment": ("text", ())}
     article = next(
         project.article(i) for i in project.article_ids() if "Peskov" in project.article(i).text
     )
     assert article.title == "Kremlin call"
     assert article.meta["labelstudio_text_key"] == "ner"
-    assert article.meta["labelstudio_results"] == [
-        {
-            "annotator": "user 1",
-            "from_name": "sentiment",
-            "type": "choices",
-            "value": {"choices": ["Positive"]},
-        },
-        {
-            "annotator": "user 1",
-            "from_name": "comment",
-            "type": "textarea",
-            "value": {"text": ["Check the date with the desk"]},
-        },
-    ]
+    assert "labelstudio_results" not in article.meta
+    assert doc_labels(project, article.id) == {
+        "sentiment": ["Positive"],
+        "comment": ["Check the date with the desk"],
+    }
     messages = " ".join(n.message for n in summary.notes)
-    assert "2 document-level result(s)" in messages and "1 cancelled" in messages
+    assert "document-level result" not in messages and "1 cancelled" in messages
     # The relation and the config's colours came too.
     relations = [r for i in project.article_ids() for r in project.relations(i)]
     assert [r.type for r in relations] == ["said_by"]
