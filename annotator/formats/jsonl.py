@@ -24,7 +24,13 @@ from annotator.formats.limits import (
     read_bounded,
     read_rest,
 )
-from annotator.formats.offsets import RawSpan, code_point_offsets, resolve_offsets, utf16_note
+from annotator.formats.offsets import (
+    RawSpan,
+    ambiguous_message,
+    code_point_offsets,
+    resolve_offsets,
+    utf16_note,
+)
 from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -356,6 +362,8 @@ def _spans(
         check = code_point_offsets(raw, raws)
     else:
         check = resolve_offsets(raw, raws, guess_utf16=not ours)
+        if check.ambiguous:
+            raise InvalidRecord(ambiguous_message(check))
     spans: list[SpanRecord] = []
     for i, (offsets, (_, item)) in enumerate(zip(check.spans, items, strict=True)):
         where = f"span {i}"

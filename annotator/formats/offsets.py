@@ -8,8 +8,13 @@ counted, and checks every span against the text:
 
 - with the span's covered text given (Label Studio's ``value.text``, our JSONL's ``text``), the
   offsets must cut exactly that text out of the article, counted one way or the other;
-- without it (doccano), UTF-16 is chosen when the code-point reading falls outside the text or
-  cuts words or characters apart while the UTF-16 reading fits the text and cuts none.
+- without it (doccano), the decision is made for the whole document from all its spans whose
+  two readings differ: a reading that is impossible for one of them (outside the text, or
+  between the halves of a surrogate pair) rules that reading out; otherwise the reading under
+  which every such span starts and ends on a word or character boundary (and not on white
+  space), when the other reading does not, is taken. When both readings fit every span that way,
+  or neither does, nothing tells which is right: the document is reported as ambiguous
+  (:attr:`OffsetCheck.ambiguous`) and nothing of it is guessed.
 
 A text without characters outside the BMP counts the same both ways, so nothing is converted.
 """
@@ -21,7 +26,14 @@ from dataclasses import dataclass
 
 from annotator.core.text import Utf16Index, _inside_cluster, _inside_word
 
-__all__ = ["OffsetCheck", "RawSpan", "code_point_offsets", "resolve_offsets", "utf16_note"]
+__all__ = [
+    "OffsetCheck",
+    "RawSpan",
+    "ambiguous_message",
+    "code_point_offsets",
+    "resolve_offsets",
+    "utf16_note",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +49,15 @@ class OffsetCheck:
 
     spans: tuple[tuple[int, int] | str, ...]
     converted: int  # spans whose offsets were UTF-16 units and were converted
+    ambiguous: int = 0  # spans read differently either way, with nothing to tell which is right
+
+
+def ambiguous_message(check: OffsetCheck, astral: str = "an emoji") -> str:
+    return (
+        f"{check.ambiguous} span(s) fit the text both counted in characters and counted in "
+        f"UTF-16 code units (in which {astral} counts as two), and nothing tells which the file "
+        "used: not imported; give each span its text, or name the encoding of its offsets"
+    )
 
 
 def utf16_note(count: int) -> str:
@@ -56,27 +77,17 @@ def _matches(text: str, start: int, end: int, covered: str | None) -> bool:
     return covered in (actual, actual.replace("\r\n", "\\n"), actual.replace("\n", "\\n"))
 
 
-def _cut_apart(text: str, start: int, end: int) -> bool:
-    """Whether a span is outside the text or cuts a word or a character apart."""
-    return not _matches(text, start, end, None) or _cuts(text, start) or _cuts(text, end)
-
-
 def _clean(text: str, start: int, end: int) -> bool:
-    """Whether a span looks drawn by hand over words: it starts and ends on a letter or digit
-    (or quote/bracket) and cuts no word or character apart."""
+    """Whether a span looks drawn over whole words: inside the text, neither starting nor ending
+    with white space, cutting no word or user-perceived character apart."""
     if not _matches(text, start, end, None):
         return False
-    first, last = text[start], text[end - 1]
     return (
-        (first.isalnum() or first in _OPENING)
-        and (last.isalnum() or last in _CLOSING)
+        not text[start].isspace()
+        and not text[end - 1].isspace()
         and not _cuts(text, start)
         and not _cuts(text, end)
     )
-
-
-_OPENING = "\"'“‘«([{"
-_CLOSING = "\"'”’»)]}.!?"
 
 
 def _cuts(text: str, offset: int) -> bool:
@@ -112,18 +123,33 @@ def resolve_offsets(
         u16_ok = u is not None and _matches(text, u[0], u[1], span.covered)
         cp_only += cp_ok and not u16_ok
         u16_only += u16_ok and not cp_ok
+    ambiguous = False
     if cp_only or u16_only:
         use_utf16 = u16_only > cp_only
-    else:  # no covered text decides it: which reading fits the text
+    else:  # no covered text decides it: the document's spans, all together
         differ = [(s, u) for s, u in zip(spans, utf16, strict=True) if u != (s.start, s.end)]
         if not guess_utf16 or not differ or any(u is None for _, u in differ):
-            use_utf16 = False
+            use_utf16 = False  # the same either way, a file of ours, or UTF-16 impossible
+        elif any(not _matches(text, s.start, s.end, None) for s, _ in differ):
+            use_utf16 = True  # code points impossible (past the end of the text)
         else:
-            # Only when the code-point reading is wrong for EVERY span it changes and the UTF-16
-            # reading is clean for all: partial-word spans are rare, consistent ones rarer.
-            use_utf16 = all(_cut_apart(text, s.start, s.end) for s, _ in differ) and all(
-                _clean(text, *u) for _, u in differ if u is not None
-            )
+            cp_clean = all(_clean(text, s.start, s.end) for s, _ in differ)
+            u16_clean = all(_clean(text, *u) for _, u in differ if u is not None)
+            use_utf16 = u16_clean and not cp_clean
+            ambiguous = cp_clean == u16_clean
+        if ambiguous:
+            results_amb: list[tuple[int, int] | str] = []
+            count = 0
+            for span, u in zip(spans, utf16, strict=True):
+                if u == (span.start, span.end):
+                    results_amb.append(u)
+                else:
+                    count += 1
+                    results_amb.append(
+                        f"[{span.start}, {span.end}) fits the text both as characters and as "
+                        "UTF-16 code units; nothing tells which"
+                    )
+            return OffsetCheck(tuple(results_amb), 0, count)
     results: list[tuple[int, int] | str] = []
     converted = 0
     for span, u in zip(spans, utf16, strict=True):
