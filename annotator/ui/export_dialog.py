@@ -38,6 +38,9 @@ from annotator.store.counts import export_counts
 from annotator.ui.dialogs import color_icon, show_message
 from annotator.ui.worker import Control, Worker, own_project
 
+CSV_FORMATS = ("csv", "csv-articles")  # the formats with the CSV options
+SCHEMES = ("IOB2", "IOB1", "BIOES")  # the conll format's tag schemes, the default first
+
 
 class ExportDialog(QDialog):
     """Choose a format, a target and filters; the export runs when the dialog is accepted."""
@@ -95,12 +98,32 @@ class ExportDialog(QDialog):
         split_row.addWidget(self.seed)
         split_row.addStretch(1)
 
+        # Options of some formats, as the command line's --csv-raw, --csv-bom and --scheme.
+        self.csv_raw = QCheckBox("Write cells starting with = + - @ as they are (no apostrophe)")
+        self.csv_raw.setToolTip(
+            "By default such cells get a leading apostrophe so spreadsheets do not run them as "
+            "formulas; re-import restores them"
+        )
+        self.csv_bom = QCheckBox("Start with a UTF-8 byte-order mark (for Excel)")
+        self.scheme_box = QComboBox()
+        for scheme in SCHEMES:
+            self.scheme_box.addItem(scheme, scheme)
+        options = QVBoxLayout()
+        options.setContentsMargins(0, 0, 0, 0)
+        options.addWidget(self.csv_raw)
+        options.addWidget(self.csv_bom)
+        self.csv_options = QWidget()
+        self.csv_options.setLayout(options)
+        self.scheme_label = QLabel("Tag scheme:")
+
         self.preview = QLabel()
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
 
         form = QFormLayout()
         form.addRow("Format:", self.format_box)
         form.addRow("", self.format_help)
+        form.addRow("", self.csv_options)
+        form.addRow(self.scheme_label, self.scheme_box)
         form.addRow("Export to:", target_row)
         form.addRow("Labels:", self.labels)
         form.addRow("Articles:", self.status_box)
@@ -143,6 +166,15 @@ class ExportDialog(QDialog):
             annotator=self.annotator_box.currentData(),
         )
 
+    def writer_options(self) -> dict[str, object]:
+        """The chosen options of the current format, as ``export_project`` passes them on."""
+        name = self.spec.name
+        if name in CSV_FORMATS:
+            return {"raw": self.csv_raw.isChecked(), "bom": self.csv_bom.isChecked()}
+        if name == "conll":
+            return {"scheme": self.scheme_box.currentData()}
+        return {}
+
     def _checked_label_ids(self) -> list[int] | None:
         ids = [
             self.labels.item(i).data(Qt.ItemDataRole.UserRole)
@@ -154,6 +186,9 @@ class ExportDialog(QDialog):
     def _on_format_changed(self) -> None:
         spec = self.spec
         self.format_help.setText(spec.description + (" (writes a folder)" if spec.folder else ""))
+        self.csv_options.setVisible(spec.name in CSV_FORMATS)
+        self.scheme_label.setVisible(spec.name == "conll")
+        self.scheme_box.setVisible(spec.name == "conll")
         current = self.target.text().strip()
         stem = self.project.path.with_suffix("")
         if not current:
@@ -203,11 +238,12 @@ class ExportDialog(QDialog):
         progress dialog; say what was written and lost, or why nothing was."""
         target = Path(self.target.text().strip()).expanduser()
         split = self.split_text.text().strip() if self.split_check.isChecked() else None
-        path, fmt, chosen, seed = (
+        path, fmt, chosen, seed, options = (
             self.project.path,
             self.spec.name,
             self.export_filter(),
             (self.seed.value()),
+            self.writer_options(),
         )
 
         def operation(control: Control) -> ExportReport:
@@ -221,6 +257,7 @@ class ExportDialog(QDialog):
                     seed=seed,
                     progress=lambda done, total: control.progress(done, total),
                     is_cancelled=control.cancelled,
+                    writer_options=options,
                 )
 
         worker: Worker[ExportReport] = Worker(operation, self)
