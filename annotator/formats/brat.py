@@ -515,6 +515,7 @@ def read_brat(
     """
     if on_note is None and options is not None:
         on_note = options.on_note
+    advance = options.advance if options is not None else (lambda done, total: None)
     del options  # brat files are UTF-8 by definition
     path = Path(path)
     if path.is_dir():
@@ -544,7 +545,8 @@ def read_brat(
     else:
         root = path.parent
         ann_files = [path]
-    for ann_path in ann_files:
+    for done, ann_path in enumerate(ann_files, start=1):
+        advance(done, len(ann_files))
         yield from _read_document(ann_path, _display_names(ann_path.parent, root), on_note)
 
 

@@ -28,7 +28,7 @@ split by split; the split's name goes into each article's metadata.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -245,14 +245,25 @@ def read_hf(path: Path, options: ReadOptions) -> ReadResult:
         parts = list(loaded.items())
     else:
         parts = [("", loaded)]
+    total = sum(len(dataset) for _, dataset in parts)
+    before = 0
     for split, dataset in parts:
-        yield from _read_dataset(dataset, split, path / split if split else path)
+
+        def advance(done: int, _rows: int, before: int = before) -> None:
+            options.advance(before + done, total)
+
+        yield from _read_dataset(dataset, split, path / split if split else path, advance)
+        before += len(dataset)
 
 
-def _read_dataset(dataset: Any, split: str, where: Path) -> ReadResult:
+def _read_dataset(
+    dataset: Any, split: str, where: Path, advance: Callable[[int, int], None]
+) -> ReadResult:
     columns = set(dataset.column_names)
+    rows = len(dataset)
     if {"text", "spans"} <= columns:
         for number, item in enumerate(dataset, start=1):
+            advance(number, rows)
             try:
                 yield parse_object(_native(item), number, code_points=True)
             except InvalidRecord as exc:
@@ -270,9 +281,10 @@ def _read_dataset(dataset: Any, split: str, where: Path) -> ReadResult:
     feature = dataset.features[tag_column]
     inner = getattr(feature, "feature", None)
     names = list(getattr(inner, "names", None) or [])
-    for first, rows in _documents(dataset, tag_column):
+    for first, token_rows in _documents(dataset, tag_column):
+        advance(first + len(token_rows) - 1, rows)
         try:
-            record = _from_tags(rows, names)
+            record = _from_tags(token_rows, names)
             if split:
                 record["meta"] = {"split": split}
             yield parse_object(record, first, code_points=True)

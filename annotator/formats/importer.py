@@ -100,6 +100,7 @@ def import_paths(
     encoding: str | None = None,
     format: str | None = None,
     batch_size: int = 1000,
+    within: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Import files and folders into ``project`` in one transaction and return the summary.
 
@@ -115,7 +116,9 @@ def import_paths(
     what is in no format is read as articles by its suffix. An unknown format raises
     :class:`ProjectError` before anything is read. Rows go to the project ``batch_size``
     articles at a time, across files (see :class:`~annotator.store.bulk.BulkWriter`); the
-    transaction is still one, around the whole import.
+    transaction is still one, around the whole import. ``within(done, total)`` is told how far
+    a reader is inside the file or folder it reads (bytes, records or files; see
+    :attr:`ReadOptions.progress`), for readers that know.
     """
 
     def check_cancelled() -> None:
@@ -129,6 +132,7 @@ def import_paths(
         encoding=encoding or None,
         csv_text_column=csv_text_column,
         on_note=lambda path, line, message: summary.notes.append(Rejection(path, line, message)),
+        progress=within,
     )
     readers: dict[Path, Reader] = {}
     if format is None:

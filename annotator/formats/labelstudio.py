@@ -39,8 +39,9 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeGuard
@@ -450,7 +451,8 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             named = options.encoding or bom_encoding(head)
             if (named is None and b"\x00" not in head) or (named is not None and _is_utf8(named)):
                 fh.seek(0)
-                yield from _streamed_tasks(fh, config)
+                size = os.fstat(fh.fileno()).st_size
+                yield from _streamed_tasks(fh, config, lambda: options.advance(fh.tell(), size))
                 return
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
@@ -482,8 +484,11 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             yield RecordError(number, f"task {index}: {exc}")
 
 
-def _streamed_tasks(fh: BinaryIO, config: Config | None = None) -> ReadResult:
+def _streamed_tasks(
+    fh: BinaryIO, config: Config | None = None, advance: Callable[[], None] = lambda: None
+) -> ReadResult:
     for element in array_elements(fh):
+        advance()  # the bytes read so far
         if isinstance(element, ArrayProblem):
             if element.index is None:
                 yield RecordError(element.line, element.message)

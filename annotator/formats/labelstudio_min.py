@@ -199,6 +199,7 @@ def read_labelstudio_min(path: Path, options: ReadOptions) -> ReadResult:
         yield RecordError(None, "holds no records")
         return
     for first, group in _tasks(items):
+        options.advance(first + len(group) - 1, len(items))
         where = f"record {first}" + (f" (task {group[0][1].get('id')})" if group[0][1] else "")
         try:
             yield _article(group, path, options, first)

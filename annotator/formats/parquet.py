@@ -300,7 +300,7 @@ class _TableError(Exception):
 def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
     """Each article of an export folder (or of the folder holding a named articles.parquet)."""
     try:
-        pa, _ = _arrow()
+        pa, pq = _arrow()
     except ExportError as exc:
         yield RecordError(None, str(exc))
         return
@@ -341,7 +341,9 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
             RELATIONS,
         )
         last_id: int | None = None
+        total = pq.ParquetFile(files[ARTICLES]).metadata.num_rows
         for number, row in articles:
+            options.advance(number, total)
             article_id = row.get("article_id")
             if not isinstance(article_id, int) or (last_id is not None and article_id <= last_id):
                 yield RecordError(

@@ -120,6 +120,13 @@ class ReadOptions:
     # Told of things a reader imported differently from the file (not rejections): e.g. a
     # discontinuous brat span imported as one span. Called as on_note(path, line, message).
     on_note: Callable[[Path, int | None, str], None] | None = None
+    # Told how far the reader is within the one file or folder it reads, as (done, total) in
+    # its own unit: bytes of a streamed file, records of one read whole, files of a folder.
+    progress: Callable[[int, int], None] | None = None
+
+    def advance(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
 
 
 ReadResult = Iterator[ArticleRecord | AnnotationRecord | RecordError | LabelSetRecord]

@@ -203,6 +203,7 @@ def read_spacy(path: Path, options: ReadOptions) -> ReadResult:
         yield RecordError(None, "holds no documents")
         return
     for number, sdoc in enumerate(docs, start=1):
+        options.advance(number, len(docs))
         try:
             yield parse_object(native(sdoc, number, path, options), number, code_points=True)
         except InvalidRecord as exc:

@@ -349,7 +349,9 @@ _CHAIN_LINK = re.compile(r"^(?P<value>.*)->(?P<chain>\d+)-(?P<link>\d+)$", re.S)
 def read_webanno_tsv(path: Path, options: ReadOptions) -> ReadResult:
     root = path if path.is_dir() else path.parent
     found = False
-    for entry in collect_files([path], (".tsv",)):
+    entries = collect_files([path], (".tsv",))
+    for done, entry in enumerate(entries, start=1):
+        options.advance(done, len(entries))
         if isinstance(entry, Rejection):
             yield RecordError(entry.line, entry.message, entry.path)
             continue

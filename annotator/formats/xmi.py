@@ -323,7 +323,8 @@ def read_xmi(path: Path, options: ReadOptions) -> ReadResult:
     entries = collect_files([path], (".xmi",))
     type_systems = _TypeSystems(root)
     found = False
-    for entry in entries:
+    for done, entry in enumerate(entries, start=1):
+        options.advance(done, len(entries))
         if isinstance(entry, Rejection):
             yield RecordError(entry.line, entry.message, entry.path)
             continue

@@ -8,9 +8,12 @@ folder the analyst last imported from.
 
 :class:`ImportRun` runs :func:`annotator.formats.importer.import_paths` on a ``QThread``: the
 worker opens the project a second time (without the write lock, which the window holds) and
-reports progress by signals: files done for several files, records read against the lines
-counted beforehand for one large line-based file (JSONL, CSV, CoNLL), so the bar moves
-within one file. Cancel stops between two records; the batch is rolled back, nothing is kept.
+reports progress by signals: files done for several files; for one file or folder, records
+read against the lines counted beforehand for a line-based file (JSONL, CSV, CoNLL), and
+otherwise what the reader tells (bytes of a streamed Label Studio JSON file, records of a
+.spacy file, a JSON-MIN file, a Hugging Face or Parquet folder, files of an XMI, WebAnno TSV or
+brat folder), so the bar moves within one file. Cancel stops between two records; the batch is
+rolled back, nothing is kept.
 """
 
 from __future__ import annotations
@@ -205,6 +208,8 @@ def import_operation(
         and (first.suffix.lower() in _LINE_SUFFIXES or format == "conll")
         else None
     )
+    # One file or folder that is not read by lines: its reader tells how far it is.
+    told = first if first is not None and single is None else None
 
     def operation(control: Control) -> ImportSummary:
         last = [0.0]
@@ -233,12 +238,16 @@ def import_operation(
             return control.cancelled()
 
         def progress(done: int, total_files: int, current: str) -> None:
-            if single is None:
+            if single is None and told is None:
                 report(
                     done,
                     total_files,
                     f"Importing {Path(current).name} ({done + 1} of {total_files})…",
                 )
+
+        def within(done: int, total: int) -> None:
+            if told is not None:
+                report(done, total, f"Importing {told.name}: {100 * done // max(total, 1)}%…")
 
         with own_project(project_path) as project:
             return import_paths(
@@ -249,6 +258,7 @@ def import_operation(
                 progress=progress,
                 is_cancelled=is_cancelled,
                 format=format,
+                within=within,
             )
 
     return operation

@@ -137,3 +137,67 @@ def test_the_window_import_chooser_offers_the_detected_format(
     assert dialog is not None and dialog.format == "spacy"
     dialog.accept()
     qtbot.waitUntil(lambda: len(window.session.project.article_ids()) == before + 4, timeout=60000)
+
+
+def _big_export(tmp_path: Path, fmt: str, articles: int) -> Path:
+    source = big_jsonl(tmp_path / "seed.jsonl", articles)
+    out = tmp_path / ("out" if fmt in ("hf", "xmi", "parquet") else f"out.{fmt}")
+    with Project.open(tmp_path / "seed.annot") as project:
+        from annotator.formats.importer import import_paths
+
+        import_paths(project, [source], annotator="a")
+        export_project(project, fmt, out)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["spacy", "hf", "xmi"])
+def test_one_file_or_folder_not_read_by_lines_shows_progress_within_it(
+    qtbot, tmp_path: Path, fmt: str
+) -> None:
+    out = _big_export(tmp_path, fmt, 400)
+    project_path = tmp_path / "p.annot"
+    gui_project = Project.open(project_path)
+    worker = Worker(import_operation(project_path, [out], annotator="me", format=fmt))
+    seen: list[tuple[int, int, int]] = []
+
+    def on_progress(done: int, total: int, _text: str) -> None:
+        # In the worker's thread: how many articles the batch had written when told.
+        seen.append((done, total, threading.get_ident()))
+
+    worker.progressed.connect(on_progress, Qt.ConnectionType.DirectConnection)
+    worker.start()
+    summary = worker.wait_for_end()
+    assert summary.articles_added == 400
+    moving = [(d, t) for d, t, _ in seen if t > 1]
+    assert moving and all(t == moving[0][1] for _, t in moving)
+    # The bar moved inside the one file or folder: a value between the start and the end.
+    assert any(0 < d < t for d, t in moving)
+    assert [d for d, _ in moving] == sorted(d for d, _ in moving)
+    gui_project.close()
+
+
+def test_cancel_in_the_main_window_keeps_nothing(qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    source = big_jsonl(tmp_path / "big.jsonl", 30000)
+    before = len(window.session.project.article_ids())
+    worker = window.imports.start_import([source])
+    assert worker is not None
+    ended: list[str] = []
+    worker.failed.connect(lambda exc: ended.append(type(exc).__name__))
+    worker.succeeded.connect(lambda _s: ended.append("succeeded"))
+
+    def progress_dialog() -> QProgressDialog | None:
+        found = [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
+        return found[0] if found else None
+
+    # The progress dialog shows up with the bar moving; its Cancel button is clicked.
+    qtbot.waitUntil(lambda: (d := progress_dialog()) is not None and d.value() > 100, timeout=60000)
+    dialog = progress_dialog()
+    assert dialog is not None and dialog.value() < dialog.maximum()
+    cancel = dialog.findChild(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ended), timeout=60000)
+    assert ended == ["ImportCancelled"]
+    assert len(window.session.project.article_ids()) == before
+    assert "nothing was imported" in window.statusBar().currentMessage()
