@@ -120,6 +120,13 @@ def build_corpus(project: Project, tmp: Path) -> dict[str, int]:
     start, end = _at(LS_EMOJI_TEXT, "test")
     project.add_span(ids["ls"], start, end, labels["Claim"], "alice")
     project.set_article_status(ids["ls"], "done")
+    # Fixed span times (they travel in several formats), so exports are the same every time.
+    with project.atomic():
+        project.db.conn.execute(
+            "UPDATE spans SET"
+            " created_at = printf('2024-05-%02dT10:00:00.000+00:00', 1 + id % 28),"
+            " updated_at = printf('2024-06-%02dT12:30:00.000+00:00', 1 + id % 28)"
+        )
     return ids
 
 

@@ -127,7 +127,17 @@ def test_jsonl_lines_are_sorted_utf8_with_lf(source: Project, tmp_path: Path) ->
             "content_hash",
         }
         for span in obj["spans"]:
-            assert set(span) == {"start", "end", "label", "text", "annotator", "note", "attributes"}
+            assert set(span) == {
+                "start",
+                "end",
+                "label",
+                "text",
+                "annotator",
+                "note",
+                "attributes",
+                "created_at",
+                "updated_at",
+            }
         for rel in obj["relations"]:
             assert rel["head_span"] == obj["spans"][rel["head"]]
             assert rel["child_span"] == obj["spans"][rel["child"]]
@@ -199,14 +209,11 @@ def test_round_trip_keeps_everything(
         assert [str(loss) for loss in report.losses] == [
             "1 relation annotator name(s) other than their head span's not written "
             "(Label Studio relations carry no annotator)",
-            "14 span creation and change time(s) not written (re-import stamps spans anew)",
         ]
         expected = _relation_annotators_from_heads(expected)
     else:
-        # Everything the snapshot holds comes back; span times are not carried, and said so.
-        assert [str(loss) for loss in report.losses] == [
-            "14 span creation and change time(s) not written (re-import stamps spans anew)"
-        ]
+        # Everything the snapshot holds comes back, span times too.
+        assert [str(loss) for loss in report.losses] == []
     assert snapshot(fresh) == expected
 
 
