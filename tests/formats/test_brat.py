@@ -13,7 +13,7 @@ import pytest
 
 from annotator.core.model import ArticleDraft
 from annotator.formats.brat import brat_name, document_name, line_fragments, read_brat, write_brat
-from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, iter_docs
+from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, export_project, iter_docs
 from annotator.formats.importer import import_paths
 from annotator.formats.records import ArticleRecord, RecordError
 from annotator.store import Project
@@ -406,10 +406,22 @@ def test_brat_tutorial_corpus_imports_with_offsets_intact(corpora: Path, project
     articles = [r for r in records if isinstance(r, ArticleRecord)]
     assert len(articles) == 13
     assert sum(len(a.spans) for a in articles) == 119
-    # 8 R lines; 23 events whose arguments become relations from the trigger (60 in all).
-    assert sum(len(a.relations) for a in articles) == 60
-    assert ("000-introduction.ann", None, "1 normalization(s) ignored (lines 17)") in notes
-    assert sum("equivalence(s) ignored" in m for _, _, m in notes) == 2
+    # 8 R lines; 23 events whose arguments become relations from the trigger (60 in all); the
+    # two * lines (Alias T3 T4 T5, Alias T2 T4) add 3 relations from their first span.
+    assert sum(len(a.relations) for a in articles) == 63
+    assert (
+        "000-introduction.ann",
+        None,
+        "1 normalization(s) (N lines) imported as the span attribute 'normalization' "
+        "('RESOURCE:ID name'; exported to brat again as N lines)",
+    ) in notes
+    assert [m for _, _, m in notes if "equivalence(s)" in m] == [
+        "2 equivalence(s) (* lines) imported as relations from the first span of each line to "
+        "the others, typed as the line",
+        "1 equivalence(s) (* lines) imported as relations from the first span of each line to "
+        "the others, typed as the line",
+    ]
+    assert not [m for _, _, m in notes if "ignored" in m]
     assert (
         "110-note_annotation.ann",
         None,
@@ -468,24 +480,69 @@ def test_fragments_cut_at_line_breaks_read_back_as_one_span(tmp_path: Path) -> N
     assert (span.start, span.end, TEXT[span.start : span.end]) == (16, 29, "call\nwas good")
 
 
-def test_discontinuous_span_imports_as_one_span_with_a_note(tmp_path: Path) -> None:
-    start = TEXT.index("North")
-    end = TEXT.index(" agreed")
+def test_discontinuous_span_imports_as_linked_fragments_and_exports_back(tmp_path: Path) -> None:
+    # brat's own documentation example: "North America" in "North and South America" is
+    # T1<TAB>Location 0 5;16 23<TAB>North America; here with notes, attributes, a relation and a
+    # normalization on it, as brat writes them.
+    text = "North and South America signed. Peskov said so."
     ann = _pair(
-        tmp_path, "doc", TEXT, f"T1\tGPE {start} {start + 5};{end - 7} {end}\tNorth America\n"
+        tmp_path / "in",
+        "doc",
+        text,
+        "T1\tLocation 0 5;16 23\tNorth America\n"
+        "T2\tPerson 32 38\tPeskov\n"
+        "R1\tSaid Arg1:T2 Arg2:T1\n"
+        "A1\tNegated T1\n"
+        "#1\tAnnotatorNotes T1\ttwo pieces\n"
+        "N1\tReference T1 Wikipedia:18110\tNorth America\n",
     )
     (record,), errors, notes = _read(ann)
     assert not errors
-    (span,) = record.spans
-    assert TEXT[span.start : span.end] == "North (and South) America"
-    assert notes == [
-        (
-            "doc.ann",
-            1,
-            f"T1 is discontinuous ({start} {start + 5};{end - 7} {end}):"
-            f" imported as one span from {start} to {end}",
-        )
-    ]
+    pieces = [(text[s.start : s.end], s.label) for s in record.spans]
+    assert pieces == [("North", "Location"), ("America", "Location"), ("Peskov", "Person")]
+    first = record.spans[0]
+    assert first.note == "two pieces"
+    assert first.attributes == {"Negated": "true", "normalization": "Wikipedia:18110 North America"}
+    links = {(r.head, r.child, r.type) for r in record.relations}
+    assert links == {(0, 1, "continues"), (2, 0, "Said")}
+    assert any("1 discontinuous span(s)" in m and "'continues'" in m for _, _, m in notes)
+
+    # Through a project and out to brat again: one T line with both fragments, the N line back.
+    project_path = tmp_path / "p.annot"
+    with Project.open(project_path) as project:
+        summary = import_paths(project, [tmp_path / "in"], annotator="a", format="brat")
+        assert summary.rejected == 0 and summary.spans_added == 3
+        report = export_project(project, "brat", tmp_path / "out")
+    assert report.spans == 3
+    written = next((tmp_path / "out").glob("*.ann")).read_text(encoding="utf-8").splitlines()
+    assert "T1\tLocation 0 5;16 23\tNorth America" in written
+    assert "N1\tReference T1 Wikipedia:18110\tNorth America" in written
+    assert "A1\tNegated T1" in written and "#1\tAnnotatorNotes T1\ttwo pieces" in written
+    assert [line for line in written if line.startswith("R")] == ["R1\tSaid Arg1:T2 Arg2:T1"]
+    assert not any("continues" in line for line in written)
+    # brat's annotation.conf declares no 'continues' relation: it is not one in brat.
+    conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
+    assert "continues" not in conf
+
+
+def test_equivalences_import_as_relations(tmp_path: Path) -> None:
+    text = "Joanne Rowling, Jo Rowling and J. K. Rowling."
+    ann = _pair(
+        tmp_path,
+        "doc",
+        text,
+        "T1\tPerson 0 14\tJoanne Rowling\nT2\tPerson 16 26\tJo Rowling\n"
+        "T3\tPerson 31 44\tJ. K. Rowling\n*\tAlias T1 T2 T3\n",
+    )
+    (record,), errors, notes = _read(ann)
+    assert not errors
+    assert {(r.head, r.child, r.type) for r in record.relations} == {
+        (0, 1, "Alias"),
+        (0, 2, "Alias"),
+    }
+    bad = _pair(tmp_path / "bad", "doc", text, "T1\tPerson 0 14\tJoanne Rowling\n*\tAlias T1 T9\n")
+    _, errors, _ = _read(bad)
+    assert [(e.line, "T9" in e.message) for e in errors] == [(2, True)]
 
 
 def test_raw_line_break_inside_a_text_field_is_read_as_brat_wrote_it(tmp_path: Path) -> None:
@@ -527,8 +584,8 @@ BAD_ANN = (
     "A2\tConfidence T1 High\n"  # fine
     "#1\tAnnotatorNotes T5\tcheck this\n"  # fine
     "T5\tClaim 0 6\tPeskov\n"  # 14: duplicate id
-    "N1\tReference T1 Wikipedia:1\tPeskov\n"  # ignored with a note
-    "*\tAlias T1 T5\n"  # ignored with a note
+    "N1\tReference T1 Wikipedia:1\tPeskov\n"  # fine: an attribute of T1
+    "*\tAlias T1 T5\n"  # fine: a relation
 )
 
 
@@ -547,14 +604,14 @@ def test_malformed_lines_are_rejected_with_file_and_line(tmp_path: Path) -> None
     assert "defined twice" in messages[14]
     # The good lines are imported.
     assert [(s.start, s.end, s.label, s.note, s.attributes) for s in record.spans] == [
-        (0, 6, "Source", "", {"Confidence": "High"}),
+        (0, 6, "Source", "", {"Confidence": "High", "normalization": "Wikipedia:1 Peskov"}),
         (16, 20, "Quote", "check this", {"Negation": "true"}),
     ]
-    assert [(r.head, r.child, r.type) for r in record.relations] == [(1, 0, "attributed_to")]
-    assert {m for _, _, m in notes} == {
-        "1 normalization(s) ignored (lines 15)",
-        "1 equivalence(s) ignored (lines 16)",
-    }
+    assert [(r.head, r.child, r.type) for r in record.relations] == [
+        (1, 0, "attributed_to"),
+        (0, 1, "Alias"),
+    ]
+    assert len(notes) == 2 and not [m for _, _, m in notes if "ignored" in m]
 
 
 def test_malformed_files_through_the_importer(project: Project, tmp_path: Path) -> None:
@@ -629,7 +686,7 @@ def test_shared_export_corpus_keeps_offsets(project: Project, tmp_path: Path) ->
 
 
 def test_import_summary_lists_reader_notes(tmp_path: Path) -> None:
-    """A discontinuous brat span is imported as one span, and the summary says so."""
+    """A discontinuous brat span is imported as linked fragments, and the summary says so."""
     from annotator.formats.importer import import_paths
     from annotator.store import Project
 
@@ -642,8 +699,8 @@ def test_import_summary_lists_reader_notes(tmp_path: Path) -> None:
     with Project.open(tmp_path / "p.annot") as project:
         summary = import_paths(project, [folder], annotator="ann", format="brat")
         assert summary.rejections == []
-        assert summary.spans_added == 1
+        assert summary.spans_added == 2 and summary.relations_added == 1
         assert len(summary.notes) == 1
         note = summary.notes[0]
-        assert note.path.name == "doc.ann" and note.line == 1
-        assert "note: " in summary.describe() and "doc.ann:1" in summary.describe()
+        assert note.path.name == "doc.ann" and "1 discontinuous span(s)" in note.message
+        assert "note: " in summary.describe() and "doc.ann" in summary.describe()

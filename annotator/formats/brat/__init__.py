@@ -37,8 +37,10 @@ Import (:func:`read_brat`) takes a folder (every ``.ann`` below it, in name orde
   broken by a raw line break (the rest of it on the next line or lines of the .ann) is read as
   one field. Fragments separated only by white space (the line breaks a span was cut at) are one
   continuous span again. A genuinely discontinuous span (non-space text between fragments) is
-  imported as ONE span from the start of its first fragment to the end of its last; the import
-  notes name each one. Offsets count code points of the .txt as read (a BOM is character 0); a
+  imported as one span per fragment, each linked to the next by a ``continues`` relation
+  (:data:`CONTINUATION`); its attributes, notes and normalizations go on the first fragment and
+  relations to it point at the first fragment. The export joins such chains (same label, text
+  between the pieces) into one ``T`` line with ``START END;START END`` again. Offsets count code points of the .txt as read (a BOM is character 0); a
   .txt with CRLF line ends whose offsets only fit with CRLF counted as one character (brat's
   universal newlines) is read that way.
 - ``E`` events: the trigger is a ``T`` line and so a span; each argument becomes a relation from
@@ -47,7 +49,11 @@ Import (:func:`read_brat`) takes a folder (every ``.ann`` below it, in name orde
 - ``R`` relations (``Arg1`` is the head), ``A``/``M`` attributes (a flag reads as ``true``) and
   ``#`` AnnotatorNotes notes on spans and events. Attributes and notes on relations cannot be
   held and are counted in the notes.
-- ``N`` normalizations and ``*`` equivalences are ignored with a counted note.
+- ``N`` normalizations (``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama``) become the
+  span attribute ``normalization`` (:data:`NORMALIZATION`), ``RESOURCE:ID name``, one line per
+  N line; the export writes that attribute back as ``N`` lines.
+- ``*`` equivalences (``*<TAB>Alias T1 T2 T3``) become relations typed as the line, from its
+  first span to each other one (exported as ``R`` lines of that type).
 - Anything else, or a line that cannot be parsed, is rejected naming its file and line, as is a
   ``T`` line whose offsets fall outside the text or whose text does not match it; lines that
   refer to a rejected line are rejected too. The rest of the document is imported.
@@ -59,6 +65,8 @@ from __future__ import annotations
 
 from annotator.formats.brat.names import (
     ANNOTATION_CONF,
+    CONTINUATION,
+    NORMALIZATION,
     FLAG_VALUE,
     VISUAL_CONF,
     NoteCallback,
@@ -70,6 +78,8 @@ from annotator.formats.brat.write import line_fragments, write_brat
 
 __all__ = [
     "ANNOTATION_CONF",
+    "CONTINUATION",
+    "NORMALIZATION",
     "FLAG_VALUE",
     "VISUAL_CONF",
     "NoteCallback",

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from annotator.core.model import ArticleDraft
 from annotator.core.text import CanonicalText, canonicalize
-from annotator.formats.brat.names import _ID, FLAG_VALUE, NoteCallback, _offsets, _short
+from annotator.formats.brat.names import (
+    _ID,
+    CONTINUATION,
+    FLAG_VALUE,
+    NORMALIZATION,
+    NoteCallback,
+    _offsets,
+    _short,
+)
 from annotator.formats.records import (
     ArticleRecord,
     RelationRecord,
@@ -68,7 +76,7 @@ class _Document:
         self.errors: list[tuple[int, str]] = []
         self.ids: set[str] = set()
         self.rejected: set[str] = set()
-        self.ignored: dict[str, list[int]] = {"N": [], "*": []}
+        self.fragmented = 0  # discontinuous T lines, imported as linked fragments
         self.spans: list[SpanRecord] = []
         self.relations: list[RelationRecord] = []
         # Offsets are read against the text with universal newlines (CRLF as one character)
@@ -151,9 +159,23 @@ class _Document:
                 raise _LineError(f"{ann_id}: expected 'AnnotatorNotes TARGET', got {_short(data)}")
             self.refs.append(_Ref("#", ann_id, parts[0], [("", parts[1])], tail, number))
         elif kind == "N":
-            self.ignored["N"].append(number)
+            # N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama
+            _, data, tail = _split_line(line)
+            parts = data.split()
+            if len(parts) != 3 or ":" not in parts[2]:
+                raise _LineError(
+                    f"{ann_id}: expected 'Reference TARGET RESOURCE:ID', got {_short(data)}"
+                )
+            value = parts[2] + (f" {tail.strip()}" if tail.strip() else "")
+            self.refs.append(_Ref("N", ann_id, parts[0], [("", parts[1])], value, number))
         elif kind == "*":
-            self.ignored["*"].append(number)
+            # *<TAB>Alias T1 T2 T3: the spans are equivalent (a symmetric, transitive relation)
+            _, data, _ = _split_line(line)
+            parts = data.split()
+            if len(parts) < 3:
+                raise _LineError(f"{ann_id}: expected 'TYPE ID ID [ID...]', got {_short(data)}")
+            targets = [("", target) for target in parts[1:]]
+            self.refs.append(_Ref("*", f"*{number}", parts[0], targets, "", number))
         else:
             raise _LineError(
                 f"unknown annotation kind {kind!r} ({ann_id}); brat has T, R, E, "
@@ -228,18 +250,21 @@ class _Document:
                 )
                 self.rejected.add(t.id)
                 continue
-            gaps = [
-                self.offset_text[e:s]
-                for (_, e), (s, _) in zip(t.fragments, t.fragments[1:], strict=False)
-            ]
-            if any(gap.strip() for gap in gaps):
-                self._note(
-                    t.line,
-                    f"{t.id} is discontinuous ({_offsets(t.fragments)}): imported as one span "
-                    f"from {t.fragments[0][0]} to {t.fragments[-1][1]}",
-                )
+            label = self.display.get(t.type, t.type)
+            pieces = self._pieces(t)
             index[t.id] = len(self.spans)
-            self.spans.append(SpanRecord(start, end, self.display.get(t.type, t.type)))
+            if len(pieces) > 1:
+                # A discontinuous span: each piece a span of the label, each linked to the next
+                # by a CONTINUATION relation (the brat export joins them into one T line again).
+                self.fragmented += 1
+                for n, (a, b) in enumerate(pieces):
+                    if n:
+                        self.relations.append(
+                            RelationRecord(len(self.spans) - 1, len(self.spans), CONTINUATION)
+                        )
+                    self.spans.append(SpanRecord(a, b, label))
+                continue
+            self.spans.append(SpanRecord(start, end, label))
         events = [ref for ref in self.refs if ref.kind == "E"]
         # An event stands for its trigger span wherever it is referred to.
         for event in events:
@@ -250,17 +275,35 @@ class _Document:
         notes: dict[int, list[str]] = {}
         relation_ids = {ref.id for ref in self.refs if ref.kind == "R"}
         skipped_on_relations = 0
-        seen_relations: set[tuple[int, int, str]] = set()
+        equivalences = 0
+        seen_relations: set[tuple[int, int, str]] = {
+            (r.head, r.child, r.type) for r in self.relations
+        }
         for ref in self.refs:
             missing = [t for _, t in ref.targets if t not in index]
-            if ref.kind in "A#" and missing and missing[0] in relation_ids:
+            if ref.kind in "A#N" and missing and missing[0] in relation_ids:
                 skipped_on_relations += 1
                 continue
             if missing:
                 self.errors.append((ref.line, f"{ref.id}: refers to {self._why(missing[0])}"))
                 self.rejected.add(ref.id)
                 continue
-            if ref.kind == "A":
+            if ref.kind == "N":
+                held = attributes.setdefault(index[ref.targets[0][1]], {})
+                held[NORMALIZATION] = (
+                    f"{held[NORMALIZATION]}\n{ref.value}" if NORMALIZATION in held else ref.value
+                )
+            elif ref.kind == "*":
+                # Equivalent spans: the first linked to each of the others, typed as the line.
+                rel_type = self.display.get(ref.type, ref.type)
+                first = index[ref.targets[0][1]]
+                for _, other in ref.targets[1:]:
+                    pair = (first, index[other], rel_type)
+                    if index[other] != first and pair not in seen_relations:
+                        seen_relations.add(pair)
+                        self.relations.append(RelationRecord(*pair))
+                        equivalences += 1
+            elif ref.kind == "A":
                 target = index[ref.targets[0][1]]
                 name = self.display.get(ref.type, ref.type)
                 held = attributes.setdefault(target, {})
@@ -310,10 +353,40 @@ class _Document:
                 f"{len(events)} event(s): triggers imported as spans, arguments as relations "
                 "typed by their role",
             )
-        for kind, what in (("N", "normalization(s)"), ("*", "equivalence(s)")):
-            if self.ignored[kind]:
-                lines = ", ".join(map(str, self.ignored[kind]))
-                self._note(None, f"{len(self.ignored[kind])} {what} ignored (lines {lines})")
+        if self.fragmented:
+            self._note(
+                None,
+                f"{self.fragmented} discontinuous span(s) imported as one span per fragment, "
+                f"the fragments linked by {CONTINUATION!r} relations (exported to brat again as "
+                "one discontinuous span)",
+            )
+        normalized = sum(1 for ref in self.refs if ref.kind == "N" and ref.id not in self.rejected)
+        if normalized:
+            self._note(
+                None,
+                f"{normalized} normalization(s) (N lines) imported as the span attribute "
+                f"{NORMALIZATION!r} ('RESOURCE:ID name'; exported to brat again as N lines)",
+            )
+        if equivalences:
+            self._note(
+                None,
+                f"{equivalences} equivalence(s) (* lines) imported as relations from the first "
+                "span of each line to the others, typed as the line",
+            )
+
+    def _pieces(self, t: _TLine) -> list[tuple[int, int]]:
+        """The stored-text ranges of a T line: fragments separated only by white space (the
+        line breaks a span was cut at) are one piece; any other gap starts a new piece."""
+        pieces: list[list[int]] = []
+        previous_end: int | None = None
+        for s, e in t.fragments:
+            if previous_end is not None and not self.offset_text[previous_end:s].strip():
+                pieces[-1][1] = e
+            else:
+                pieces.append([s, e])
+            previous_end = e
+        mapped = [(self.offset_map.remap(s), self.offset_map.remap(e)) for s, e in pieces]
+        return [(s, e) for s, e in mapped if s < e]
 
     def _why(self, ann_id: str) -> str:
         if ann_id in self.rejected:

@@ -21,6 +21,11 @@ VISUAL_CONF = "visual.conf"
 NAME_MAX = 60
 
 
+# A discontinuous brat span is imported as one span per fragment, each linked to the next by a
+# relation of this type; the brat export joins such chains into one T line again.
+CONTINUATION = "continues"
+# The span attribute holding a span's normalizations (brat N lines): "RESOURCE:ID name" per line.
+NORMALIZATION = "normalization"
 FLAG_VALUE = "true"  # how a brat flag attribute (no value) is held in a span's attributes
 
 

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, LABEL_PALETTE, Label
 from annotator.formats.brat.names import (
     _VALUE_UNSAFE,
     ANNOTATION_CONF,
+    CONTINUATION,
     FLAG_VALUE,
+    NORMALIZATION,
     VISUAL_CONF,
     _Names,
     _TypeNames,
+    brat_name,
 )
 from annotator.formats.export import (
     ExportDoc,
@@ -243,39 +246,108 @@ def write_brat(
     return report
 
 
+def _chains(doc: ExportDoc) -> tuple[dict[int, list[int]], set[int]]:
+    """Spans linked by :data:`CONTINUATION` relations into one discontinuous span: the chain of
+    span indices starting at each span that continues none, and the relations that link them.
+    A link joins only spans of one label, the later starting after text that is not white space
+    (else brat would read the pieces back as one span); other links stay relations."""
+    following: dict[int, int] = {}
+    preceding: dict[int, int] = {}
+    links: set[int] = set()
+    text = doc.article.text
+    for n, relation in enumerate(doc.relations):
+        if relation.type != CONTINUATION:
+            continue
+        head, child = doc.spans[relation.head], doc.spans[relation.child]
+        if (
+            head.label != child.label
+            or head.end >= child.start
+            or not text[head.end : child.start].strip()
+            or relation.head in following
+            or relation.child in preceding
+        ):
+            continue
+        following[relation.head] = relation.child
+        preceding[relation.child] = relation.head
+        links.add(n)
+    chains: dict[int, list[int]] = {}
+    for index in range(len(doc.spans)):
+        if index in preceding:
+            continue
+        chain = [index]
+        while chain[-1] in following:  # each link starts later: no cycle
+            chain.append(following[chain[-1]])
+        chains[index] = chain
+    return chains, links
+
+
 def _ann_text(doc: ExportDoc, schema: _Schema, tally: _Tally, report: ExportReport) -> str:
     text = doc.article.text
     lines: list[str] = []
     t_ids: dict[int, str] = {}
     attribute_lines: list[str] = []
+    norm_lines: list[str] = []
     note_lines: list[str] = []
+    chains, links = _chains(doc)
     for index, span in enumerate(doc.spans):
-        fragments = line_fragments(text, span.start, span.end)
+        chain = chains.get(index)
+        if chain is None:
+            continue  # a later piece of a discontinuous span, written with its first
+        fragments = [
+            piece
+            for member in chain
+            for piece in line_fragments(text, doc.spans[member].start, doc.spans[member].end)
+        ]
         if not fragments:
             tally.break_only += 1
             continue
-        if (fragments[0][0], fragments[-1][1]) != (span.start, span.end):
-            tally.edge_breaks += 1
-        t_id = f"T{len(t_ids) + 1}"
-        t_ids[index] = t_id
+        for member in chain:
+            edges = line_fragments(text, doc.spans[member].start, doc.spans[member].end)
+            if edges and (edges[0][0], edges[-1][1]) != (
+                doc.spans[member].start,
+                doc.spans[member].end,
+            ):
+                tally.edge_breaks += 1
+        t_id = f"T{len(lines) + 1}"
+        for member in chain:
+            t_ids[member] = t_id
         type_name = schema.entity(span.label)
         if type_name != span.label:
-            tally.renamed_spans[span.label] = tally.renamed_spans.get(span.label, 0) + 1
+            tally.renamed_spans[span.label] = tally.renamed_spans.get(span.label, 0) + len(chain)
         offsets = ";".join(f"{s} {e}" for s, e in fragments)
         covered = " ".join(text[s:e] for s, e in fragments)
         lines.append(f"{t_id}\t{type_name} {offsets}\t{covered}\n")
-        if span.annotator:
-            tally.span_annotators += 1
-        attribute_lines += _attribute_lines(span, t_id, schema, tally, len(attribute_lines))
-        if span.note:
-            note = _one_line(span.note)
-            if note != span.note:
-                tally.notes_joined += 1
-            note_lines.append(f"#{len(note_lines) + 1}\tAnnotatorNotes {t_id}\t{note}\n")
-        report.spans += 1
+        written: set[str] = set()
+        for member in chain:
+            piece = doc.spans[member]
+            if piece.annotator:
+                tally.span_annotators += 1
+            fresh = {k: v for k, v in piece.attributes.items() if k not in written}
+            written.update(fresh)
+            norms = fresh.pop(NORMALIZATION, None)
+            if norms is not None:
+                extra, rest = _normalization_lines(norms, t_id, len(norm_lines))
+                norm_lines += extra
+                if rest:
+                    fresh[NORMALIZATION] = rest
+            attribute_lines += _attribute_lines(
+                replace(piece, attributes=fresh), t_id, schema, tally, len(attribute_lines)
+            )
+            if piece.note:
+                note = _one_line(piece.note)
+                if note != piece.note:
+                    tally.notes_joined += 1
+                note_lines.append(f"#{len(note_lines) + 1}\tAnnotatorNotes {t_id}\t{note}\n")
+            report.spans += 1
     r_count = 0
-    for relation in doc.relations:
-        if relation.head not in t_ids or relation.child not in t_ids:
+    for n, relation in enumerate(doc.relations):
+        if n in links:
+            continue  # written as the fragments of one T line
+        if (
+            relation.head not in t_ids
+            or relation.child not in t_ids
+            or t_ids[relation.head] == t_ids[relation.child]
+        ):
             tally.relations_dropped += 1
             continue
         head, child = doc.spans[relation.head], doc.spans[relation.child]
@@ -291,7 +363,25 @@ def _ann_text(doc: ExportDoc, schema: _Schema, tally: _Tally, report: ExportRepo
         if relation.annotator:
             tally.relation_annotators += 1
         report.relations += 1
-    return "".join(lines + attribute_lines + note_lines)
+    report.relations += len(links)
+    return "".join(lines + attribute_lines + norm_lines + note_lines)
+
+
+def _normalization_lines(value: str, t_id: str, already: int) -> tuple[list[str], str]:
+    """N lines of a span's :data:`NORMALIZATION` attribute ("RESOURCE:ID name" per line), and
+    the lines that are no normalization (kept as an ordinary attribute)."""
+    lines: list[str] = []
+    rest: list[str] = []
+    for entry in value.split("\n"):
+        reference, _, name = entry.strip().partition(" ")
+        resource, sep, key = reference.partition(":")
+        if sep and resource and key and brat_name(resource) == resource and "\t" not in name:
+            lines.append(
+                f"N{already + len(lines) + 1}\tReference {t_id} {reference}\t{_one_line(name)}\n"
+            )
+        elif entry.strip():
+            rest.append(entry)
+    return lines, "\n".join(rest)
 
 
 def _attribute_lines(
