@@ -66,8 +66,8 @@ from __future__ import annotations
 from annotator.formats.brat.names import (
     ANNOTATION_CONF,
     CONTINUATION,
-    NORMALIZATION,
     FLAG_VALUE,
+    NORMALIZATION,
     VISUAL_CONF,
     NoteCallback,
     brat_name,
