@@ -235,6 +235,7 @@ def test_doccano_round_trip_keeps_texts_meta_offsets_labels_relations(
         "14 span annotator name(s) not written (doccano keeps no annotator per span; "
         "re-import gives them the importing analyst's name)",
         "1 relation annotator name(s) other than their head span's not written",
+        "14 span creation and change time(s) not written (re-import stamps spans anew)",
     }
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert set(first) == {"text", "entities", "relations", "meta"}  # relation shape
@@ -268,6 +269,7 @@ def test_csv_round_trip_onto_the_same_articles(
         "4 article text(s) and metadata not written (CSV rows name their article by content "
         "hash; re-import them onto a project that already holds those articles)",
         "1 article(s) without spans have no row at all",
+        "14 span creation and change time(s) not written (re-import stamps spans anew)",
     }
     import_into(fresh, articles)
     assert fresh.counts()["spans"] == 0

@@ -259,7 +259,8 @@ def test_export_is_shaped_as_inception_writes_it(source: Project, tmp_path: Path
     report = export_project(source, "webanno-tsv", out)
     assert report.spans == 14 and report.relations == 4
     assert [str(loss) for loss in report.losses] == [
-        "4 article title(s) and metadata not written (TSV has no place for them)"
+        "4 article title(s) and metadata not written (TSV has no place for them)",
+        "14 span creation and change time(s) not written (re-import stamps spans anew)",
     ]
     raw = (out / "article-000004.tsv").read_text(encoding="utf-8")
     assert raw == (
