@@ -1,0 +1,221 @@
+"""Label Studio labeling configs: the one the export writes beside its tasks, and what the
+import reads of one (text keys, labels, document-level controls) (see
+:mod:`annotator.formats.labelstudio`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+from xml.sax.saxutils import quoteattr
+
+from annotator.core.model import DEFAULT_RELATION_TYPE, LABEL_PALETTE, Label, LabelSpec
+from annotator.core.schema import DocField
+from annotator.formats.decode import DecodeError, decode_bytes
+from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
+from annotator.formats.records import (
+    InvalidRecord,
+    RecordError,
+)
+
+FROM_NAME = "label"
+
+
+TO_NAME = "text"
+
+
+def config_path(out: Path) -> Path:
+    """``data.json`` -> ``data.config.xml``."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(stem + ".config.xml")
+
+
+def doc_field_name(name: str) -> str:
+    """A document label field's control name in the labeling config: the field's own, unless
+    it is the name of the span labels or the text."""
+    return name if name not in (FROM_NAME, TO_NAME) else f"doc_{name}"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> bool:
+    """Whether XML 1.0 can hold ``text`` (no control characters but TAB, LF, CR)."""
+    return not _NOT_XML.search(text)
+
+
+def labeling_config(
+    labels: Sequence[Label],
+    used: Iterable[str] = (),
+    relation_types: Iterable[str] = (),
+    doc_fields: Sequence[DocField] = (),
+) -> str:
+    """A Label Studio labeling config for the labels (in order, with colours) and relations.
+
+    Labels used by spans but missing from ``labels`` are added in grey, so every exported
+    region has its label in the config. White space is kept as it is (``pre-wrap``): Label
+    Studio otherwise trims it in the display and in the offsets of new regions.
+    """
+    names = [label.name for label in labels if xml_safe(label.name)]
+    colours = {label.name: label.color for label in labels}
+    extras = {
+        label.name: (f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else "")
+        + (f" hint={quoteattr(label.description)}" if label.description else "")
+        for label in labels
+    }
+    names.extend(sorted({name for name in used if xml_safe(name)} - set(names)))
+    lines = [
+        "<View>",
+        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
+        '  <Header value="$title"/>',
+        f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">',
+    ]
+    lines.extend(
+        f"    <Label value={quoteattr(name)} background={quoteattr(colours.get(name, '#999999'))}"
+        f"{extras.get(name, '')}/>"
+        for name in names
+    )
+    lines.append("  </Labels>")
+    lines.append(f'  <Text name="{TO_NAME}" value="$text"/>')
+    types = sorted({t for t in relation_types if xml_safe(t)} | {DEFAULT_RELATION_TYPE})
+    lines.append("  <Relations>")
+    lines.extend(f"    <Relation value={quoteattr(t)}/>" for t in types)
+    lines.append("  </Relations>")
+    for f in doc_fields:  # document-level labels, one control each
+        name = quoteattr(doc_field_name(f.name))
+        if f.kind in ("single", "multiple"):
+            choice = "single" if f.kind == "single" else "multiple"
+            lines.append(f'  <Choices name={name} toName="{TO_NAME}" choice="{choice}">')
+            lines.extend(f"    <Choice value={quoteattr(c)}/>" for c in f.choices)
+            lines.append("  </Choices>")
+        elif f.kind == "number":
+            bounds = "".join(
+                f' {key}="{value:g}"'
+                for key, value in (("min", f.minimum), ("max", f.maximum))
+                if value is not None
+            )
+            lines.append(f'  <Number name={name} toName="{TO_NAME}"{bounds}/>')
+        else:
+            lines.append(f'  <TextArea name={name} toName="{TO_NAME}"/>')
+    lines.append("</View>")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------ reading
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What the importer needs of a labeling config: the data keys of its ``Text`` tags and the
+    labels of its ``Labels`` tags (colours, hotkeys, hints as descriptions)."""
+
+    text_keys: tuple[str, ...] = ()
+    labels: tuple[LabelSpec, ...] = ()
+    # Document-level Choices, Number and TextArea controls (not perRegion), as fields named
+    # by the control (``doc_NAME`` back to ``NAME``, see :func:`doc_field_name`).
+    doc_fields: tuple[DocField, ...] = ()
+    controls: tuple[tuple[str, str], ...] = ()  # (control name, field name)
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def parse_config(xml: str) -> Config:
+    """A labeling config's text keys and labels; raises :class:`InvalidRecord`."""
+    if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+        raise InvalidRecord("a labeling config with a DOCTYPE or entities is not read")
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise InvalidRecord(f"labeling config is not well-formed XML: {exc}") from None
+    keys: list[str] = []
+    labels: list[LabelSpec] = []
+    seen: set[str] = set()
+    fields: list[DocField] = []
+    controls: list[tuple[str, str]] = []
+    for element in root.iter():
+        field = _doc_control(element, len(fields))
+        if field is not None and field.name not in {f.name for f in fields}:
+            controls.append((element.get("name", ""), field.name))
+            fields.append(field)
+        if element.tag == "Text":
+            value = element.get("value", "")
+            if value.startswith("$") and len(value) > 1 and value[1:] not in keys:
+                keys.append(value[1:])
+        elif element.tag == "Labels":
+            for child in element:
+                name = (child.get("value") or "").strip()
+                if child.tag != "Label" or not name or name in seen:
+                    continue
+                seen.add(name)
+                colour = child.get("background", "")
+                labels.append(
+                    LabelSpec(
+                        name,
+                        colour.lower()
+                        if _HEX.match(colour)
+                        else LABEL_PALETTE[len(labels) % len(LABEL_PALETTE)],
+                        child.get("hotkey", ""),
+                        child.get("hint", ""),
+                    )
+                )
+    return Config(tuple(keys), tuple(labels), tuple(fields), tuple(controls))
+
+
+def _doc_control(element: ElementTree.Element, position: int) -> DocField | None:
+    """A document-level control of a labeling config as a document label field, or None for
+    any other tag (per-region controls belong to spans)."""
+    if element.tag not in ("Choices", "Number", "TextArea"):
+        return None
+    if element.get("perRegion", "").lower() == "true" or not element.get("name"):
+        return None
+    control = element.get("name", "")
+    name = (
+        control[4:]
+        if control.startswith("doc_") and control[4:] in (FROM_NAME, TO_NAME)
+        else control
+    )
+    if element.tag == "Choices":
+        choices = tuple(
+            value
+            for child in element
+            if child.tag == "Choice" and (value := (child.get("value") or "").strip())
+        )
+        if not choices:
+            return None
+        kind = "multiple" if element.get("choice", "single") == "multiple" else "single"
+        return DocField(0, name, kind, choices=choices, position=position)
+    if element.tag == "Number":
+        bounds: list[float | None] = []
+        for key in ("min", "max"):
+            try:
+                bounds.append(float(element.get(key, "")))
+            except ValueError:
+                bounds.append(None)
+        return DocField(0, name, "number", minimum=bounds[0], maximum=bounds[1], position=position)
+    return DocField(0, name, "text", position=position)
+
+
+def find_config(path: Path) -> Path | None:
+    """The labeling config beside an export: NAME.config.xml (as this app writes it), or
+    config.xml / label_config.xml in the same folder."""
+    for candidate in (
+        config_path(path),
+        path.with_name("config.xml"),
+        path.with_name("label_config.xml"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load_config(path: Path) -> Config | RecordError | None:
+    found = find_config(path)
+    if found is None:
+        return None
+    try:
+        raw = read_bounded(found, MAX_WHOLE_FILE_BYTES, "labeling config", "")
+        return parse_config(decode_bytes(raw))
+    except (OSError, TooLarge, DecodeError, InvalidRecord) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return RecordError(None, f"labeling config {found.name}: {message}", found)
