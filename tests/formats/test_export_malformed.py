@@ -334,7 +334,15 @@ def test_parquet_bad_rows_name_the_file_and_row(fresh: Project, tmp_path: Path) 
         ),
         folder / "articles.parquet",
     )
-    span = {"label": "Quote", "text": "", "annotator": "", "note": "", "attributes": []}
+    span = {
+        "label": "Quote",
+        "text": "",
+        "annotator": "",
+        "note": "",
+        "attributes": [],
+        "created_at": "",
+        "updated_at": "",
+    }
     pq.write_table(
         pa.Table.from_pylist(
             [

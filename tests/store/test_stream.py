@@ -79,7 +79,18 @@ def as_expected(
             (
                 article,
                 [
-                    (s.id, s.start, s.end, s.label_id, s.text, s.annotator, s.note, s.attributes)
+                    (
+                        s.id,
+                        s.start,
+                        s.end,
+                        s.label_id,
+                        s.text,
+                        s.annotator,
+                        s.note,
+                        s.attributes,
+                        s.created_at,
+                        s.updated_at,
+                    )
                     for s in spans
                 ],
                 [(r.id, r.head_id, r.child_id, r.type, r.annotator) for r in relations],

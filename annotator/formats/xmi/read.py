@@ -1,56 +1,15 @@
-"""UIMA CAS XMI, the exchange format of INCEpTION and DKPro: a folder of ``.xmi`` files and
-their ``TypeSystem.xml``, read and written with dkpro-cassis.
-
-Needs dkpro-cassis (``pip install 'news-annotator[xmi]'``). The export is one
-``article-NNNNNN.xmi`` per article and ``TypeSystem.xml``, as INCEpTION's "UIMA CAS XMI"
-download gives them, with the types INCEpTION uses for a custom span layer named ``Span`` and
-its relation layer:
-
-- ``webanno.custom.Span`` (a ``uima.tcas.Annotation``): each span, with features ``label``,
-  ``annotator``, ``note``, ``attributes`` (a JSON object, as a string), ``created_at`` and
-  ``updated_at`` (when the span was made and last changed, ISO 8601 in UTC);
-- ``webanno.custom.Relation``: each relation, ``Governor`` (the head span) and ``Dependent``
-  (the child), ``label`` and ``annotator``; it covers its dependent, as INCEpTION's do;
-- ``de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData``: the title
-  (``documentTitle``), ``documentId`` and the URL (``documentUri``);
-- ``webanno.custom.Article`` (a document-level ``uima.cas.AnnotationBase``): source, author,
-  published, status and free metadata (``meta``, a JSON object).
-
-Offsets in XMI are UTF-16 code units; cassis converts them from and to code points. XML 1.0
-cannot hold most control characters: each in a text or value is written as U+FFFD (counted in
-the report; offsets stay).
-
-The reader takes a folder (searched for ``.xmi`` files, in sub-folders too) or one ``.xmi``
-file. Each file's type system is the ``TypeSystem.xml`` (or the one other ``*.xml`` type system
-description) in its folder or the nearest folder above it, up to the one named. Every annotation
-becomes a span except the structure of the text (tokens, sentences, paragraphs, lemmas,
-part-of-speech tags, markup such as TEI elements), which is skipped and counted in a note:
-
-- its label is the value of its ``label`` or ``value`` feature (INCEpTION's custom layers, DKPro's
-  named entities) or else the short name of its type (``de.idsma.rw.Stwr`` -> ``Stwr``);
-- its other string, number and boolean features become the span's attributes;
-- an annotation with ``Governor`` and ``Dependent`` features is a relation between the spans they
-  point to, labelled like a span;
-- a whole-document annotation whose type name ends in ``Metadata`` gives the article's metadata.
-
-The annotator is the ``annotator`` feature when there is one; otherwise, for a file in a
-sub-folder of the folder named, the sub-folder's name (corpora and INCEpTION curation exports
-keep one folder per annotator), else the importing analyst. Texts are stored with LF line ends;
-offsets are moved accordingly.
-"""
+"""Reading UIMA CAS XMI from INCEpTION, DKPro and other UIMA corpora (see
+:mod:`annotator.formats.xmi`)."""
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import Label
-from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
+from annotator.formats.export import ExportError
 from annotator.formats.jsonl import parse_object
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
 from annotator.formats.records import (
@@ -61,196 +20,20 @@ from annotator.formats.records import (
     Rejection,
 )
 from annotator.formats.walk import collect_files
-
-SPAN_TYPE = "webanno.custom.Span"
-RELATION_TYPE = "webanno.custom.Relation"
-ARTICLE_TYPE = "webanno.custom.Article"
-METADATA_TYPE = "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData"
-TYPE_SYSTEM = "TypeSystem.xml"
-_STRING = "uima.cas.String"
-_PRIMITIVES = frozenset(
-    {
-        "uima.cas.String",
-        "uima.cas.Integer",
-        "uima.cas.Float",
-        "uima.cas.Double",
-        "uima.cas.Long",
-        "uima.cas.Short",
-        "uima.cas.Byte",
-        "uima.cas.Boolean",
-    }
+from annotator.formats.xmi.types import (
+    _OFF_LIMITS,
+    _PRIMITIVES,
+    _STRING,
+    ARTICLE_TYPE,
+    METADATA_TYPE,
+    RELATION_TYPE,
+    SPAN_TYPE,
+    TYPE_SYSTEM,
+    _cassis,
+    _is_structure,
+    _reason,
+    _short,
 )
-# Annotations that describe the text's structure, not what an analyst marked in it.
-_STRUCTURE = frozenset(
-    {
-        "Token",
-        "Sentence",
-        "Paragraph",
-        "Heading",
-        "Div",
-        "Lemma",
-        "Stem",
-        "POS",
-        "MorphologicalFeatures",
-        "TagsetDescription",
-        "TeiType",
-        "Dependency",
-    }
-)
-_STRUCTURE_SUFFIXES = ("Token", "Sentence")
-_OFF_LIMITS = frozenset({"sofa", "begin", "end"})
-
-
-def _cassis() -> Any:
-    try:
-        import cassis
-    except ModuleNotFoundError as exc:
-        raise ExportError(
-            "the xmi format needs dkpro-cassis; install it with pip install 'news-annotator[xmi]'"
-        ) from exc
-    return cassis
-
-
-def type_system() -> Any:
-    """The type system of this app's XMI export."""
-    cassis = _cassis()
-    ts = cassis.TypeSystem()
-    span = ts.create_type(SPAN_TYPE, supertypeName="uima.tcas.Annotation")
-    for name in ("label", "annotator", "note", "attributes", "created_at", "updated_at"):
-        ts.create_feature(span, name, _STRING)
-    relation = ts.create_type(RELATION_TYPE, supertypeName="uima.tcas.Annotation")
-    ts.create_feature(relation, "Governor", SPAN_TYPE)
-    ts.create_feature(relation, "Dependent", SPAN_TYPE)
-    ts.create_feature(relation, "label", _STRING)
-    ts.create_feature(relation, "annotator", _STRING)
-    metadata = ts.create_type(METADATA_TYPE, supertypeName="uima.tcas.DocumentAnnotation")
-    for name in ("documentTitle", "documentId", "documentUri", "collectionId", "documentBaseUri"):
-        ts.create_feature(metadata, name, _STRING)
-    ts.create_feature(metadata, "isLastSegment", "uima.cas.Boolean")
-    article = ts.create_type(ARTICLE_TYPE, supertypeName="uima.cas.AnnotationBase")
-    for name in ("source", "author", "published", "status", "meta"):
-        ts.create_feature(article, name, _STRING)
-    return ts
-
-
-# XML 1.0 cannot hold C0 control characters other than TAB, LF and CR (nor U+FFFE/U+FFFF).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-REPLACEMENT = "\ufffd"
-
-
-class _XmlSafe:
-    """Strings made storable in XML 1.0: each character it cannot hold becomes U+FFFD (one
-    character for one, so offsets stay), counted for the export report."""
-
-    def __init__(self) -> None:
-        self.texts = 0
-        self.values = 0
-
-    def text(self, value: str) -> str:
-        if _NOT_XML.search(value) is None:
-            return value
-        self.texts += 1
-        return _NOT_XML.sub(REPLACEMENT, value)
-
-    def value(self, value: str | None) -> str | None:
-        if value is None or _NOT_XML.search(value) is None:
-            return value
-        self.values += 1
-        return _NOT_XML.sub(REPLACEMENT, value)
-
-
-def file_name(article_id: int) -> str:
-    return f"article-{article_id:06d}.xmi"
-
-
-def to_cas(ts: Any, doc: ExportDoc, safe: _XmlSafe | None = None) -> Any:
-    cassis = _cassis()
-    safe = safe or _XmlSafe()
-    v = safe.value
-    article = doc.article
-    cas = cassis.Cas(typesystem=ts)
-    cas.sofa_string = safe.text(article.text)
-    cas.sofa_mime = "text"
-    Metadata = ts.get_type(METADATA_TYPE)
-    cas.add(
-        Metadata(
-            begin=0,
-            end=len(article.text),
-            language="x-unspecified",
-            documentTitle=v(article.title),
-            documentId=str(article.id),
-            documentUri=v(article.url) or None,
-            isLastSegment=False,
-        )
-    )
-    Article = ts.get_type(ARTICLE_TYPE)
-    cas.add(
-        Article(
-            source=v(article.source),
-            author=v(article.author),
-            published=v(article.published),
-            status=article.status,
-            meta=json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
-        )
-    )
-    Span = ts.get_type(SPAN_TYPE)
-    made = []
-    for span in doc.spans:
-        fs = Span(
-            begin=span.start,
-            end=span.end,
-            label=v(span.label),
-            annotator=v(span.annotator),
-            note=v(span.note) or None,
-            attributes=json.dumps(span.attributes, ensure_ascii=False, sort_keys=True)
-            if span.attributes
-            else None,
-            created_at=span.created_at or None,
-            updated_at=span.updated_at or None,
-        )
-        cas.add(fs)
-        made.append(fs)
-    Relation = ts.get_type(RELATION_TYPE)
-    for relation in doc.relations:
-        child = made[relation.child]
-        cas.add(
-            Relation(
-                begin=child.begin,
-                end=child.end,
-                Governor=made[relation.head],
-                Dependent=child,
-                label=v(relation.type),
-                annotator=v(relation.annotator),
-            )
-        )
-    return cas
-
-
-def write_xmi(
-    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
-) -> ExportReport:
-    ts = type_system()
-    report = ExportReport("xmi")
-    safe = _XmlSafe()
-    with atomic_folder(out) as folder:
-        (folder / TYPE_SYSTEM).write_text(ts.to_xml(), encoding="utf-8")
-        for doc in docs:
-            to_cas(ts, doc, safe).to_xmi(str(folder / file_name(doc.article.id)))
-            report.articles += 1
-            report.spans += len(doc.spans)
-            report.relations += len(doc.relations)
-    report.files.append(out)
-    report.lose(
-        safe.texts,
-        "article text(s) with control characters XML cannot hold, written as U+FFFD "
-        "(one character for each, so offsets are kept)",
-    )
-    report.lose(
-        safe.values,
-        "label(s), note(s) or other value(s) with control characters XML cannot hold, "
-        "written with U+FFFD in their place",
-    )
-    return report
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -394,14 +177,6 @@ def _declare_missing_features(data: bytes, ts: Any) -> list[str]:
     return added
 
 
-def _short(type_name: str) -> str:
-    return type_name.rsplit(".", 1)[-1]
-
-
-def _is_structure(short: str) -> bool:
-    return short in _STRUCTURE or short.endswith(_STRUCTURE_SUFFIXES)
-
-
 def _features(fs: Any) -> list[tuple[str, str]]:
     """(name, range type name) of each feature of an annotation other than sofa/begin/end."""
     return [(f.name, f.rangeType.name) for f in fs.type.all_features if f.name not in _OFF_LIMITS]
@@ -534,8 +309,3 @@ def native(cas: Any, annotator: str) -> tuple[dict[str, Any], Counter[str]]:
     record["spans"] = spans
     record["relations"] = out_relations
     return record, skipped
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

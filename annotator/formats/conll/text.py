@@ -1,0 +1,182 @@
+"""CoNLL's view of a text: tokens (words, other characters, user-perceived characters never cut)
+and sentences (see :mod:`annotator.formats.conll`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# The reader's notion of one user-perceived character; tokens must agree with it.
+from annotator.core.text import _inside_cluster
+
+NoteCallback = Callable[[Path, int | None, str], None]  # (file, 1-based line or None, message)
+
+
+DOCSTART = "-DOCSTART-"
+
+
+# The document marker as CoNLL-2003 tools (spaCy's converter among them) look for it.
+DOCSTART_LINE = "-DOCSTART- -X- O O"
+
+
+SEPARATOR = "\t"
+
+
+META_KEY = "conll"  # article meta of an article read from CoNLL: its scheme and extra columns
+
+
+_JOINERS = frozenset("'’ʼ-\u00ad\u2010\u2011\u200c")  # ZWNJ: inside Persian words
+
+
+_INVISIBLE_SEPARATORS = frozenset(
+    "\u200b\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+_TERMINALS = frozenset({".", "!", "?", "…", "؟", "。", "！", "？"})
+
+
+_CLOSERS = frozenset("\"'”’»)]}")
+
+
+_OPENERS = frozenset("\"'“‘«([{¿¡")
+
+
+ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "rev",
+        "hon",
+        "no",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "approx",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
+)
+
+
+# ------------------------------------------------------------------------------ tokenizing
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int  # code points, end exclusive
+    end: int
+    text: str
+
+
+def _is_word_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Pc"
+
+
+def _is_separator(char: str) -> bool:
+    return char.isspace() or char in _INVISIBLE_SEPARATORS
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` (see the module docstring for the rules)."""
+    tokens: list[Token] = []
+    size = len(text)
+    i = 0
+    while i < size:
+        char = text[i]
+        if _is_separator(char):
+            i += 1
+            continue
+        end = i + 1
+        if _is_word_char(char):
+            while end < size:
+                if _is_word_char(text[end]):
+                    end += 1
+                elif text[end] in _JOINERS and end + 1 < size and _is_word_char(text[end + 1]):
+                    end += 2
+                else:
+                    break
+        while end < size and not _is_separator(text[end]) and _inside_cluster(text, end):
+            end += 1
+        tokens.append(Token(i, end, text[i:end]))
+        i = end
+    return tokens
+
+
+def sentences(
+    text: str, tokens: Sequence[Token], protected: Iterable[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Token index ranges ``[first, last)`` of the sentences; none ends inside a protected
+    ``[first, last]`` token range (an exported span)."""
+    no_break: set[int] = set()  # k: no sentence break between token k and k + 1
+    for first, last in protected:
+        no_break.update(range(first, last))
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for k in range(len(tokens) - 1):
+        if k not in no_break and _ends_sentence(text, tokens, k):
+            ranges.append((start, k + 1))
+            start = k + 1
+    if tokens:
+        ranges.append((start, len(tokens)))
+    return ranges
+
+
+def _ends_sentence(text: str, tokens: Sequence[Token], k: int) -> bool:
+    gap = text[tokens[k].end : tokens[k + 1].start]
+    if any(ch in _LINE_BREAKS for ch in gap):
+        return True
+    if not gap:
+        return False
+    j = k
+    while j > 0 and tokens[j].text in _CLOSERS and tokens[j - 1].end == tokens[j].start:
+        j -= 1
+    if tokens[j].text not in _TERMINALS:
+        return False
+    if j > 0 and tokens[j].text == "." and tokens[j - 1].end == tokens[j].start:
+        before = tokens[j - 1].text
+        if (len(before) == 1 and before.isalpha()) or before.casefold() in ABBREVIATIONS:
+            return False
+    first = tokens[k + 1].text[0]
+    if first in _OPENERS:
+        return True
+    return first.isalpha() and not first.islower()
+
+
+def _short(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
