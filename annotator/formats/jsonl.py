@@ -6,7 +6,6 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -44,6 +43,7 @@ from annotator.formats.records import (
     doc_label_values,
     field_value,
     text_problem,
+    timestamp,
     title_from_text,
 )
 
@@ -469,22 +469,6 @@ def _attributes(value: Any, where: str) -> dict[str, str]:
                 + (" (or, for evidence, a list of strings)" if key == EVIDENCE else "")
             )
     return attributes
-
-
-def timestamp(value: Any, where: str) -> str:
-    """A span's time as stored: ISO 8601 in UTC to the millisecond ("" when not given). A time
-    without a zone counts as UTC; one that is no ISO 8601 time is refused."""
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, str):
-        raise InvalidRecord(f"{where} must be an ISO 8601 time string, not {_kind(value)}")
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidRecord(f"{where} {_short(value)} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _optional_str(item: dict[str, Any], name: str, where: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,19 @@ def decoded_file(data: bytes, encoding: str | None = None) -> str | RecordError:
         return decode_bytes(data, encoding=encoding)
     except DecodeError as exc:
         return RecordError(None, exc.message)
+
+
+def timestamp(value: Any, where: str) -> str:
+    """A span's time as stored: ISO 8601 in UTC to the millisecond ("" when not given). A time
+    without a zone counts as UTC; one that is no ISO 8601 time is refused."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{where} must be an ISO 8601 time string, not {type(value).__name__}")
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRecord(f"{where} {repr(value[:60])} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
