@@ -43,6 +43,15 @@ class ArticleFilter:
 # The articles through the index that holds every column a filter tests (migration 0006), never
 # their rows.
 _COVERED = "articles a INDEXED BY articles_meta"
+
+
+def _table(f: ArticleFilter) -> str:
+    """The articles as a filter with a query and other criteria reads them: through the index
+    (SQLite would start from the query's matches and read each article's row to test the
+    rest); any other filter walks the articles in id order, as SQLite chooses."""
+    return _COVERED if f.query.strip() else "articles a"
+
+
 _LABEL_OF_ARTICLE = "SELECT 1 FROM article_labels al WHERE al.article_id = a.id AND al.label_id = ?"
 
 
@@ -101,7 +110,7 @@ def filtered_count(project: Project, f: ArticleFilter) -> int:
         return fast
     where, params = where_clause(project, f)
     return int(
-        project.db.conn.execute(f"SELECT count(*) FROM {_COVERED} {where}", params).fetchone()[0]
+        project.db.conn.execute(f"SELECT count(*) FROM {_table(f)} {where}", params).fetchone()[0]
     )
 
 
@@ -208,7 +217,7 @@ def filtered_page_ids(
     # In id order the index of status, outlet and date (with the id) is walked and the page
     # sorted: SQLite would otherwise start from the matches of a query and read each article's
     # row, its text first, to test the others.
-    table = _COVERED if key == "a.id" else "articles a"
+    table = _table(f) if key == "a.id" else "articles a"
     sql = f"SELECT a.id FROM {table} {where} ORDER BY {order} LIMIT ? OFFSET ?"
     return [row[0] for row in project.db.conn.execute(sql, [*params, limit, offset])]
 
@@ -255,7 +264,7 @@ def filtered_position(
         return None
     before = ">" if descending else "<"
     if key == "a.id":
-        sql = f"SELECT count(*) FROM {_COVERED} {where} {joiner} a.id {before} ?"
+        sql = f"SELECT count(*) FROM {_table(f)} {where} {joiner} a.id {before} ?"
         count_params: list[Any] = [*params, article_id]
     else:
         sql = (

@@ -86,7 +86,10 @@ VETTED: dict[tuple[str, str, str], str] = {
     "the literal SUGGESTION_ANNOTATOR",
     ("store/articles.py", "summaries_of", "_SUMMARY"): "a module constant built from literals",
     ("store/filters.py", "filtered_page_ids", "direction"): "'DESC' if descending else 'ASC'",
-    ("store/filters.py", "filtered_page_ids", "table"): "_COVERED or 'articles a', literals",
+    ("store/filters.py", "filtered_page_ids", "table"): "_table(): _COVERED or 'articles a', "
+    "literals",
+    ("store/filters.py", "filtered_count", "_table(f)"): "_COVERED or 'articles a', literals",
+    ("store/filters.py", "filtered_position", "_table(f)"): "_COVERED or 'articles a', literals",
     **{
         ("store/schema.py", "_article_notes_search", f"refresh({arg!r})"): "trigger text "
         "around the literal 'new.article_id' or 'old.article_id'"
