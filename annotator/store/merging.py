@@ -110,8 +110,8 @@ def insert_relations(project: Project, rows: Sequence[Sequence[Any]]) -> None:
 
 
 _STAGE_SPANS = (
-    'CREATE TEMP TABLE IF NOT EXISTS staged_spans(id, article_id, start, "end", label_id,'
-    " text, annotator, note, attributes, created_at, updated_at)"
+    "CREATE TEMP TABLE IF NOT EXISTS staged_spans(id INTEGER PRIMARY KEY, article_id, start,"
+    ' "end", label_id, text, annotator, note, attributes, created_at, updated_at)'
 )
 _STAGED_SPAN = "INSERT INTO temp.staged_spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _COPY_STAGED_SPANS = (
@@ -122,8 +122,8 @@ _COPY_STAGED_SPANS = (
 )
 _CLEAR_STAGED_SPANS = "DELETE FROM temp.staged_spans"
 _STAGE_RELATIONS = (
-    "CREATE TEMP TABLE IF NOT EXISTS staged_relations(id, article_id, head_id, child_id, type,"
-    " annotator, created_at)"
+    "CREATE TEMP TABLE IF NOT EXISTS staged_relations(id INTEGER PRIMARY KEY, article_id,"
+    " head_id, child_id, type, annotator, created_at)"
 )
 _STAGED_RELATION = "INSERT INTO temp.staged_relations VALUES (?, ?, ?, ?, ?, ?, ?)"
 _COPY_STAGED_RELATIONS = (
@@ -223,7 +223,7 @@ class SpanWriter:
             )
         )
         self._pending_articles.add(article_id)
-        if len(self._pending) >= 20000:
+        if len(self._pending) >= 5000:  # a batch the temporary table's cache holds
             self.flush()
         return span_id
 
