@@ -29,7 +29,7 @@ import os
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,7 @@ from annotator.store.readonly import check_unchanged, open_read_only
 from annotator.store.rows import dumps, string_dict
 
 MERGED_LAYER_PREFIX = "merged-layer:"
+Progress = Callable[[int, int], None]  # spans done, spans in the source
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -112,10 +113,16 @@ class MergeResult:
         return "\n".join(lines)
 
 
-def merge_file(project: Project, path: str | Path, *, as_name: str | None = None) -> MergeResult:
+def merge_file(
+    project: Project,
+    path: str | Path,
+    *,
+    as_name: str | None = None,
+    progress: Progress | None = None,
+) -> MergeResult:
     """Merge the file at ``path`` (opened read-only, nothing written beside it)."""
     with open_read_only(path) as source:
-        return merge_project(project, source, as_name=as_name)
+        return merge_project(project, source, as_name=as_name, progress=progress)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -140,8 +147,16 @@ def _label_spec(source_label: Label, taken: list[Label]) -> LabelSpec:
     return LabelSpec(source_label.name.strip(), color, hotkey, source_label.description)
 
 
-def merge_project(project: Project, source: Project, *, as_name: str | None = None) -> MergeResult:
-    """Copy ``source``'s spans, relations and notes into ``project`` (see the module doc)."""
+def merge_project(
+    project: Project,
+    source: Project,
+    *,
+    as_name: str | None = None,
+    progress: Progress | None = None,
+) -> MergeResult:
+    """Copy ``source``'s spans, relations and notes into ``project`` (see the module doc).
+    ``progress(done, total)`` hears how many of the source's spans are through, now and then;
+    an exception it raises stops the merge, which then leaves nothing behind."""
     if _same_file(source.path, project.path):
         raise ProjectError(source.path, "is the open project itself; nothing to merge.")
     counts = annotator_span_counts(source)
@@ -206,7 +221,12 @@ def merge_project(project: Project, source: Project, *, as_name: str | None = No
                 labels_added.append(label)
             target_label[label_id] = label.id
 
-        spans = _merge_spans(project, source, refs, target_article, target_label, layers, skipped)
+        total = sum(counts.values())
+        if progress is not None:
+            progress(0, total)
+        spans = _merge_spans(
+            project, source, refs, target_article, target_label, layers, skipped, progress, total
+        )
         relation_ids, relation_duplicates = _merge_relations(
             project, source, spans, target_article, layers, skipped
         )
@@ -270,6 +290,8 @@ def _merge_spans(
     target_label: Mapping[int, int],
     layers: Mapping[str, str],
     skipped: list[str],
+    progress: Progress | None = None,
+    total: int = 0,
 ) -> _MergedSpans:
     """Copy the source's spans in id order, one pass, skipping those already there."""
     merged = _MergedSpans()
@@ -280,7 +302,9 @@ def _merge_spans(
     # there are looked up when the article changes, not for every span.
     text_of, text = -1, ""
     known_in, known = -1, {}
-    for row in source_span_rows(source):
+    for done, row in enumerate(source_span_rows(source)):
+        if progress is not None and done % 20000 == 0 and done:
+            progress(done, total)
         span_id, article_id, start, end, label_id = row[0], row[1], row[2], row[3], row[4]
         owner = refs.get(article_id)
         target = target_article.get(article_id)
@@ -324,6 +348,8 @@ def _merge_spans(
         source_ids.append(span_id)
         target_ids.append(found)
     writer.flush()
+    if progress is not None:
+        progress(total, total)
     merged.added = range(writer.first_id, writer.next_id)
     return merged
 

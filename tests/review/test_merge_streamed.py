@@ -196,3 +196,25 @@ def test_streamed_merge_equals_the_first_merge_row_for_row(
     assert any("outside article" in s for s in mine.skipped)
     assert any("label is missing" in s for s in mine.skipped)
     assert any("was not merged" in s for s in mine.skipped)
+
+
+def test_progress_is_heard_and_can_stop_the_merge_leaving_nothing(tmp_path: Path) -> None:
+    target, colleague, _ = build_pair(tmp_path, 2)
+    untouched = tmp_path / "untouched.annot"
+    shutil.copyfile(target, untouched)
+    heard: list[tuple[int, int]] = []
+    with Project.open(target) as project:
+        merge_file(project, colleague, progress=lambda done, total: heard.append((done, total)))
+    total = heard[0][1]
+    assert heard[0] == (0, total) and heard[-1] == (total, total) and total > 100
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard)
+
+    before = content(untouched)
+
+    def stop(done: int, total: int) -> None:
+        if done == total:  # every span written, the transaction still open
+            raise KeyboardInterrupt
+
+    with Project.open(untouched) as project, pytest.raises(KeyboardInterrupt):
+        merge_file(project, colleague, progress=stop)
+    assert content(untouched) == before

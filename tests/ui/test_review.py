@@ -640,8 +640,15 @@ def test_merge_from_a_colleague_and_undo(window: MainWindow, inbox: Path, monkey
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", lambda *a, **k: (str(inbox / "bob.annot"), "")
     )
+    posted: list[str] = []
+    workspace = window.review.merging.host.workspace
+    post = workspace.post
+    monkeypatch.setattr(
+        workspace, "post", lambda text, timeout=0: (posted.append(text), post(text, timeout))
+    )
     steps = window.undo_stack.count()
     window.review.named_actions["review_merge"].trigger()
+    assert "Merging bob.annot: 4 of 4 spans…" in posted  # progress on the status line
     assert asked == [("bob.annot", "bob", "bob", "")]
     assert window.undo_stack.count() == steps + 1
     assert "Merged bob.annot" in window.review.last_message.text()

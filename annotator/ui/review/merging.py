@@ -80,11 +80,15 @@ class MergeFlow(QObject):
         path = Path(path).expanduser().absolute()
         target = session.project.path
 
-        def operation(_control: Control) -> MergeResult:
+        def operation(control: Control) -> MergeResult:
+            def report(done: int, total: int) -> None:
+                control.progress(done, total, path.name)
+
             with own_project(target) as project, project.atomic():
-                return merge_file(project, path, as_name=as_name)
+                return merge_file(project, path, as_name=as_name, progress=report)
 
         worker: Worker[MergeResult] = Worker(operation, self)
+        worker.progressed.connect(self._on_worker_progressed)
         worker.finished.connect(worker.deleteLater)
         worker.start()
         try:
@@ -115,6 +119,10 @@ class MergeFlow(QObject):
         host.post(summary.splitlines()[0], 10000)
         self._notify(QMessageBox.Icon.Information, "Merged", summary.splitlines()[0], summary)
         return result
+
+    @Slot(int, int, str)
+    def _on_worker_progressed(self, done: int, total: int, name: str) -> None:
+        self.host.post(f"Merging {name}: {done:,} of {total:,} spans…")
 
     def _before_merge_undone(self, result: MergeResult) -> None:
         """Leave an article the undo is about to remove."""
