@@ -152,7 +152,7 @@ def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
         {
             "id": doc.article.content_hash,
             "tokens": [text[a:b] for a, b in tokens],
-            "ner_tags": [_tag_number(tag, order) for tag in tags],
+            "ner_tags": [0 if tag == "O" else _tag_number(tag, order) for tag in tags],
             "text": text,
             "spans": [
                 {

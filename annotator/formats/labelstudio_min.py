@@ -159,7 +159,7 @@ def write_labelstudio_min(
             for record in records(doc, counter):
                 if not first:
                     fh.write(",\n")
-                fh.write(json.dumps(record, indent=2, ensure_ascii=False))
+                fh.write(json.dumps(record, indent=2, ensure_ascii=False))  # as Label Studio
                 first = False
             report.articles += 1
             report.spans += len(doc.spans)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.formats.conll import tokenize
+from annotator.formats.conll import Token, sentences, tokenize
+from annotator.formats.conll.text import _ends_sentence
 from annotator.formats.tokens import cut_tokens, token_bounds
 
 HARD = (
@@ -34,3 +35,32 @@ def test_tokens_are_cut_at_span_edges_inside_them() -> None:
         (24, 25),
         (26, 30),
     ]
+
+
+SENTENCE_HARD = [*HARD, ".", "!", "?", "…", "”", "»", ")", "«", "“", "Dr", "U.S.", " ", "\r\n"]
+
+
+def _reference_sentences(text: str, tokens: list, protected: list) -> list[tuple[int, int]]:
+    """The sentence rule tried after every token (what :func:`sentences` must agree with)."""
+    no_break = {k for first, last in protected for k in range(first, last)}
+    ranges, start = [], 0
+    for k in range(len(tokens) - 1):
+        if k not in no_break and _ends_sentence(text, tokens, k):
+            ranges.append((start, k + 1))
+            start = k + 1
+    if tokens:
+        ranges.append((start, len(tokens)))
+    return ranges
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(SENTENCE_HARD), max_size=60).map("".join), st.data())
+def test_sentences_found_from_candidates_are_the_rule_applied_everywhere(
+    text: str, data: st.DataObject
+) -> None:
+    tokens = [Token(a, b, text[a:b]) for a, b in token_bounds(text)]
+    protected = []
+    if len(tokens) > 1:
+        first = data.draw(st.integers(0, len(tokens) - 1))
+        protected = [(first, data.draw(st.integers(first, len(tokens) - 1)))]
+    assert sentences(text, tokens, protected) == _reference_sentences(text, tokens, protected)

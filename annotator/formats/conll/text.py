@@ -3,10 +3,12 @@ and sentences (see :mod:`annotator.formats.conll`)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # The reader's notion of one user-perceived character; tokens must agree with it.
 from annotator.core.text import _inside_cluster
@@ -36,6 +38,7 @@ _INVISIBLE_SEPARATORS = frozenset(
 
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_LINE_BREAK_PATTERN = re.compile("[" + re.escape("".join(sorted(_LINE_BREAKS))) + "]")
 
 
 _TERMINALS = frozenset({".", "!", "?", "…", "؟", "。", "！", "？"})
@@ -95,8 +98,9 @@ ABBREVIATIONS = frozenset(
 
 
 # ------------------------------------------------------------------------------ tokenizing
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A token: a tuple, cheap to make by the hundred thousand."""
+
     start: int  # code points, end exclusive
     end: int
     text: str
@@ -147,8 +151,17 @@ def sentences(
         no_break.update(range(first, last))
     ranges: list[tuple[int, int]] = []
     start = 0
-    for k in range(len(tokens) - 1):
-        if k not in no_break and _ends_sentence(text, tokens, k):
+    # Only after a terminal or closing mark, or before a line break, can a sentence end (see
+    # _ends_sentence): those tokens are found first, the rules run on them alone.
+    stops = _TERMINALS | _CLOSERS
+    candidates = {k for k, token in enumerate(tokens) if token.text in stops}
+    if _LINE_BREAK_PATTERN.search(text):
+        ends = [token.end for token in tokens]
+        for found in _LINE_BREAK_PATTERN.finditer(text):
+            candidates.add(bisect_right(ends, found.start()) - 1)
+    last_gap = len(tokens) - 1
+    for k in sorted(candidates):
+        if 0 <= k < last_gap and k not in no_break and _ends_sentence(text, tokens, k):
             ranges.append((start, k + 1))
             start = k + 1
     if tokens:

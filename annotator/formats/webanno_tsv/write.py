@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ from annotator.formats.webanno_tsv.escaping import (
     escape_value,
     file_name,
 )
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # characters that take two UTF-16 units
 
 
 # ------------------------------------------------------------------------------------ writing
@@ -62,7 +66,6 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
     bounds = cut_tokens(text, ((start, end) for _, _, start, end in kept))
     tokens = [Token(a, b, text[a:b]) for a, b in bounds]
     starts = [t.start for t in tokens]
-    from bisect import bisect_left, bisect_right
 
     token_range: dict[int, tuple[int, int]] = {}
     for i, _span, start, end in kept:
@@ -101,8 +104,63 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         for i in token_range
     }
     empty_tail = "\t".join([NULL_COLUMN] * (len(SPAN_FEATURES) + len(RELATION_FEATURES) + 1))
-    astral = index.astral_count() > 0
-    to_utf16 = index.to_utf16
+    # Offsets in UTF-16 units (as INCEpTION counts): each token's shift is the number of astral
+    # characters before it, found by bisection; all rows are made first, those of the tokens
+    # that carry spans or relations then made again.
+    astral = [m.start() for m in _ASTRAL.finditer(text)] if index.astral_count() else []
+    if astral:
+        offsets = [
+            f"{a + bisect_left(astral, a)}-{b + bisect_left(astral, b)}" for a, b, _ in tokens
+        ]
+    else:
+        offsets = [f"{a}-{b}" for a, b, _ in tokens]
+    rows = [
+        f"{unit}\t{where}\t{token.text}\t{empty_tail}\t\n"
+        for unit, where, token in zip(unit_ids, offsets, tokens, strict=True)
+    ]
+    span_columns: dict[tuple[int, ...], list[str]] = {}  # tokens in a span share its columns
+    no_spans = [NULL_COLUMN] * len(SPAN_FEATURES)
+    no_relations = [NULL_COLUMN] * (len(RELATION_FEATURES) + 1)
+    for t in range(len(tokens)):
+        spans_here = on_token[t]
+        rels = relations_on[t]
+        if not spans_here and not rels:
+            continue
+        row = [unit_ids[t], offsets[t], tokens[t].text]
+        if spans_here:
+            key = tuple(spans_here)
+            columns = span_columns.get(key)
+            if columns is None:
+                columns = span_columns[key] = [
+                    "|".join(values[i][f] for i in spans_here) for f in range(len(SPAN_FEATURES))
+                ]
+            row.extend(columns)
+        else:
+            row.extend(no_spans)
+        if rels:
+            for feature in RELATION_FEATURES:
+                row.append(
+                    "|".join(
+                        _value(
+                            doc.relations[r].type
+                            if feature == "label"
+                            else doc.relations[r].annotator
+                        )
+                        for r in rels
+                    )
+                )
+            refs = []
+            for r in rels:
+                relation = doc.relations[r]
+                ref = unit_ids[token_range[relation.head][0]]
+                head_id, child_id = ids.get(relation.head), ids.get(relation.child)
+                if head_id is not None or child_id is not None:
+                    ref += f"[{head_id or 0}_{child_id or 0}]"
+                refs.append(ref)
+            row.append("|".join(refs))
+        else:
+            row.extend(no_relations)
+        rows[t] = "\t".join(row) + "\t\n"
     append = lines.append
     for n, (first, last) in enumerate(sentence_ranges):
         begin = tokens[first].start
@@ -110,47 +168,7 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         append("\n")
         for part in text[begin:end].split("\n"):
             append(f"#Text={escape_text(part)}\n")
-        for t in range(first, last):
-            token = tokens[t]
-            b16, e16 = (
-                (to_utf16(token.start), to_utf16(token.end)) if astral else (token.start, token.end)
-            )
-            spans_here = on_token[t]
-            rels = relations_on[t]
-            if not spans_here and not rels:
-                append(f"{unit_ids[t]}\t{b16}-{e16}\t{token.text}\t{empty_tail}\t\n")
-                continue
-            row = [unit_ids[t], f"{b16}-{e16}", token.text]
-            if spans_here:
-                row.extend(
-                    "|".join(values[i][f] for i in spans_here) for f in range(len(SPAN_FEATURES))
-                )
-            else:
-                row.extend([NULL_COLUMN] * len(SPAN_FEATURES))
-            if rels:
-                for feature in RELATION_FEATURES:
-                    row.append(
-                        "|".join(
-                            _value(
-                                doc.relations[r].type
-                                if feature == "label"
-                                else doc.relations[r].annotator
-                            )
-                            for r in rels
-                        )
-                    )
-                refs = []
-                for r in rels:
-                    relation = doc.relations[r]
-                    ref = unit_ids[token_range[relation.head][0]]
-                    head_id, child_id = ids.get(relation.head), ids.get(relation.child)
-                    if head_id is not None or child_id is not None:
-                        ref += f"[{head_id or 0}_{child_id or 0}]"
-                    refs.append(ref)
-                row.append("|".join(refs))
-            else:
-                row.extend([NULL_COLUMN] * (len(RELATION_FEATURES) + 1))
-            append("\t".join(row) + "\t\n")
+        append("".join(rows[first:last]))
     return "".join(lines), len(kept)
 
 
