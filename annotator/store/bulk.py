@@ -25,6 +25,7 @@ from typing import NamedTuple, Protocol
 
 from annotator.core.model import STATUSES, ArticleDraft
 from annotator.core.text import content_hash, offsets_in_range
+from annotator.store.bulk_indexes import SpanIndexes
 from annotator.store.errors import ProjectError
 from annotator.store.project import Project
 from annotator.store.rows import now
@@ -151,6 +152,7 @@ class BulkWriter:
         self._touch: set[int] = set()  # stored articles that get their first spans
         self._first_new: int | None = None  # the lowest id of the batch's new articles
         self._fts_bulk: bool | None = None  # None: not decided before the first batch
+        self._span_indexes: SpanIndexes | None = None  # set aside at the first batch of spans
         self._finished = False
         self.batches = 0  # batches written so far
 
@@ -423,11 +425,16 @@ class BulkWriter:
                     (self._first_new, self._articles[-1][0]),
                 )
         if self._spans:
+            if self._span_indexes is None:
+                self._span_indexes = SpanIndexes(conn)
+                self._span_indexes.set_aside()
             conn.executemany(
                 'INSERT INTO spans(id, article_id, start, "end", label_id, text, annotator, note,'
                 " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self._spans,
             )
+            ids = [int(row[0]) for row in self._spans]  # type: ignore[call-overload]
+            self._span_indexes.fill(min(ids), max(ids))
         if self._relations:
             conn.executemany(
                 "INSERT INTO relations(id, article_id, head_id, child_id, type, annotator,"
@@ -458,6 +465,8 @@ class BulkWriter:
         if self._fts_bulk:
             self._conn.execute(_FTS_INSERT_TRIGGER)
             self._fts_bulk = False
+        if self._span_indexes is not None:
+            self._span_indexes.put_back()
 
     def _set_fts_trigger_aside(self) -> bool:
         """Drop the search index's insert trigger for the transaction; False (and the trigger

@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.core.model import ArticleDraft
 from annotator.formats.importer import import_paths
 from annotator.store import Project
+from annotator.store.bulk_indexes import SpanIndexes
 
 from .conftest import Importer, JsonlWriter, span_at
 
@@ -136,7 +138,6 @@ def test_the_search_index_holds_every_batch_and_later_articles(
         assert {"articles_ai", "articles_ad", "articles_au"} <= triggers
     finally:
         conn.close()
-    from annotator.core.model import ArticleDraft
 
     with Project.open(tmp_path / "p.annot") as reopened:
         reopened.add_article(ArticleDraft("Added by hand about Reykjavík"))
@@ -150,6 +151,7 @@ def test_an_import_killed_in_the_middle_of_a_batch_leaves_nothing(
     with Project.open(project_path, backups=False) as project:
         import_paths(project, [write_jsonl("before.jsonl", record(0))], annotator="analyst")
         before = project.counts()
+    triggers_before = _triggers(project_path)
     folder = tmp_path / "batch"
     folder.mkdir()
     for f in range(4):
@@ -191,9 +193,136 @@ def test_an_import_killed_in_the_middle_of_a_batch_leaves_nothing(
         conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
     finally:
         conn.close()
+    # The triggers the batches set aside inside the transaction are all back, as they were.
+    assert _triggers(project_path) == triggers_before
     with Project.open(project_path, backups=False) as project:
         assert project.counts() == before
         # And unkilled, the same import writes all of it.
         summary = import_paths(project, [folder], annotator="analyst", batch_size=7)
         assert (summary.articles_added, summary.duplicates, summary.rejected) == (160, 0, 0)
         assert project.counts()["spans"] == before["spans"] + 320
+
+
+def _noted(n: int, *, extra: bool = False) -> dict[str, Any]:
+    """A record whose spans carry notes (two per article, one span without), emoji and CRLF."""
+    base = record(n)
+    text = base["text"]
+    base["spans"][0]["note"] = f"speaker 👍🏽 {n}"
+    base["spans"][1]["note"] = f"talks note {n}\r\nsecond line"
+    base["spans"].append(span_at(text, "agreed", "Claim"))
+    if extra:  # the same article again, with one span more (added to the stored article)
+        base["spans"].append({**span_at(text, "Café", "Source"), "note": f"later {n}"})
+        base["relations"] = []
+    return base
+
+
+def _kept_in_step(path: Path) -> dict[str, Any]:
+    """What the span insert triggers keep: span search, notes search, label/annotator summaries."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            "span search": sorted(
+                conn.execute(
+                    'SELECT s.article_id, s.start, s."end", f.text FROM spans_fts f'
+                    " JOIN spans s ON s.id = f.rowid"
+                )
+            ),
+            "span hits": sorted(
+                conn.execute(
+                    "SELECT s.article_id, s.start FROM spans_fts JOIN spans s"
+                    " ON s.id = spans_fts.rowid WHERE spans_fts MATCH 'talks OR Café'"
+                )
+            ),
+            "notes": sorted(conn.execute("SELECT rowid, notes FROM article_notes_fts")),
+            "note hits": sorted(
+                conn.execute(
+                    "SELECT rowid FROM article_notes_fts WHERE article_notes_fts MATCH 'later'"
+                )
+            ),
+            "labels": sorted(
+                conn.execute(
+                    "SELECT s.article_id, l.name, s.status_rank, s.spans FROM article_labels s"
+                    " JOIN labels l ON l.id = s.label_id"
+                )
+            ),
+            "annotators": sorted(conn.execute("SELECT * FROM article_annotators")),
+            "ranks": sorted(
+                conn.execute(
+                    "SELECT DISTINCT s.article_id, s.status_rank, a.status FROM article_labels s"
+                    " JOIN articles a ON a.id = s.article_id"
+                )
+            ),
+            "triggers": sorted(
+                conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ),
+        }
+    finally:
+        conn.close()
+
+
+def test_batched_import_keeps_searches_and_summaries_as_span_by_span_writes_do(
+    tmp_path: Path, write_jsonl: JsonlWriter
+) -> None:
+    first = write_jsonl("first.jsonl", *[_noted(n) for n in range(7)], ensure_ascii=False)
+    again = write_jsonl(
+        "again.jsonl", *[_noted(n, extra=True) for n in (1, 4, 9)], ensure_ascii=False
+    )
+    bulk_path, by_hand_path = tmp_path / "bulk.annot", tmp_path / "by-hand.annot"
+    with Project.open(bulk_path, backups=False) as bulk:
+        import_paths(bulk, [first], annotator="analyst", batch_size=2)
+        import_paths(bulk, [again], annotator="analyst", batch_size=2)
+        quote = bulk.label_by_name("Quote")
+        assert quote is not None
+        bulk.add_span(2, 0, 5, quote.id, "analyst", note="later by hand")
+    # The same spans written one by one through the project, so every trigger runs per row.
+    with Project.open(by_hand_path, backups=False) as by_hand:
+        records = [_noted(n) for n in range(7)] + [_noted(n, extra=True) for n in (1, 4, 9)]
+        for rec in records:
+            text = rec["text"].replace("\r\n", "\n")
+            stored, _ = by_hand.add_article(ArticleDraft(text, title=rec["title"]))
+            have = set(by_hand.span_keys(stored))
+            for span in rec["spans"]:
+                label = by_hand.label_by_name(span["label"])
+                assert label is not None
+                words = rec["text"][span["start"] : span["end"]]
+                start = text.index(words)  # offsets in the stored text (CRLF read as LF)
+                key = (start, start + len(words), label.id, "analyst")
+                if key not in have:
+                    by_hand.add_span(stored, *key, note=span.get("note", ""))
+                    have.add(key)
+            by_hand.set_article_status(stored, "in progress")
+        quote = by_hand.label_by_name("Quote")
+        assert quote is not None
+        by_hand.add_span(2, 0, 5, quote.id, "analyst", note="later by hand")
+    got, want = _kept_in_step(bulk_path), _kept_in_step(by_hand_path)
+    assert got["span hits"] and got["note hits"] and got["labels"]  # the comparison has content
+    assert len(got["note hits"]) == 3  # the notes added to stored articles by the second import
+    assert got == want
+    assert all(
+        rank == ("new", "in progress", "done").index(status) for _, rank, status in got["ranks"]
+    )
+
+
+def _triggers(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    finally:
+        conn.close()
+
+
+def test_a_bulk_write_sets_aside_every_span_insert_trigger_of_the_schema(project: Project) -> None:
+    # Were a later schema to change one of these triggers, the bulk write would leave it to run
+    # row by row (correct, but the import slow again): this says so.
+    with project.atomic():
+        indexes = SpanIndexes(project.db.conn)
+        indexes.set_aside()
+        assert set(indexes.aside) == {
+            "spans_fts_ai",
+            "article_notes_ai",
+            "article_labels_ai",
+            "article_annotators_ai",
+        }
+        indexes.put_back()
+    names = {name for name, _ in _triggers(project.path)}
+    assert set(indexes.aside) == set() and {"spans_fts_ai", "article_notes_ai"} <= names

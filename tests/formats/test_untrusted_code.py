@@ -101,6 +101,7 @@ VETTED: dict[tuple[str, str, str], str] = {
         for name in ("table", "column", "kind", "short", "add_new", "remove_old", "new_rank")
     },
     ("store/schema.py", "_article_label_summary", "a_rank"): "a literal CASE expression",
+    ("store/bulk_indexes.py", "set_aside", "name"): "a key of _KNOWN: a literal trigger name",
     **{
         ("store/summaries.py", function, name): "_TABLES' literal table, key column and index "
         "names (never input), 'ASC'/'DESC', '<'/'>' or a literal ORDER BY"
