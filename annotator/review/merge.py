@@ -347,7 +347,7 @@ def _merge_spans(
             )
         source_ids.append(span_id)
         target_ids.append(found)
-    writer.flush()
+    writer.finish()
     if progress is not None:
         progress(total, total)
     merged.added = range(writer.first_id, writer.next_id)

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
+from annotator.store.bulk_indexes import SpanIndexes
 from annotator.store.errors import ProjectError
 from annotator.store.project import Project
 from annotator.store.rows import chunks
@@ -168,6 +169,7 @@ class SpanWriter:
         self._pending: list[tuple[Any, ...]] = []
         self._pending_articles: set[int] = set()
         self.first_id = self.next_id = next_id(project, "spans")
+        self._indexes: SpanIndexes | None = None  # the span insert triggers, set aside
 
     def existing(self, article_id: int) -> dict[SpanKey, int]:
         known = self._known.get(article_id)
@@ -235,7 +237,20 @@ class SpanWriter:
             conn.execute(_STAGE_SPANS)
             conn.execute(_CLEAR_STAGED_SPANS)
             conn.executemany(_STAGED_SPAN, self._pending)
+            if self._indexes is None:
+                self._indexes = SpanIndexes(conn)
+                self._indexes.set_aside()
             conn.execute(_COPY_STAGED_SPANS)
+            self._indexes.fill(self._pending[0][0], self._pending[-1][0])
             conn.execute(_CLEAR_STAGED_SPANS)
             self._pending = []
             self._pending_articles = set()
+
+    def finish(self) -> None:
+        """Write the last batch and put back the span insert triggers (whose work each batch
+        did at once, see :mod:`annotator.store.bulk_indexes`); call it before the merge's
+        transaction ends."""
+        self.flush()
+        if self._indexes is not None:
+            self._indexes.put_back()
+            self._indexes = None

@@ -31,6 +31,10 @@ COLUMNS = {
     " created_at, updated_at",
     "relations": "id, article_id, head_id, child_id, type, annotator, created_at",
     "project_info": "key, value",
+    # kept by triggers on spans (set aside during a merge, their work done a batch at a time)
+    "article_labels": "article_id, label_id, status_rank, spans",
+    "article_annotators": "article_id, annotator, status_rank, spans",
+    "article_notes_fts": "rowid, notes",
 }
 LABELS = ("Quote", "Source", "Claim", "Speculation", "Rumour", "Opinion")
 
@@ -38,9 +42,16 @@ LABELS = ("Quote", "Source", "Claim", "Speculation", "Rumour", "Opinion")
 def content(path: Path) -> dict[str, list[tuple[object, ...]]]:
     conn = sqlite3.connect(path)
     try:
+        # The span search index agrees with the spans (an external-content index: checked).
+        conn.execute("INSERT INTO spans_fts(spans_fts, rank) VALUES('integrity-check', 1)")
         return {
-            table: conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
-            for table, columns in COLUMNS.items()
+            **{
+                table: conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2").fetchall()
+                for table, columns in COLUMNS.items()
+            },
+            "triggers": conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            ).fetchall(),
         }
     finally:
         conn.close()
