@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from annotator.store.lock import ProjectLock, hard_link_problem
 from annotator.store.rows import Handle
 from annotator.store.schema import APPLICATION_ID, KNOWN_MIGRATIONS, migrations
 from annotator.store.sidefiles import read_only_connection, side_file_problem
+from annotator.store.upgrade_copy import upgraded
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PROJECT_SUFFIX = ".annot"
@@ -76,10 +78,14 @@ class Connected:
     storage: fsinfo.StorageInfo
     lock: ProjectLock | None
     fingerprint: dict[str, int] | None  # of the file as found, for the backup on opening
+    # Removes the private copy an older file read read-only was upgraded in (if one is left).
+    cleanup: Callable[[], object] | None = None
 
     def abandon(self) -> None:
         """A refused file must not stay open (and locked) behind the error."""
         self.conn.close()
+        if self.cleanup is not None:
+            self.cleanup()
         if self.lock is not None:
             self.lock.release()
 
@@ -118,8 +124,10 @@ def connect(path: str | Path, *, create: bool, read_only: bool, lock: bool) -> C
     held = ProjectLock.acquire(path) if lock and not read_only else None
     try:
         fingerprint = file_fingerprint(path)
+        cleanup = None
         if read_only:
-            conn = read_only_connection(path)
+            # An older file is read through an upgraded private copy, never migrated in place.
+            conn, cleanup = upgraded(path, read_only_connection(path), in_memory=False)
         else:
             conn = sqlite3.connect(str(path))
     except BaseException as exc:
@@ -128,7 +136,9 @@ def connect(path: str | Path, *, create: bool, read_only: bool, lock: bool) -> C
         if isinstance(exc, sqlite3.DatabaseError):
             raise database_error(path, exc) from exc
         raise
-    return Connected(path, conn, new, read_only, read_only_reason, storage, held, fingerprint)
+    return Connected(
+        path, conn, new, read_only, read_only_reason, storage, held, fingerprint, cleanup
+    )
 
 
 def prepare(

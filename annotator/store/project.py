@@ -15,6 +15,7 @@ in :meth:`Project.atomic`, which nests through savepoints.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,6 +146,9 @@ class Project:
                 found.storage.warning(found.path),
             )
             project.lock = found.lock
+            if found.cleanup is not None:
+                weakref.finalize(project, found.cleanup)  # the upgraded copy's folder
+                found.cleanup = None
             deferred = (
                 defer_check
                 and backups

@@ -39,6 +39,7 @@ from annotator.store.errors import ProjectError
 from annotator.store.opening import check_header
 from annotator.store.project import Project
 from annotator.store.sidefiles import committed_bytes, recovered_copy, side_files
+from annotator.store.upgrade_copy import upgraded
 
 # Files up to this size are read into memory; larger ones are read from disk (module doc).
 SNAPSHOT_LIMIT = 64 * 1024 * 1024
@@ -103,6 +104,7 @@ def open_read_only(path: str | Path) -> Project:
     else:
         conn, cleanup = _in_memory(path), None
     try:
+        conn, cleanup = _upgraded(path, conn, cleanup, in_memory=size <= SNAPSHOT_LIMIT)
         try:
             # A colleague's schema is untrusted: no functions with side effects run from it.
             conn.execute("PRAGMA trusted_schema = OFF")
@@ -123,6 +125,34 @@ def open_read_only(path: str | Path) -> Project:
             cleanup()
         raise
     return project
+
+
+def _upgraded(
+    path: Path,
+    conn: sqlite3.Connection,
+    cleanup: Callable[[], object] | None,
+    *,
+    in_memory: bool,
+) -> tuple[sqlite3.Connection, Callable[[], object] | None]:
+    """The snapshot with the migrations of a file from an older version applied to it (the
+    file itself is never migrated: store/upgrade_copy.py); a file read in place is copied, and
+    checked unchanged by the copying."""
+    reading = _read_in_place.get(id(conn))
+    copy, copy_cleanup = upgraded(path, conn, in_memory=in_memory)
+    if copy is conn:
+        return conn, cleanup
+    if reading is not None and _fingerprint(reading[0]) != reading[1]:
+        copy.close()
+        if copy_cleanup is not None:
+            copy_cleanup()
+        raise ProjectError(
+            path,
+            "changed while it was being read (is it open in News Annotator elsewhere?); "
+            "nothing was done with it. Try again once it is closed.",
+        )
+    if cleanup is not None:
+        cleanup()  # the old connection is closed: its copy (or its record) can go
+    return copy, copy_cleanup
 
 
 def _in_memory(path: Path) -> sqlite3.Connection:
