@@ -5,11 +5,16 @@ Each filter is one indexed condition (migrations 0002, 0005, 0006 and 0009): sta
 are index lookups, dates a range over the published column, a label a lookup in the table of the
 labels (or annotators) each article holds, a query a lookup in the full-text index. A filter of one criterion is counted (in all and per status) from an index or
 that table alone; the others from the index of the articles' status, outlet and date, never from
-their rows (which hold the text first: reading a row's status walks its text's pages).
+their rows (which hold the text first: reading a row's status walks its text's pages). A query
+combined with other criteria is read once for the count, the page and the counts per status that
+the list asks for together (``_combined_matches``).
 """
 
 from __future__ import annotations
 
+import weakref
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +55,44 @@ def _table(f: ArticleFilter) -> str:
     (SQLite would start from the query's matches and read each article's row to test the
     rest); any other filter walks the articles in id order, as SQLite chooses."""
     return _COVERED if f.query.strip() else "articles a"
+
+
+# A filter combining a query with other criteria: the list asks, one after another, for its count,
+# its first page and its counts per status, and each would gather every match of the query again
+# (all of them, for a common word). Its matches (id and status, in id order) are read once, from
+# the index of status, outlet and date, and kept per project for as long as the data is
+# unchanged: PRAGMA data_version moves when another connection commits, total_changes when this
+# one writes.
+_MatchKey = tuple[ArticleFilter, int, int]
+_matches: weakref.WeakKeyDictionary[Project, tuple[_MatchKey, list[tuple[int, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_RANK = {"new": 0, "in progress": 1}  # any other status sorts with done, as in the SQL
+
+
+def _combined_matches(project: Project, f: ArticleFilter) -> list[tuple[int, str]] | None:
+    """(id, status) of every article a filter of a query and other criteria keeps, in id
+    order; None for any other filter (an index answers those a page at a time)."""
+    if not f.query.strip() or f == ArticleFilter(query=f.query):
+        return None
+    conn = project.db.conn
+    key = (f, int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+    kept = _matches.get(project)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    where, params = where_clause(project, f)
+    rows = [
+        (int(i), str(status))
+        for i, status in conn.execute(f"SELECT a.id, a.status FROM {_COVERED} {where}", params)
+    ]
+    rows.sort()
+    _matches[project] = (key, rows)
+    return rows
+
+
+def forget_matches(project: Project) -> None:
+    """Drop the matches kept for ``project`` (the next count reads them again)."""
+    _matches.pop(project, None)
 
 
 _LABEL_OF_ARTICLE = "SELECT 1 FROM article_labels al WHERE al.article_id = a.id AND al.label_id = ?"
@@ -108,6 +151,9 @@ def filtered_count(project: Project, f: ArticleFilter) -> int:
     fast = _single_criterion_count(project, f)
     if fast is not None:
         return fast
+    matches = _combined_matches(project, f)
+    if matches is not None:
+        return len(matches)
     where, params = where_clause(project, f)
     return int(
         project.db.conn.execute(f"SELECT count(*) FROM {_table(f)} {where}", params).fetchone()[0]
@@ -167,6 +213,8 @@ def status_counts(project: Project, f: ArticleFilter) -> dict[str, int]:
                 (check_query(project, f.query),),
             )
         )
+    elif (matches := _combined_matches(project, f)) is not None:
+        rows = dict(Counter(status for _, status in matches))
     else:
         where, params = where_clause(project, f)
         # Status, outlet, date and id all stand in this index: no article row is read.
@@ -212,6 +260,14 @@ def filtered_page_ids(
             (check_query(project, f.query), limit, offset),
         )
         return [int(row[0]) for row in rows]
+    if order_by in ("id", "status") and (matches := _combined_matches(project, f)) is not None:
+        if order_by == "status":
+            ordered = sorted(matches, key=lambda m: (_RANK.get(m[1], 2), m[0]), reverse=descending)
+        else:
+            ordered = matches[::-1] if descending else matches
+        start = max(offset, 0)
+        end = None if limit < 0 else start + limit  # as SQLite's LIMIT: negative is no limit
+        return [i for i, _ in ordered[start:end]]
     where, params = where_clause(project, f)
     order = f"{key} {direction}" + (f", a.id {direction}" if key != "a.id" else "")
     # In id order the index of status, outlet and date (with the id) is walked and the page
@@ -254,6 +310,11 @@ def filtered_position(
             descending=descending,
         )
     key = ARTICLE_SORT_KEYS.get(order_by, "a.id")
+    if key == "a.id" and (matches := _combined_matches(project, f)) is not None:
+        at = bisect_left(matches, (article_id, ""))
+        if at == len(matches) or matches[at][0] != article_id:
+            return None
+        return len(matches) - 1 - at if descending else at
     where, params = where_clause(project, f)
     joiner = "AND" if where else "WHERE"
     conn = project.db.conn

@@ -224,3 +224,129 @@ def test_one_label_or_annotator_pages_and_rows_in_id_and_status_order(corpus: Co
                         for article in status:
                             row = expected.index(article) if article in holds else None
                             assert project.article_position(article, label_id=label, **args) == row
+
+
+def _reference_rows(project: Project, f: ArticleFilter) -> dict[int, str]:
+    """Id -> status of every article a filter keeps, worked out in Python from every row."""
+    conn = project.db.conn
+    matched = {
+        r[0]
+        for r in conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (f.query,)
+        )
+    }
+    spans = conn.execute("SELECT article_id, label_id, annotator FROM spans").fetchall()
+    kept = {}
+    for article_id, status, source, published in conn.execute(
+        "SELECT id, status, source, published FROM articles"
+    ):
+        labels = {label for a, label, _ in spans if a == article_id}
+        people = {who for a, _, who in spans if a == article_id}
+        dated = bool(published) and (
+            (not f.date_from or published >= f.date_from)
+            and (not f.date_to or published[: len(f.date_to)] <= f.date_to)
+        )
+        if (
+            (f.statuses is None or status in f.statuses)
+            and (f.outlet is None or source.casefold() == f.outlet.casefold())
+            and (dated or not (f.date_from or f.date_to))
+            and (f.label_present is None or f.label_present in labels)
+            and (f.label_absent is None or f.label_absent not in labels)
+            and (f.annotator is None or f.annotator in people)
+            and article_id in matched
+        ):
+            kept[article_id] = status
+    return kept
+
+
+def test_a_query_combined_with_other_criteria_agrees_with_the_rows_as_they_change(
+    corpus: Corpus,
+) -> None:
+    """Such a filter's matches are read once for its count, pages, rows and counts per status:
+    all must say what the rows say, in every order, after this window's edits and after another
+    program's."""
+    rank = {"new": 0, "in progress": 1, "done": 2}
+    with Project.open(corpus.path, backups=False) as project:
+        labels = {lb.name: lb.id for lb in project.labels()}
+        outlets_ = ("AFP", "Test Wire", "zerohedge")
+        for n in range(30):
+            article, _ = project.add_article(
+                ArticleDraft(
+                    text=f"Item {n}: sanctions {'and weather ' if n % 4 else ''}news.",
+                    source=outlets_[n % 3],
+                    published=f"2017-0{1 + n % 5}-1{n % 10}",
+                )
+            )
+            if n % 2:
+                project.add_span(article, 0, 4, labels["Claim" if n % 3 else "Quote"], "bob")
+            if n % 5 == 0:
+                project.add_span(article, 5, 7, labels["Quote"], "carol")
+            project.set_article_status(article, ("new", "in progress", "done")[n % 3])
+        filters = [
+            ArticleFilter(statuses=frozenset({"new", "done"}), query="sanctions"),
+            ArticleFilter(outlet="afp", query="sanctions OR weather"),
+            ArticleFilter(date_from="2017-02", date_to="2017-04", query="news"),
+            ArticleFilter(label_present=labels["Claim"], query="sanctions"),
+            ArticleFilter(label_absent=labels["Quote"], annotator="bob", query="weather"),
+            ArticleFilter(
+                statuses=frozenset({"in progress", "done"}),
+                outlet="Test Wire",
+                date_from="2017",
+                date_to="2017-05",
+                label_present=labels["Claim"],
+                label_absent=labels["Speculation"],
+                annotator="bob",
+                query="sanctions",
+            ),
+            ArticleFilter(statuses=frozenset(), query="sanctions"),
+        ]
+
+        def check() -> None:
+            for f in filters:
+                kept = _reference_rows(project, f)
+                assert filtered_count(project, f) == len(kept), f
+                per_status = dict.fromkeys(rank, 0)
+                for status in kept.values():
+                    per_status[status] += 1
+                assert status_counts(project, f) == per_status, f
+                for order_by in ("id", "status", "title"):
+                    for descending in (False, True):
+                        args = {"order_by": order_by, "descending": descending}
+                        listed = filtered_page_ids(project, f, 0, 1000, **args)
+                        if order_by != "title":
+                            key = rank if order_by == "status" else None
+                            assert listed == sorted(
+                                kept,
+                                key=lambda a, k=key: ((k[kept[a]] if k else 0), a),
+                                reverse=descending,
+                            ), (f, args)
+                        else:
+                            assert sorted(listed) == sorted(kept)
+                        assert filtered_page_ids(project, f, 2, 3, **args) == listed[2:5]
+                        for article in (1, 2, *kept, 10_000):
+                            row = listed.index(article) if article in kept else None
+                            assert filtered_position(project, f, article, **args) == row
+
+        check()
+        project.set_article_status(corpus.awkward, "done")
+        extra, _ = project.add_article(
+            ArticleDraft(text="More sanctions.", source="Test Wire", published="2017-03-01")
+        )
+        project.add_span(extra, 0, 4, labels["Claim"], "bob")
+        check()
+        project.set_article_status(extra, "in progress")
+        check()
+        # This window's edit, then another program's: what was kept of the matches goes.
+        probe = filters[-2]
+        assert extra in filtered_page_ids(project, probe)
+        project.set_article_status(extra, "new")
+        assert extra not in filtered_page_ids(project, probe)
+        project.set_article_status(extra, "in progress")
+        assert filtered_position(project, probe, extra) is not None
+        with Project.open(corpus.path, backups=False, lock=False) as other:
+            other.set_article_status(extra, "new")
+            other.delete_span(other.spans(extra)[0].id)
+        assert extra not in _reference_rows(project, probe)
+        assert extra not in filtered_page_ids(project, probe)
+        assert filtered_count(project, probe) == len(_reference_rows(project, probe))
+        check()

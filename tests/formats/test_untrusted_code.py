@@ -62,6 +62,8 @@ VETTED: dict[tuple[str, str, str], str] = {
     ("store/stream.py", "_subset", "status_clause"): "' AND status = ?' or ''",
     ("store/filters.py", "filtered_count", "where"): "where_clause(): literal clauses with ? "
     "placeholders",
+    ("store/filters.py", "_combined_matches", "where"): "where_clause(): literal clauses with ? "
+    "placeholders",
     ("store/filters.py", "status_counts", "where"): "where_clause(): literal clauses with ? "
     "placeholders",
     ("store/filters.py", "filtered_page_ids", "where"): "where_clause(): literal clauses with ? "
