@@ -126,6 +126,11 @@ def resolve_offsets(
     ambiguous = False
     if cp_only or u16_only:
         use_utf16 = u16_only > cp_only
+    elif any(span.covered is not None for span in spans):
+        # Every span's own text fits both readings (a repeated word after an emoji): the
+        # characters the file names are the same either way, so the offsets are taken as
+        # what they are meant to be, characters.
+        use_utf16 = False
     else:  # no covered text decides it: the document's spans, all together
         differ = [(s, u) for s, u in zip(spans, utf16, strict=True) if u != (s.start, s.end)]
         if not guess_utf16 or not differ or any(u is None for _, u in differ):

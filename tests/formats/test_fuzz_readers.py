@@ -42,10 +42,14 @@ from annotator.formats.records import (
 from annotator.formats.registry import FORMATS
 from annotator.store import Project, ProjectError
 
-# ANNOTATOR_FUZZ_SCALE=20 runs twenty times as many examples (minutes), for a deeper search.
+# ANNOTATOR_FUZZ_SCALE=20 runs twenty times as many examples (minutes), for a deeper search
+# with fresh random examples each run; at the default scale the examples are the same on every
+# run, so that the suite passes or fails the same way every time (what a deep search finds is
+# fixed and kept as an @example or a test of its own).
 SCALE = int(os.environ.get("ANNOTATOR_FUZZ_SCALE", "1"))
 FUZZ = settings(
     max_examples=100 * SCALE,
+    derandomize=SCALE == 1,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,  # no .hypothesis folder in the repository

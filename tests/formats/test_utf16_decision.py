@@ -86,3 +86,59 @@ def test_an_ambiguous_doccano_line_is_rejected_by_line_and_the_rest_imported(
     assert summary.rejections[0].line == 1
     assert "both counted in characters and counted in UTF-16" in summary.rejections[0].message
     assert texts == ["Putin"]
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(documents(), st.booleans())
+def test_spans_that_name_their_text_are_placed_by_it_never_rejected(
+    doc: tuple[str, list[tuple[int, int]]], counted_in_utf16: bool
+) -> None:
+    """Label Studio and brat give each span its text: a span is placed where that text is, in
+    whichever reading puts it there, and when both do (a repeated word after an emoji, as in
+    '👍aa' with [2, 3) naming 'a') the offsets are characters, as a file that counts characters
+    means them."""
+    text, truth = doc
+    written = [(_units(text, s), _units(text, e)) for s, e in truth] if counted_in_utf16 else truth
+    covered = [text[s:e] for s, e in truth]
+    check = resolve_offsets(
+        text, [RawSpan(s, e, c) for (s, e), c in zip(written, covered, strict=True)]
+    )
+    assert check.ambiguous == 0
+    for got, wanted in zip(check.spans, covered, strict=True):
+        assert not isinstance(got, str), (text, written, check)
+        assert text[got[0] : got[1]] == wanted
+    if not counted_in_utf16:
+        assert list(check.spans) == truth
+
+
+def test_a_repeated_word_after_an_emoji_in_a_label_studio_task_keeps_its_characters(
+    tmp_path: Path,
+) -> None:
+    # A task as Label Studio exports it (JSON list; results with value.start/end/text/labels).
+    task = {
+        "id": 7,
+        "data": {"text": "👍aa"},
+        "annotations": [
+            {
+                "id": 1,
+                "completed_by": 1,
+                "result": [
+                    {
+                        "id": "r1",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 2, "end": 3, "text": "a", "labels": ["Quote"]},
+                    }
+                ],
+            }
+        ],
+    }
+    source = tmp_path / "export.json"
+    source.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    with Project.open(tmp_path / "p.annot") as project:
+        summary = import_paths(project, [source], annotator="me", format="labelstudio")
+        assert summary.rejections == []
+        [article_id] = project.article_ids()
+        [span] = project.spans(article_id)
+        assert (span.start, span.end, span.text) == (2, 3, "a")
