@@ -202,6 +202,11 @@ class Project:
                 for spec in DEFAULT_LABELS:
                     self.label_repo.insert(spec)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (nothing can be read or written any more)."""
+        return self._closed
+
     def close(self) -> None:
         """Close the file; closing twice (say, close() then a with-block's exit) is harmless."""
         if self._closed:

@@ -43,6 +43,37 @@ def test_search_panel_shows_kwic_rows_and_activates_hits(qtbot, corpus: Corpus) 
     project.close()
 
 
+def test_the_article_count_after_a_search_is_skipped_once_the_project_is_closed(
+    qtbot,
+    corpus: Corpus,  # noqa: F811
+) -> None:
+    # The first page shows at once and the articles are counted on the next turn of the event
+    # loop: a window closed in between (its project with it) must not have the count read a
+    # closed file (an error in the excepthook), nor a panel deleted in between be called.
+    project = Project.open(corpus.path, read_only=True)
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    assert panel.search_for("sanctions")
+    shown = panel.status.text()
+    project.close()
+    qtbot.wait(50)  # the count's turn: pytest-qt fails the test on an exception raised in it
+    assert panel.status.text() == shown and "article(s) match" not in shown
+    with Project.open(corpus.path, read_only=True) as again:
+        gone = SearchPanel()
+        gone.set_project(again)
+        assert gone.search_for("sanctions")
+        gone.deleteLater()
+        qtbot.waitUntil(lambda: not _alive(gone))
+        qtbot.wait(50)
+
+
+def _alive(widget: SearchPanel) -> bool:
+    from shiboken6 import isValid
+
+    return bool(isValid(widget))
+
+
 def test_search_panel_restricts_to_label_and_explains_bad_queries(qtbot, corpus: Corpus) -> None:  # noqa: F811
     with Project.open(corpus.path, read_only=True) as project:
         panel = SearchPanel()

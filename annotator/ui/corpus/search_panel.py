@@ -285,13 +285,14 @@ class SearchPanel(QWidget):
         if shown:
             self.table.selectRow(0)
         # The first page shows at once; the articles are counted on the next turn of the loop.
-        QTimer.singleShot(0, lambda q=query, s=scope: self._count_articles(q, s))
+        # (The panel is the timer's context: a panel gone by then is not called.)
+        QTimer.singleShot(0, self, lambda q=query, s=scope: self._count_articles(q, s))
         self.searched.emit(query)
         return True
 
     def _count_articles(self, query: str, scope: SearchScope) -> None:
-        if self.project is None or self.model.query != query:
-            return
+        if self.project is None or self.project.closed or self.model.query != query:
+            return  # the project was closed (the window with it) before this turn came
         try:
             articles = matching_article_count(self.project, query, scope)
         except (SearchQueryError, ProjectError):
