@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from annotator.core.model import SUGGESTION_ANNOTATOR, Span
+from annotator.store.bulk_indexes import SpanIndexes
 from annotator.store.project import Project, ProjectError, now
 
 # What writing the suggestions layer can raise besides bugs: the UI tells the analyst of these.
@@ -106,7 +107,17 @@ def write_suggestion_batch(
                 )
     with project.atomic():
         stamp = now()
-        return [_write_article(project, labels, item, replace, stamp) for item in batch]
+        # The span insert triggers' work is done once for the batch's new spans (their ids
+        # follow one another from the first one inserted: see annotator.store.bulk_indexes).
+        indexes = SpanIndexes(project.db.conn)
+        indexes.set_aside()
+        first: list[int] = []
+        results = [_write_article(project, labels, item, replace, stamp, first) for item in batch]
+        if first:
+            last = project.db.conn.execute("SELECT max(id) FROM spans").fetchone()[0]
+            indexes.fill(first[0], int(last))
+        indexes.put_back()
+        return results
 
 
 def _write_article(
@@ -115,6 +126,7 @@ def _write_article(
     item: ArticleSuggestions,
     replace: bool,
     stamp: str,
+    first: list[int],
 ) -> WriteResult:
     conn = project.db.conn
     article_id, text, spans, relations = item
@@ -180,6 +192,8 @@ def _write_article(
                 stamp,
             )
         )
+    if rows and not first:  # the id the batch's first new span gets
+        first.append(int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM spans").fetchone()[0]))
     conn.executemany(
         'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
         " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",

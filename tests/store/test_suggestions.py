@@ -213,3 +213,66 @@ def test_a_batch_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     results = write_suggestion_batch(p, batch[:1])
     assert [r.added for r in results] == [1] and len(suggestion_spans(p, first)) == 1
     p.close()
+
+
+def _summaries_agree_with_spans(path: Path) -> dict[str, object]:
+    """The per-article label/annotator tables and the span search index, against the spans."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("INSERT INTO spans_fts(spans_fts, rank) VALUES('integrity-check', 1)")
+        rank = "CASE a.status WHEN 'new' THEN 0 WHEN 'in progress' THEN 1 ELSE 2 END"
+        found = {}
+        for table, column in (("article_labels", "label_id"), ("article_annotators", "annotator")):
+            kept = conn.execute(
+                f"SELECT article_id, {column}, status_rank, spans FROM {table} ORDER BY 1, 2"
+            ).fetchall()
+            counted = conn.execute(
+                f"SELECT s.article_id, s.{column}, {rank}, count(*) FROM spans s"
+                f" JOIN articles a ON a.id = s.article_id GROUP BY 1, 2 ORDER BY 1, 2"
+            ).fetchall()
+            assert kept == counted, table
+            found[table] = kept
+        # A word of the last suggestion written is found by the span search.
+        for (last,) in conn.execute(
+            "SELECT text FROM spans WHERE annotator = 'suggestions' ORDER BY id DESC LIMIT 1"
+        ).fetchall():
+            word = next(w for w in last.split() if w.isalpha())
+            hits = conn.execute(
+                "SELECT count(*) FROM spans_fts WHERE spans_fts MATCH ?", (f'"{word}"',)
+            ).fetchone()[0]
+            assert hits >= 1, word
+        found["triggers"] = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        ).fetchall()
+        return found
+    finally:
+        conn.close()
+
+
+def test_suggestions_keep_summaries_and_the_span_search_in_step(
+    tmp_path: Path, suggester: Suggester
+) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    path = tmp_path / "p.annot"
+    fresh = tmp_path / "fresh.annot"
+    Project.open(fresh).close()
+    with Project.open(path) as p:
+        ids = [
+            p.add_article(ArticleDraft(text=f"{text}\n\n{n} 👍🏽 e\u0301 said it.", title=f"{n}"))[
+                0
+            ]
+            for n in range(5)
+        ]
+        quote = p.label_by_name("Quote")
+        assert quote is not None
+        p.add_span(ids[1], 0, 5, quote.id, "ana")
+        p.set_article_status(ids[2], "done")
+        first = suggest_project(p, suggester=suggester)
+        assert first.added > 100
+        replaced = suggest_project(p, suggester=suggester, replace=True)
+        assert replaced.added == first.added
+    found = _summaries_agree_with_spans(path)
+    assert any(row[1] == SUGGESTION_ANNOTATOR for row in found["article_annotators"])  # type: ignore[union-attr]
+    assert found["triggers"] == _summaries_agree_with_spans(fresh)["triggers"]
