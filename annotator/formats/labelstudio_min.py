@@ -37,6 +37,7 @@ from annotator.core.model import Label
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl import parse_object
+from annotator.formats.labelstudio.write import region_id, region_meta
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
 from annotator.formats.offsets import RawSpan, resolve_offsets, utf16_note
 from annotator.formats.records import (
@@ -65,10 +66,6 @@ BOOKKEEPING = frozenset(
         "was_cancelled",
     }
 )
-
-
-def region_id(article_id: int, index: int) -> str:
-    return f"a{article_id}s{index}"
 
 
 def records(doc: ExportDoc, annotation_ids: Iterator[int]) -> list[dict[str, Any]]:
@@ -106,15 +103,7 @@ def records(doc: ExportDoc, annotation_ids: Iterator[int]) -> list[dict[str, Any
                 "labels": [span.label],
                 "id": region_id(article.id, i),
             }
-            meta: dict[str, Any] = {}
-            if span.note:
-                meta["text"] = [span.note]
-            if span.attributes:
-                meta["attributes"] = dict(span.attributes)
-            if span.created_at:
-                meta["created_at"] = span.created_at
-            if span.updated_at:
-                meta["updated_at"] = span.updated_at
+            meta = region_meta(span, with_annotator=False)  # the record names its annotator
             if meta:
                 region["meta"] = meta
             regions.append(region)

@@ -10,6 +10,7 @@ from typing import Any
 from annotator.core.model import Label
 from annotator.core.schema import DocField
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
+from annotator.formats.export_model import ExportSpan
 from annotator.formats.jsonl_export import dumps
 from annotator.formats.labelstudio.config import (
     FROM_NAME,
@@ -28,6 +29,23 @@ _DATA_FIELDS = ("text", *ARTICLE_FIELDS, "content_hash")
 
 def region_id(article_id: int, index: int) -> str:
     return f"a{article_id}s{index}"
+
+
+def region_meta(span: ExportSpan, *, with_annotator: bool) -> dict[str, Any]:
+    """A region's ``meta``: the span's note (as Label Studio's per-region text), its annotator
+    (where the task does not say it), attributes and times; empty when it has none."""
+    meta: dict[str, Any] = {}
+    if span.note:
+        meta["text"] = [span.note]
+    if with_annotator and span.annotator:
+        meta["annotator"] = span.annotator
+    if span.attributes:
+        meta["attributes"] = dict(span.attributes)
+    if span.created_at:
+        meta["created_at"] = span.created_at
+    if span.updated_at:
+        meta["updated_at"] = span.updated_at
+    return meta
 
 
 def task(doc: ExportDoc) -> dict[str, Any]:
@@ -56,17 +74,7 @@ def task(doc: ExportDoc) -> dict[str, Any]:
                 "labels": [span.label],
             },
         }
-        meta: dict[str, Any] = {}
-        if span.note:
-            meta["text"] = [span.note]
-        if span.annotator:
-            meta["annotator"] = span.annotator
-        if span.attributes:
-            meta["attributes"] = dict(span.attributes)
-        if span.created_at:
-            meta["created_at"] = span.created_at
-        if span.updated_at:
-            meta["updated_at"] = span.updated_at
+        meta = region_meta(span, with_annotator=True)
         if meta:
             region["meta"] = meta
         result.append(region)
