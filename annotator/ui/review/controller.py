@@ -65,7 +65,7 @@ from annotator.ui.review.host import ReviewHost
 from annotator.ui.review.merging import MergeFlow
 from annotator.ui.review.models import kind_text, marks_text
 from annotator.ui.review.overlay import LayerCue, label_color_lookup, layer_cues, overlay_marks
-from annotator.ui.review.panel import ReviewPanel, mnemonic_safe
+from annotator.ui.review.panel import SCOPE_ALL, ReviewPanel, mnemonic_safe
 from annotator.ui.table_model import plain_tooltip
 from annotator.ui.worker import Control, Worker, own_project
 
@@ -76,7 +76,6 @@ REPORT_FILTERS = {
     "CSV table of figures (*.csv)": "csv",
     "CSV table of disagreements (*.csv)": "disagreements",
 }
-SCOPE_ARTICLE, SCOPE_ALL = "article", "all"
 
 
 class ReviewController(QObject):
@@ -382,17 +381,7 @@ class ReviewController(QObject):
         panel.disagreement_model.set_disagreements(
             agreement.disagreements, names, titles, workable, self._decisions()
         )
-        header = panel.disagreement_view.horizontalHeader()
-        for column in range(panel.disagreement_model.columnCount()):
-            header.setSectionResizeMode(column, header.ResizeMode.Interactive)
-        panel.disagreement_view.resizeColumnsToContents()
-        model = panel.disagreement_model
-        for name in names:
-            column = model.annotator_column(name)
-            header.resizeSection(column, min(header.sectionSize(column), 210))
-        decided = panel.disagreement_view.fontMetrics().horizontalAdvance("✓ neither") + 24
-        column = model.decision_column
-        header.resizeSection(column, max(header.sectionSize(column), decided))
+        panel.fit_disagreement_columns(names)
         if self._current_key is not None:
             row = panel.disagreement_model.row_of(self._current_key)
             if row is None:
@@ -428,45 +417,10 @@ class ReviewController(QObject):
         for name in agreement.labels:
             if name not in labels:
                 labels.append(name)
-        current = panel.edit_label_combo.currentText()
-        panel.edit_label_combo.clear()
-        panel.edit_label_combo.addItems(labels)
-        if current in labels:
-            panel.edit_label_combo.setCurrentText(current)
-
-        # Figures: the scope choice, and the pairwise matrix for three or more layers.
-        scope = panel.scope_combo.currentData() or SCOPE_ARTICLE
-        panel.scope_combo.blockSignals(True)
-        panel.scope_combo.clear()
-        panel.scope_combo.addItem("This article", SCOPE_ARTICLE)
-        panel.scope_combo.addItem(
-            f"All {shared} shared article{'s' if shared != 1 else ''}", SCOPE_ALL
-        )
-        panel.scope_combo.setCurrentIndex(panel.scope_combo.findData(scope))
-        panel.scope_combo.blockSignals(False)
-        measure = panel.measure_combo.currentData()
-        panel.measure_combo.blockSignals(True)
-        panel.measure_combo.clear()
-        panel.measure_combo.addItem("Exact span F1, all labels", ("exact_f1", None))
-        panel.measure_combo.addItem("Overlap span F1, all labels", ("overlap_f1", None))
-        for label in agreement.labels:
-            panel.measure_combo.addItem(f"Cohen's κ: {label}", ("kappa", label))
-            panel.measure_combo.addItem(f"Exact span F1: {label}", ("exact_f1", label))
-        index = panel.measure_combo.findData(measure) if measure is not None else 0
-        panel.measure_combo.setCurrentIndex(max(0, index))
-        panel.measure_combo.blockSignals(False)
-        panel.pairwise_box.setVisible(len(names) >= 3)
+        panel.set_edit_labels(labels)
+        panel.set_figure_choices(shared, agreement.labels, pairwise=len(names) >= 3)
         self._show_figures()
-
-        only = comparison.alignment.unshared
-        panel.shared_label.setText(
-            f"{shared} article{'s' if shared != 1 else ''} in every file, compared by their text "
-            f"(titles may differ). {len(only)} article{'s' if len(only) != 1 else ''} only in "
-            "some of the files, not compared:"
-            if only
-            else f"All {shared} articles are in every file, compared by their text."
-        )
-        panel.unshared_model.set_articles(only)
+        panel.set_unshared(shared, comparison.alignment.unshared)
         self._show_progress()
         self._show_current()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.review.agreement import Kind
+from annotator.review.compare import ArticleInfo
 from annotator.ui.layout_memory import remember_splitter
 from annotator.ui.review.models import (
     KIND_COLORS,
@@ -42,6 +43,8 @@ from annotator.ui.review.models import (
 )
 from annotator.ui.review.overlay import LayerCue, cue_swatch
 from annotator.ui.table_model import plain_tooltip
+
+SCOPE_ARTICLE, SCOPE_ALL = "article", "all"  # what the figures cover
 
 
 def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
@@ -316,3 +319,65 @@ class ReviewPanel(QWidget):
             self.accept_row.addWidget(push)
             self.accept_buttons.append(push)
         self.accept_row.addStretch(1)
+
+    # ------------------------------------------------------------- showing a comparison
+    def fit_disagreement_columns(self, names: Sequence[str]) -> None:
+        """Columns fitted to their contents, each annotator's at most 210 px, the decision's
+        wide enough for its longest word."""
+        header = self.disagreement_view.horizontalHeader()
+        model = self.disagreement_model
+        for column in range(model.columnCount()):
+            header.setSectionResizeMode(column, header.ResizeMode.Interactive)
+        self.disagreement_view.resizeColumnsToContents()
+        for name in names:
+            column = model.annotator_column(name)
+            header.resizeSection(column, min(header.sectionSize(column), 210))
+        decided = self.disagreement_view.fontMetrics().horizontalAdvance("✓ neither") + 24
+        column = model.decision_column
+        header.resizeSection(column, max(header.sectionSize(column), decided))
+
+    def set_edit_labels(self, labels: Sequence[str]) -> None:
+        """The labels a selection can be accepted as, keeping the current one if still there."""
+        current = self.edit_label_combo.currentText()
+        self.edit_label_combo.clear()
+        self.edit_label_combo.addItems(list(labels))
+        if current in labels:
+            self.edit_label_combo.setCurrentText(current)
+
+    def set_figure_choices(self, shared: int, labels: Sequence[str], *, pairwise: bool) -> None:
+        """The scope and measure choices of the figures (kept where still offered), and the
+        pairwise matrix shown for three or more layers; no change signals meanwhile."""
+        scope = self.scope_combo.currentData() or SCOPE_ARTICLE
+        self.scope_combo.blockSignals(True)
+        self.scope_combo.clear()
+        self.scope_combo.addItem("This article", SCOPE_ARTICLE)
+        self.scope_combo.addItem(
+            f"All {shared} shared article{'s' if shared != 1 else ''}", SCOPE_ALL
+        )
+        self.scope_combo.setCurrentIndex(self.scope_combo.findData(scope))
+        self.scope_combo.blockSignals(False)
+        measure = self.measure_combo.currentData()
+        self.measure_combo.blockSignals(True)
+        self.measure_combo.clear()
+        self.measure_combo.addItem("Exact span F1, all labels", ("exact_f1", None))
+        self.measure_combo.addItem("Overlap span F1, all labels", ("overlap_f1", None))
+        for label in labels:
+            self.measure_combo.addItem(f"Cohen's κ: {label}", ("kappa", label))
+            self.measure_combo.addItem(f"Exact span F1: {label}", ("exact_f1", label))
+        index = self.measure_combo.findData(measure) if measure is not None else 0
+        self.measure_combo.setCurrentIndex(max(0, index))
+        self.measure_combo.blockSignals(False)
+        self.pairwise_box.setVisible(pairwise)
+
+    def set_unshared(
+        self, shared: int, only: Sequence[tuple[ArticleInfo, tuple[str, ...]]]
+    ) -> None:
+        """How many articles were compared, and the list of those only in some files."""
+        self.shared_label.setText(
+            f"{shared} article{'s' if shared != 1 else ''} in every file, compared by their text "
+            f"(titles may differ). {len(only)} article{'s' if len(only) != 1 else ''} only in "
+            "some of the files, not compared:"
+            if only
+            else f"All {shared} articles are in every file, compared by their text."
+        )
+        self.unshared_model.set_articles(only)
