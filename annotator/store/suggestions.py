@@ -109,14 +109,16 @@ def write_suggestion_batch(
         stamp = now()
         # The span insert triggers' work is done once for the batch's new spans (their ids
         # follow one another from the first one inserted: see annotator.store.bulk_indexes).
+        # (Set aside only once a span is to be inserted: a batch adding nothing changes no schema.)
         indexes = SpanIndexes(project.db.conn)
-        indexes.set_aside()
         first: list[int] = []
-        results = [_write_article(project, labels, item, replace, stamp, first) for item in batch]
+        results = [
+            _write_article(project, labels, item, replace, stamp, first, indexes) for item in batch
+        ]
         if first:
             last = project.db.conn.execute("SELECT max(id) FROM spans").fetchone()[0]
             indexes.fill(first[0], int(last))
-        indexes.put_back()
+            indexes.put_back()
         return results
 
 
@@ -127,6 +129,7 @@ def _write_article(
     replace: bool,
     stamp: str,
     first: list[int],
+    indexes: SpanIndexes,
 ) -> WriteResult:
     conn = project.db.conn
     article_id, text, spans, relations = item
@@ -193,6 +196,7 @@ def _write_article(
             )
         )
     if rows and not first:  # the id the batch's first new span gets
+        indexes.set_aside()
         first.append(int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM spans").fetchone()[0]))
     conn.executemany(
         'INSERT INTO spans(article_id, start, "end", label_id, text, annotator, note,'
