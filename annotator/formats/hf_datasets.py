@@ -28,12 +28,19 @@ split by split; the split's name goes into each article's metadata.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotator.core.model import Label
-from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
+from annotator.formats.export import (
+    ExportDoc,
+    ExportError,
+    ExportReport,
+    ExportSpan,
+    atomic_folder,
+)
 from annotator.formats.jsonl import parse_object
 from annotator.formats.jsonl_export import article_meta
 from annotator.formats.limits import TooLarge, load_json
@@ -47,7 +54,6 @@ from annotator.formats.tokens import cut_tokens
 
 DOCSTART = "-DOCSTART-"
 BATCH_ROWS = 1000
-COLUMNS = ("id", "tokens", "ner_tags", "text", "spans", "relations", "meta")
 _PREFIXES = frozenset({"B-", "I-", "E-", "S-", "L-", "U-"})  # IOB, BIOES and BILOU
 
 
@@ -105,76 +111,122 @@ def tag_names(labels: Sequence[str]) -> list[str]:
 
 
 def tag_tokens(
-    tokens: Sequence[tuple[int, int]], doc: ExportDoc, order: dict[str, int]
-) -> tuple[list[str], int]:
-    """IOB2 tags of the tokens, and how many spans could not be tagged."""
-    tags = ["O"] * len(tokens)
-    starts = [start for start, _ in tokens]
-    from bisect import bisect_left
+    tokens: Sequence[tuple[int, int]], spans: Sequence[ExportSpan], order: dict[str, int]
+) -> tuple[list[int], int]:
+    """IOB2 tag numbers (see :func:`tag_names`) of the tokens, and how many spans were not tagged.
 
-    ranked = sorted(
-        range(len(doc.spans)),
-        key=lambda i: (
-            -(doc.spans[i].end - doc.spans[i].start),
-            doc.spans[i].start,
-            order.get(doc.spans[i].label, len(order)),
-        ),
-    )
+    Longer spans are tagged first (ties: the earlier, then the label's place in ``order``); a
+    span is not tagged when it covers no whole token or a token already tagged.
+    """
+    tags = [0] * len(tokens)
+    if not spans:
+        return tags, 0
+    starts = [start for start, _ in tokens]
+    ends = [end for _, end in tokens]
+    missing = len(order)
+    ranked = sorted(spans, key=lambda s: (s.start - s.end, s.start, order.get(s.label, missing)))
     untagged = 0
-    for i in ranked:
-        span = doc.spans[i]
+    for span in ranked:
         first = bisect_left(starts, span.start)
-        last = first
-        while last < len(tokens) and tokens[last][1] <= span.end:
-            last += 1
-        if last == first or any(tag != "O" for tag in tags[first:last]):
+        # Token ends increase: the tokens from ``first`` that end by the span's end.
+        last = max(first, bisect_right(ends, span.end))
+        if last == first or any(tags[first:last]):
             untagged += 1
             continue
-        tags[first] = f"B-{span.label}"
-        for k in range(first + 1, last):
-            tags[k] = f"I-{span.label}"
+        begin = 1 + 2 * order[span.label]
+        tags[first] = begin
+        if last > first + 1:
+            tags[first + 1 : last] = [begin + 1] * (last - first - 1)
     return tags, untagged
 
 
-def _tag_number(tag: str, order: dict[str, int]) -> int:
-    """The tag's number in :func:`tag_names` of the labels in ``order``: O, B-X, I-X, ..."""
-    if tag == "O":
-        return 0
-    return 1 + 2 * order[tag[2:]] + (tag[0] == "I")
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
-def row(doc: ExportDoc, order: dict[str, int]) -> tuple[dict[str, Any], int]:
-    text = doc.article.text
-    tokens = cut_tokens(text, ((s.start, s.end) for s in doc.spans))
-    tags, untagged = tag_tokens(tokens, doc, order)
-    meta = article_meta(doc.article)
-    return (
-        {
-            "id": doc.article.content_hash,
-            "tokens": [text[a:b] for a, b in tokens],
-            "ner_tags": [0 if tag == "O" else _tag_number(tag, order) for tag in tags],
-            "text": text,
-            "spans": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "annotator": s.annotator,
-                    "note": s.note,
-                    "attributes": json.dumps(s.attributes, ensure_ascii=False, sort_keys=True),
-                    "created_at": s.created_at,
-                    "updated_at": s.updated_at,
-                }
-                for s in doc.spans
+class _Batch:
+    """Up to :data:`BATCH_ROWS` rows, gathered column by column as flat lists."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.metas: list[str] = []
+        self.token_offsets = [0]  # where each row's tokens (and tags) start and end
+        self.tokens: list[str] = []
+        self.tags: list[int] = []
+        self.span_offsets = [0]
+        self.span_columns: tuple[list[Any], ...] = tuple([] for _ in range(8))
+        self.relation_offsets = [0]
+        self.relation_columns: tuple[list[Any], ...] = tuple([] for _ in range(4))
+
+    def add(self, doc: ExportDoc, order: dict[str, int]) -> int:
+        """Add the article's row; return how many of its spans are not in its tags."""
+        article = doc.article
+        text = article.text
+        spans = doc.spans
+        bounds = cut_tokens(text, [(s.start, s.end) for s in spans])
+        tags, untagged = tag_tokens(bounds, spans, order)
+        self.rows += 1
+        self.ids.append(article.content_hash)
+        self.texts.append(text)
+        self.metas.append(_JSON(article_meta(article)))
+        self.tokens.extend([text[a:b] for a, b in bounds])
+        self.token_offsets.append(len(self.tokens))
+        self.tags.extend(tags)
+        if spans:
+            starts, ends, labels, annotators, notes, attributes, created, updated = (
+                self.span_columns
+            )
+            for s in spans:
+                starts.append(s.start)
+                ends.append(s.end)
+                labels.append(s.label)
+                annotators.append(s.annotator)
+                notes.append(s.note)
+                attributes.append(_JSON(s.attributes) if s.attributes else "{}")
+                created.append(s.created_at)
+                updated.append(s.updated_at)
+        self.span_offsets.append(len(self.span_columns[0]))
+        if doc.relations:
+            heads, children, types, relation_annotators = self.relation_columns
+            for r in doc.relations:
+                heads.append(r.head)
+                children.append(r.child)
+                types.append(r.type)
+                relation_annotators.append(r.annotator)
+        self.relation_offsets.append(len(self.relation_columns[0]))
+        return untagged
+
+    def record_batch(self, schema: Any) -> Any:
+        import pyarrow as pa
+
+        def column(offsets: list[int], values: Any, name: str) -> Any:
+            return pa.ListArray.from_arrays(
+                pa.array(offsets, pa.int32()), values, type=schema.field(name).type
+            )
+
+        def structs(columns: tuple[list[Any], ...], name: str) -> Any:
+            fields = list(schema.field(name).type.value_type)
+            return pa.StructArray.from_arrays(
+                [pa.array(values, f.type) for values, f in zip(columns, fields, strict=True)],
+                fields=fields,
+            )
+
+        text = pa.string()
+        return pa.RecordBatch.from_arrays(
+            [
+                pa.array(self.ids, text),
+                column(self.token_offsets, pa.array(self.tokens, text), "tokens"),
+                column(self.token_offsets, pa.array(self.tags, pa.int64()), "ner_tags"),
+                pa.array(self.texts, text),
+                column(self.span_offsets, structs(self.span_columns, "spans"), "spans"),
+                column(
+                    self.relation_offsets, structs(self.relation_columns, "relations"), "relations"
+                ),
+                pa.array(self.metas, text),
             ],
-            "relations": [
-                {"head": r.head, "child": r.child, "label": r.type, "annotator": r.annotator}
-                for r in doc.relations
-            ],
-            "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True),
-        },
-        untagged,
-    )
+            schema=schema,
+        )
 
 
 def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()) -> ExportReport:
@@ -184,31 +236,28 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
     report = ExportReport("hf")
     names = [label.name for label in labels]
     order = {name: i for i, name in enumerate(names)}
-    rows: list[dict[str, Any]] = []
+    batch = _Batch()
     batches: list[Any] = []  # Arrow record batches of BATCH_ROWS rows: compact, unlike rows
     untagged = 0
     arrow_schema = features(["O"]).arrow_schema  # a ClassLabel is stored as its numbers
 
-    def flush() -> None:
-        if rows:
-            columns = {name: [r[name] for r in rows] for name in COLUMNS}
-            batches.append(pa.RecordBatch.from_pydict(columns, schema=arrow_schema))
-            rows.clear()
+    def flush(batch: _Batch) -> None:
+        batches.append(batch.record_batch(arrow_schema))
 
     for doc in docs:
         for span in doc.spans:
             if span.label not in order:  # a label the caller did not list: still tagged
                 order[span.label] = len(names)
                 names.append(span.label)
-        made, lost = row(doc, order)
-        rows.append(made)
-        untagged += lost
+        untagged += batch.add(doc, order)
         report.articles += 1
         report.spans += len(doc.spans)
         report.relations += len(doc.relations)
-        if len(rows) >= BATCH_ROWS:
-            flush()
-    flush()
+        if batch.rows >= BATCH_ROWS:
+            flush(batch)
+            batch = _Batch()
+    if batch.rows:
+        flush(batch)
     # The tags were written as numbers of the label order; now that every label is known, the
     # ClassLabel of the feature names them.
     schema = features(tag_names(names))
