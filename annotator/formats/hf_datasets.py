@@ -240,9 +240,14 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
     batches: list[Any] = []  # Arrow record batches of BATCH_ROWS rows: compact, unlike rows
     untagged = 0
     arrow_schema = features(["O"]).arrow_schema  # a ClassLabel is stored as its numbers
+    # The dataset's fingerprint hashes its content batch by batch: left to datasets, it would
+    # serialise the whole table at once (twice the memory of the data, for a hash).
+    hasher = ds.fingerprint.Hasher()
 
     def flush(batch: _Batch) -> None:
-        batches.append(batch.record_batch(arrow_schema))
+        made = batch.record_batch(arrow_schema)
+        hasher.update(ds.fingerprint.Hasher.hash_bytes(_buffers(made)))
+        batches.append(made)
 
     for doc in docs:
         for span in doc.spans:
@@ -261,8 +266,13 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
     # The tags were written as numbers of the label order; now that every label is known, the
     # ClassLabel of the feature names them.
     schema = features(tag_names(names))
+    hasher.update(names)
     table = pa.Table.from_batches(batches, schema=arrow_schema)
-    dataset = ds.Dataset(ds.table.InMemoryTable(table), info=ds.DatasetInfo(features=schema))
+    dataset = ds.Dataset(
+        ds.table.InMemoryTable(table),
+        info=ds.DatasetInfo(features=schema),
+        fingerprint=hasher.hexdigest(),
+    )
     with atomic_folder(out) as folder:
         dataset.save_to_disk(str(folder))
     report.files.append(out)
@@ -272,6 +282,16 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
         "exactly in the 'spans' column)",
     )
     return report
+
+
+def _buffers(batch: Any) -> list[memoryview]:
+    """The bytes of every buffer of an Arrow record batch, column by column."""
+    return [
+        memoryview(buffer)
+        for column in batch.columns
+        for buffer in column.buffers()
+        if buffer is not None
+    ]
 
 
 # ------------------------------------------------------------------------------------ reading
