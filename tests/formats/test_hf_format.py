@@ -82,6 +82,20 @@ def test_round_trip_keeps_everything(source: Project, tmp_path: Path) -> None:
         assert snapshot(fresh) == snapshot(source)
 
 
+def test_the_fingerprint_follows_the_content(source: Project, tmp_path: Path) -> None:
+    # datasets names the cache files of later transforms after the fingerprint: the same
+    # export gives the same one, and any change to the data a new one.
+    def fingerprint(name: str) -> str:
+        export_project(source, "hf", tmp_path / name)
+        return str(datasets.load_from_disk(str(tmp_path / name))._fingerprint)
+
+    first = fingerprint("a")
+    assert fingerprint("b") == first
+    span = source.spans(source.article_ids()[-1])[0]
+    source.update_span(span.id, note="changed")
+    assert fingerprint("c") != first
+
+
 def conll2003_like(tmp_path: Path) -> Path:
     """A DatasetDict shaped like the Hub's conll2003, with -DOCSTART- rows between documents."""
     ner = datasets.ClassLabel(names=CONLL2003_NER)
