@@ -64,3 +64,25 @@ def test_sentences_found_from_candidates_are_the_rule_applied_everywhere(
         first = data.draw(st.integers(0, len(tokens) - 1))
         protected = [(first, data.draw(st.integers(first, len(tokens) - 1)))]
     assert sentences(text, tokens, protected) == _reference_sentences(text, tokens, protected)
+
+
+# Characters that decide where the expression hands over to the rules: joiners, marks, the
+# emoji joiner and modifiers, flag letters, tags, a letter outside the first plane.
+NEIGHBOURS = ["a", "'", "-", "’", "\u00ad", "\u200c", "\u0301", "\u200d", "🏽", "🇺", "\U000e0067"]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(st.one_of(st.sampled_from(HARD + NEIGHBOURS), st.characters()), max_size=40).map(
+        "".join
+    )
+)
+def test_fast_tokens_are_the_conll_tokens_for_any_characters(text: str) -> None:
+    assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)]
+
+
+def test_every_character_below_the_third_plane_is_cut_as_the_rules_cut_it() -> None:
+    chars = [chr(code) for code in range(0x20000) if not 0xD800 <= code < 0xE000]
+    for left, right in [("a", "a"), ("'", "\u0301"), ("’", "🏽"), ("\u200d", "-"), ("🇺", "\u200c")]:
+        text = "".join(f"{left}{char}{right} {char}{char}\u00a0" for char in chars)
+        assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)]
