@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,10 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     return names
 
 
+_START = itemgetter(0)
+_END = itemgetter(1)
+
+
 def tag_tokens(
     tokens: Sequence[tuple[int, int]], spans: Sequence[ExportSpan], order: dict[str, int]
 ) -> tuple[list[int], int]:
@@ -121,15 +126,13 @@ def tag_tokens(
     tags = [0] * len(tokens)
     if not spans:
         return tags, 0
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
     missing = len(order)
     ranked = sorted(spans, key=lambda s: (s.start - s.end, s.start, order.get(s.label, missing)))
     untagged = 0
     for span in ranked:
-        first = bisect_left(starts, span.start)
-        # Token ends increase: the tokens from ``first`` that end by the span's end.
-        last = max(first, bisect_right(ends, span.end))
+        first = bisect_left(tokens, span.start, key=_START)
+        # Token ends increase too: the tokens from ``first`` that end by the span's end.
+        last = max(first, bisect_right(tokens, span.end, key=_END))
         if last == first or any(tags[first:last]):
             untagged += 1
             continue
