@@ -28,9 +28,7 @@ split by split; the split's name goes into each article's metadata.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +37,10 @@ from annotator.formats.export import (
     ExportDoc,
     ExportError,
     ExportReport,
-    ExportSpan,
     atomic_folder,
 )
+from annotator.formats.hf_columns import RowBatch
 from annotator.formats.jsonl import parse_object
-from annotator.formats.jsonl_export import article_meta
 from annotator.formats.limits import TooLarge, load_json
 from annotator.formats.records import (
     InvalidRecord,
@@ -51,10 +48,12 @@ from annotator.formats.records import (
     ReadResult,
     RecordError,
 )
-from annotator.formats.tokens import cut_tokens
 
 DOCSTART = "-DOCSTART-"
-BATCH_ROWS = 1000
+# Rows of the export made into one Arrow record batch (the rows' Python lists are held until
+# then), or fewer, so that a batch's text stays far below what an Arrow string column holds (2 GB).
+BATCH_ROWS = 250
+BATCH_CHARS = 32_000_000
 _PREFIXES = frozenset({"B-", "I-", "E-", "S-", "L-", "U-"})  # IOB, BIOES and BILOU
 
 
@@ -111,127 +110,6 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     return names
 
 
-_START = itemgetter(0)
-_END = itemgetter(1)
-
-
-def tag_tokens(
-    tokens: Sequence[tuple[int, int]], spans: Sequence[ExportSpan], order: dict[str, int]
-) -> tuple[list[int], int]:
-    """IOB2 tag numbers (see :func:`tag_names`) of the tokens, and how many spans were not tagged.
-
-    Longer spans are tagged first (ties: the earlier, then the label's place in ``order``); a
-    span is not tagged when it covers no whole token or a token already tagged.
-    """
-    tags = [0] * len(tokens)
-    if not spans:
-        return tags, 0
-    missing = len(order)
-    ranked = sorted(spans, key=lambda s: (s.start - s.end, s.start, order.get(s.label, missing)))
-    untagged = 0
-    for span in ranked:
-        first = bisect_left(tokens, span.start, key=_START)
-        # Token ends increase too: the tokens from ``first`` that end by the span's end.
-        last = max(first, bisect_right(tokens, span.end, key=_END))
-        if last == first or any(tags[first:last]):
-            untagged += 1
-            continue
-        begin = 1 + 2 * order[span.label]
-        tags[first] = begin
-        if last > first + 1:
-            tags[first + 1 : last] = [begin + 1] * (last - first - 1)
-    return tags, untagged
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-
-
-class _Batch:
-    """Up to :data:`BATCH_ROWS` rows, gathered column by column as flat lists."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self.ids: list[str] = []
-        self.texts: list[str] = []
-        self.metas: list[str] = []
-        self.token_offsets = [0]  # where each row's tokens (and tags) start and end
-        self.tokens: list[str] = []
-        self.tags: list[int] = []
-        self.span_offsets = [0]
-        self.span_columns: tuple[list[Any], ...] = tuple([] for _ in range(8))
-        self.relation_offsets = [0]
-        self.relation_columns: tuple[list[Any], ...] = tuple([] for _ in range(4))
-
-    def add(self, doc: ExportDoc, order: dict[str, int]) -> int:
-        """Add the article's row; return how many of its spans are not in its tags."""
-        article = doc.article
-        text = article.text
-        spans = doc.spans
-        bounds = cut_tokens(text, [(s.start, s.end) for s in spans])
-        tags, untagged = tag_tokens(bounds, spans, order)
-        self.rows += 1
-        self.ids.append(article.content_hash)
-        self.texts.append(text)
-        self.metas.append(_JSON(article_meta(article)))
-        self.tokens.extend([text[a:b] for a, b in bounds])
-        self.token_offsets.append(len(self.tokens))
-        self.tags.extend(tags)
-        if spans:
-            starts, ends, labels, annotators, notes, attributes, created, updated = (
-                self.span_columns
-            )
-            for s in spans:
-                starts.append(s.start)
-                ends.append(s.end)
-                labels.append(s.label)
-                annotators.append(s.annotator)
-                notes.append(s.note)
-                attributes.append(_JSON(s.attributes) if s.attributes else "{}")
-                created.append(s.created_at)
-                updated.append(s.updated_at)
-        self.span_offsets.append(len(self.span_columns[0]))
-        if doc.relations:
-            heads, children, types, relation_annotators = self.relation_columns
-            for r in doc.relations:
-                heads.append(r.head)
-                children.append(r.child)
-                types.append(r.type)
-                relation_annotators.append(r.annotator)
-        self.relation_offsets.append(len(self.relation_columns[0]))
-        return untagged
-
-    def record_batch(self, schema: Any) -> Any:
-        import pyarrow as pa
-
-        def column(offsets: list[int], values: Any, name: str) -> Any:
-            return pa.ListArray.from_arrays(
-                pa.array(offsets, pa.int32()), values, type=schema.field(name).type
-            )
-
-        def structs(columns: tuple[list[Any], ...], name: str) -> Any:
-            fields = list(schema.field(name).type.value_type)
-            return pa.StructArray.from_arrays(
-                [pa.array(values, f.type) for values, f in zip(columns, fields, strict=True)],
-                fields=fields,
-            )
-
-        text = pa.string()
-        return pa.RecordBatch.from_arrays(
-            [
-                pa.array(self.ids, text),
-                column(self.token_offsets, pa.array(self.tokens, text), "tokens"),
-                column(self.token_offsets, pa.array(self.tags, pa.int64()), "ner_tags"),
-                pa.array(self.texts, text),
-                column(self.span_offsets, structs(self.span_columns, "spans"), "spans"),
-                column(
-                    self.relation_offsets, structs(self.relation_columns, "relations"), "relations"
-                ),
-                pa.array(self.metas, text),
-            ],
-            schema=schema,
-        )
-
-
 def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()) -> ExportReport:
     ds = _datasets()
     import pyarrow as pa
@@ -239,15 +117,15 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
     report = ExportReport("hf")
     names = [label.name for label in labels]
     order = {name: i for i, name in enumerate(names)}
-    batch = _Batch()
-    batches: list[Any] = []  # Arrow record batches of BATCH_ROWS rows: compact, unlike rows
+    batch = RowBatch()
+    batches: list[Any] = []  # Arrow record batches: compact, unlike Python lists
     untagged = 0
     arrow_schema = features(["O"]).arrow_schema  # a ClassLabel is stored as its numbers
     # The dataset's fingerprint hashes its content batch by batch: left to datasets, it would
     # serialise the whole table at once (twice the memory of the data, for a hash).
     hasher = ds.fingerprint.Hasher()
 
-    def flush(batch: _Batch) -> None:
+    def flush(batch: RowBatch) -> None:
         made = batch.record_batch(arrow_schema)
         hasher.update(ds.fingerprint.Hasher.hash_bytes(_buffers(made)))
         batches.append(made)
@@ -261,9 +139,9 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
         report.articles += 1
         report.spans += len(doc.spans)
         report.relations += len(doc.relations)
-        if batch.rows >= BATCH_ROWS:
+        if batch.rows >= BATCH_ROWS or batch.chars >= BATCH_CHARS:
             flush(batch)
-            batch = _Batch()
+            batch = RowBatch()
     if batch.rows:
         flush(batch)
     # The tags were written as numbers of the label order; now that every label is known, the
