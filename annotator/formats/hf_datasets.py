@@ -155,7 +155,9 @@ def write_hf(docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = 
         fingerprint=hasher.hexdigest(),
     )
     with atomic_folder(out) as folder:
-        dataset.save_to_disk(str(folder))
+        # save_to_disk writes no shard at all for an empty dataset, and load_from_disk then
+        # fails on the folder: one empty shard makes it load as 0 rows.
+        dataset.save_to_disk(str(folder), num_shards=None if report.articles else 1)
     report.files.append(out)
     report.lose(
         untagged,

@@ -96,6 +96,26 @@ def test_the_fingerprint_follows_the_content(source: Project, tmp_path: Path) ->
     assert fingerprint("c") != first
 
 
+def test_an_export_of_no_articles_loads_as_an_empty_dataset(tmp_path: Path) -> None:
+    with Project.open(tmp_path / "empty.annot") as empty:
+        report = export_project(empty, "hf", tmp_path / "hf")
+        labels = [label.name for label in empty.labels()]
+    assert report.articles == 0
+    dataset = datasets.load_from_disk(str(tmp_path / "hf"))
+    assert len(dataset) == 0
+    tags = ["O"] + [f"{prefix}-{label}" for label in labels for prefix in ("B", "I")]
+    assert dataset.features["ner_tags"].feature.names == tags
+    assert dataset.column_names == [
+        "id",
+        "tokens",
+        "ner_tags",
+        "text",
+        "spans",
+        "relations",
+        "meta",
+    ]
+
+
 def conll2003_like(tmp_path: Path) -> Path:
     """A DatasetDict shaped like the Hub's conll2003, with -DOCSTART- rows between documents."""
     ner = datasets.ClassLabel(names=CONLL2003_NER)
