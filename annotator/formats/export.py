@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import STATUSES
+from annotator.core.model import STATUSES, Label
 from annotator.formats import split_commit
 from annotator.formats.atomic import atomic_file, atomic_folder
 from annotator.formats.errors import ExportCancelled, ExportError
@@ -36,6 +36,7 @@ from annotator.formats.export_model import (
     ExportRelation,
     ExportReport,
     ExportSpan,
+    LabelSchema,
     Loss,
     ProgressCallback,
     Writer,
@@ -45,6 +46,7 @@ from annotator.formats.splits import SPLIT_NAMES, parse_split, split_article_ids
 from annotator.store import Project, ProjectError
 from annotator.store.doc_labels import doc_fields
 from annotator.store.doc_labels import doc_labels as doc_labels_of_article
+from annotator.store.schema_defs import attribute_defs, label_parents
 from annotator.store.stream import iter_article_rows
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "ExportRelation",
     "ExportReport",
     "ExportSpan",
+    "LabelSchema",
     "Loss",
     "ProgressCallback",
     "Writer",
@@ -261,6 +264,8 @@ def export_project(
     _report_unexportable_relations(project, ids, report)
     done = [0]
     options = dict(writer_options or {})
+    if spec.name in SCHEMA_FORMATS:
+        options["schema"] = label_schema(project, labels)
     finals: dict[str, Path] = {}
     labelled = [0]  # articles with document labels the format cannot carry
     try:
@@ -316,6 +321,28 @@ def export_project(
     return report
 
 
+# Formats whose writers carry the label schema (LabelSchema) with the label set.
+SCHEMA_FORMATS = frozenset({"jsonl", "parquet", "labelstudio"})
+
+
+def label_schema(project: Project, labels: Sequence[Label]) -> LabelSchema:
+    """The attribute definitions and parents of ``labels`` and the project's document label
+    fields; a parent outside ``labels`` is left out (the label set holds no such label)."""
+    names = {label.id: label.name for label in project.labels()}
+    exported = {label.id for label in labels}
+    attributes = {}
+    for label in labels:
+        defs = attribute_defs(project, label.id)
+        if defs:
+            attributes[label.name] = tuple(defs)
+    parents = {
+        names[child]: names[parent]
+        for child, parent in label_parents(project).items()
+        if child in exported and parent in exported
+    }
+    return LabelSchema(attributes, parents, tuple(doc_fields(project)))
+
+
 # Formats whose writers carry each span's created_at/updated_at; the others report them lost.
 TIME_FORMATS = frozenset(
     {"jsonl", "parquet", "labelstudio", "labelstudio-min", "spacy", "hf", "xmi"}
@@ -323,7 +350,7 @@ TIME_FORMATS = frozenset(
 TIMES_NOT_WRITTEN = "span creation and change time(s) not written (re-import stamps spans anew)"
 
 # Formats whose writers carry ExportDoc.doc_labels; every other export reports them as lost.
-DOC_LABEL_FORMATS = frozenset({"jsonl", "labelstudio", "spacy", "csv-articles"})
+DOC_LABEL_FORMATS = frozenset({"jsonl", "parquet", "labelstudio", "spacy", "csv-articles"})
 
 
 def _counting_doc_labels(docs: Iterable[ExportDoc], count: list[int]) -> Iterator[ExportDoc]:

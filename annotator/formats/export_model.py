@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from annotator.core.model import Article, Label
-from annotator.core.schema import DocField
+from annotator.core.schema import AttributeDef, DocField
 
 __all__ = [
     "CancelCheck",
@@ -20,6 +20,7 @@ __all__ = [
     "ExportRelation",
     "ExportReport",
     "ExportSpan",
+    "LabelSchema",
     "Loss",
     "ProgressCallback",
     "Writer",
@@ -61,6 +62,17 @@ class ExportDoc:
     # Document-level labels, field name -> values, fields in the project's order, and the
     # definitions of the project's fields (the same tuple for every doc of an export).
     doc_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    doc_fields: tuple[DocField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSchema:
+    """What the label set carries beyond names, colours, hotkeys and descriptions: each exported
+    label's attribute definitions and parent (by label name), and the document label fields.
+    Handed to the writers of the formats that carry a label set (JSONL, Parquet, Label Studio)."""
+
+    attributes: dict[str, tuple[AttributeDef, ...]] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
     doc_fields: tuple[DocField, ...] = ()
 
 

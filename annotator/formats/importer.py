@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.core.model import LABEL_PALETTE
 from annotator.core.text import offsets_in_range
 from annotator.formats.csv_spans import read_csv_file
 from annotator.formats.export import ExportError
 from annotator.formats.html_page import read_html_path
-from annotator.formats.jsonl import read_jsonl_path, read_label_set
+from annotator.formats.jsonl import read_jsonl_path
+from annotator.formats.label_sets import apply_label_set, read_label_set
 from annotator.formats.plain import read_plain_path
 from annotator.formats.records import (
     AnnotationRecord,
@@ -27,9 +27,7 @@ from annotator.formats.walk import collect_files
 from annotator.store import Project, ProjectError
 from annotator.store.bulk import BulkWriter, RecordRefused, Written
 from annotator.store.doc_labels import (
-    doc_fields,
     doc_label_problems,
-    save_doc_field,
     set_doc_labels,
 )
 from annotator.store.errors import OTHER, SQLiteError, kind_at, store_failure
@@ -164,7 +162,7 @@ def import_paths(
                             Rejection(item.path or entry, item.line, item.message)
                         )
                     elif isinstance(item, LabelSetRecord):
-                        _apply_label_set(project, item, summary, entry)
+                        apply_label_set(project, item, summary.notes, entry)
                     elif isinstance(item, AnnotationRecord):
                         problem = writer.write_annotations(item)
                         if problem is not None:
@@ -295,104 +293,6 @@ def _read(path: Path, options: ReadOptions) -> ReadResult:
         yield from read_html_path(path, options)
     else:  # collect_files lets only SUFFIXES through
         yield RecordError(None, f"unsupported file type '{path.suffix}'")
-
-
-def _apply_label_set(
-    project: Project, record: LabelSetRecord, summary: ImportSummary, path: Path
-) -> None:
-    """Create the labels of a file's label set that the project lacks, with their colours,
-    hotkeys and descriptions; a hotkey another label already has is left off (noted)."""
-    existing = {label.name: label for label in project.labels()}
-    used = {label.hotkey for label in existing.values() if label.hotkey}
-    clashes: list[str] = []
-    differing: list[str] = []
-    for spec in record.labels:
-        name = spec.name.strip()
-        if not name:
-            continue
-        have = existing.get(name)
-        if have is not None:
-            if (spec.color and spec.color.lower() != have.color.lower()) or (
-                spec.hotkey and spec.hotkey != have.hotkey
-            ):
-                differing.append(name)
-            continue
-        if not spec.color:
-            spec = replace(spec, color=LABEL_PALETTE[len(existing) % len(LABEL_PALETTE)])
-        if spec.hotkey and spec.hotkey in used:
-            clashes.append(f"{name} ({spec.hotkey})")
-            spec = replace(spec, hotkey="")
-        try:
-            label = project.add_label(replace(spec, name=name))
-        except (ProjectError, ValueError) as exc:
-            summary.notes.append(Rejection(path, record.line, f"label {name!r} not created: {exc}"))
-            continue
-        existing[name] = label
-        if label.hotkey:
-            used.add(label.hotkey)
-    _apply_doc_fields(project, record, summary, path)
-    if clashes:
-        summary.notes.append(
-            Rejection(
-                path,
-                record.line,
-                "label(s) created without the file's hotkey, which another label has: "
-                + ", ".join(clashes),
-            )
-        )
-    if differing:
-        summary.notes.append(
-            Rejection(
-                path,
-                record.line,
-                "label(s) already in the project kept their own colour and hotkey: "
-                + ", ".join(differing),
-            )
-        )
-
-
-def _apply_doc_fields(
-    project: Project, record: LabelSetRecord, summary: ImportSummary, path: Path
-) -> None:
-    """Define the document label fields of a file's schema that the project lacks; a field it
-    has keeps its own definition (said when the file's differs)."""
-    if not record.doc_fields:
-        return
-    have = {f.name: f for f in doc_fields(project)}
-    differing: list[str] = []
-    for field_def in record.doc_fields:
-        existing = have.get(field_def.name)
-        if existing is not None:
-            if existing.kind != field_def.kind or (
-                field_def.choices and not set(field_def.choices) <= set(existing.choices)
-            ):
-                differing.append(field_def.name)
-            continue
-        try:
-            save_doc_field(
-                project,
-                field_def.name,
-                field_def.kind,
-                choices=field_def.choices,
-                minimum=field_def.minimum,
-                maximum=field_def.maximum,
-                description=field_def.description,
-            )
-        except ProjectError as exc:
-            summary.notes.append(
-                Rejection(
-                    path, record.line, f"document label field {field_def.name!r} not defined: {exc}"
-                )
-            )
-    if differing:
-        summary.notes.append(
-            Rejection(
-                path,
-                record.line,
-                "document label field(s) already in the project kept their own definition: "
-                + ", ".join(differing),
-            )
-        )
 
 
 class _Writer:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from annotator.core.claims import EVIDENCE, encode_evidence
-from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft, LabelSpec
+from annotator.core.model import DEFAULT_RELATION_TYPE, ArticleDraft
 from annotator.core.text import CanonicalText, canonicalize, content_hash
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
+from annotator.formats.label_sets import read_label_set
 from annotator.formats.limits import (
     MAX_JSON_DEPTH,
     MAX_WHOLE_FILE_BYTES,
@@ -20,7 +21,6 @@ from annotator.formats.limits import (
     bounded_lines,
     load_json,
     nesting_within,
-    read_bounded,
     read_rest,
 )
 from annotator.formats.offsets import (
@@ -34,7 +34,6 @@ from annotator.formats.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
     InvalidRecord,
-    LabelSetRecord,
     ReadOptions,
     ReadResult,
     RecordError,
@@ -61,44 +60,6 @@ def read_jsonl_file(path: Path, options: ReadOptions) -> ReadResult:
     export writes it), then :func:`read_jsonl_path`."""
     yield from read_label_set(path)
     yield from read_jsonl_path(path, encoding=options.encoding)
-
-
-def read_label_set(path: Path) -> Iterator[LabelSetRecord | RecordError]:
-    """The labels of the ``NAME.labels.json`` beside ``path``, if there is one."""
-    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    sidecar = path.with_name(stem + ".labels.json")
-    if not sidecar.is_file():
-        return
-    try:
-        data = load_json(decode_bytes(read_bounded(sidecar, MAX_WHOLE_FILE_BYTES, "label set", "")))
-        items = data["labels"] if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise InvalidRecord("'labels' must be a list")
-        specs = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise InvalidRecord(f"label {i} must be an object with a 'name'")
-            color = item.get("color")
-            specs.append(
-                LabelSpec(
-                    item["name"],
-                    color if isinstance(color, str) and _HEX.match(color) else "",
-                    _text_or_empty(item.get("hotkey")),
-                    _text_or_empty(item.get("description")),
-                )
-            )
-    except (OSError, TooLarge, DecodeError, InvalidRecord, json.JSONDecodeError, KeyError) as exc:
-        message = getattr(exc, "message", None) or str(exc)
-        yield RecordError(None, f"label set not read: {message}", sidecar)
-        return
-    yield LabelSetRecord(tuple(specs))
-
-
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _text_or_empty(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def read_jsonl_path(

@@ -27,7 +27,15 @@ from typing import Any
 
 from annotator.core.claims import EVIDENCE, evidence_of
 from annotator.core.model import Article, Label
-from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, atomic_file
+from annotator.formats.export import (
+    ExportDoc,
+    ExportReport,
+    ExportSpan,
+    LabelSchema,
+    atomic_file,
+)
+from annotator.formats.label_sets import labels_path
+from annotator.store.schema_file import schema_json
 
 
 def article_meta(article: Article) -> dict[str, Any]:
@@ -93,37 +101,21 @@ def doc_dict(doc: ExportDoc) -> dict[str, Any]:
     return line
 
 
-def labels_path(out: Path) -> Path:
-    """``data.jsonl`` -> ``data.labels.json``: the label set written beside a JSONL export."""
-    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
-    return out.with_name(stem + ".labels.json")
-
-
-def label_set(labels: Sequence[Label]) -> dict[str, Any]:
-    """The project's labels (in order) as the sidecar file holds them."""
-    return {
-        "labels": [
-            {
-                "name": label.name,
-                "color": label.color,
-                "hotkey": label.hotkey,
-                "description": label.description,
-            }
-            for label in labels
-        ]
-    }
-
-
 def dumps(obj: Any) -> str:
     """The one JSON encoding every JSON export uses: sorted keys, real characters, compact."""
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
 def write_jsonl(
-    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
+    docs: Iterable[ExportDoc],
+    out: Path,
+    *,
+    labels: Sequence[Label] = (),
+    schema: LabelSchema | None = None,
 ) -> ExportReport:
     report = ExportReport("jsonl")
     sidecar = labels_path(out)
+    schema = schema or LabelSchema()
     with atomic_file(out) as fh:
         for doc in docs:
             fh.write(dumps(doc_dict(doc)))
@@ -132,6 +124,7 @@ def write_jsonl(
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
         with atomic_file(sidecar) as side:
-            side.write(json.dumps(label_set(labels), ensure_ascii=False, indent=1) + "\n")
+            label_set = schema_json(labels, schema.attributes, schema.parents, schema.doc_fields)
+            side.write(json.dumps(label_set, ensure_ascii=False, indent=1) + "\n")
     report.files.extend([out, sidecar])
     return report

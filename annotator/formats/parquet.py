@@ -4,18 +4,21 @@ Needs pyarrow (``pip install 'news-annotator[parquet]'``). Tables, all sorted by
 
 - articles: ``article_id`` int64, ``title``, ``text``, ``source``, ``author``, ``url``,
   ``published``, ``status``, ``content_hash`` strings, ``meta`` map<string, string> (each
-  value is JSON text: ``"Reuters"`` with its quotes, ``2024``, ``{...}``);
+  value is JSON text: ``"Reuters"`` with its quotes, ``2024``, ``{...}``), ``doc_labels``
+  map<string, list<string>> (document label field -> values; empty when none);
 - spans: ``article_id`` int64, ``span`` int32 (the span's number within its article), ``start``,
   ``end`` int64 (code points), ``label``, ``text``, ``annotator``, ``note`` strings,
   ``attributes`` map<string, string>, ``created_at`` and ``updated_at`` (when the span was made
   and last changed: ISO 8601 text in UTC, as the project stores them);
 - relations: ``article_id`` int64, ``head``, ``child`` int32 (span numbers), ``label``,
   ``annotator`` strings;
-- labels: ``name``, ``color``, ``hotkey``, ``description`` strings, ``position`` int32: the
-  project's label set in order, used or not (created on import where the project lacks them).
+- labels and doc_fields: the project's label set in order, used or not, with each label's
+  parent and attribute definitions, and its document label fields (see
+  :mod:`annotator.formats.parquet_labels`); on import, what the project lacks is added.
 
-No column is nullable: every value is always there (an empty string where a field is empty).
-Files of earlier versions, with ``meta`` as one JSON string, are read too.
+No column is nullable but a definition's ``min`` and ``max``: every value is always there (an
+empty string where a field is empty). Files of earlier versions, with ``meta`` as one JSON
+string and without ``doc_labels``, are read too.
 
 The writer flushes a row group every :data:`ROW_GROUP_ARTICLES` articles (sooner for long
 texts, :data:`ROW_GROUP_TEXT`), so memory stays flat;
@@ -30,13 +33,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import Label, LabelSpec
-from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_folder
+from annotator.core.model import Label
+from annotator.formats.export import (
+    ExportDoc,
+    ExportError,
+    ExportReport,
+    LabelSchema,
+    atomic_folder,
+)
 from annotator.formats.jsonl import parse_object
 from annotator.formats.limits import TooLarge, load_json
+from annotator.formats.parquet_labels import LABELS, read_label_tables, write_label_tables
 from annotator.formats.records import (
     InvalidRecord,
-    LabelSetRecord,
     ReadOptions,
     ReadResult,
     RecordError,
@@ -50,7 +59,6 @@ READ_BATCH_ROWS = 512
 ARTICLES = "articles.parquet"
 SPANS = "spans.parquet"
 RELATIONS = "relations.parquet"
-LABELS = "labels.parquet"
 ARTICLE_COLUMNS = (
     "article_id",
     "title",
@@ -62,6 +70,7 @@ ARTICLE_COLUMNS = (
     "status",
     "content_hash",
     "meta",
+    "doc_labels",
 )
 SPAN_COLUMNS = (
     "article_id",
@@ -102,8 +111,9 @@ def schemas() -> tuple[Any, Any, Any]:
 
     articles = schema(
         ("article_id", pa.int64()),
-        *[(name, text) for name in ARTICLE_COLUMNS[1:-1]],
+        *[(name, text) for name in ARTICLE_COLUMNS[1:-2]],
         ("meta", pa.map_(text, text)),
+        ("doc_labels", pa.map_(text, pa.list_(pa.field("item", text, nullable=False)))),
     )
     spans = schema(
         ("article_id", pa.int64()),
@@ -128,17 +138,6 @@ def schemas() -> tuple[Any, Any, Any]:
     return articles, spans, relations
 
 
-def labels_schema() -> Any:
-    pa, _ = _arrow()
-    return pa.schema(
-        [
-            pa.field(name, pa.string(), nullable=False)
-            for name in ("name", "color", "hotkey", "description")
-        ]
-        + [pa.field("position", pa.int32(), nullable=False)]
-    )
-
-
 class _Columns:
     """Rows of one table gathered column by column until the next row group is written."""
 
@@ -160,7 +159,11 @@ class _Columns:
 
 
 def write_parquet(
-    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
+    docs: Iterable[ExportDoc],
+    out: Path,
+    *,
+    labels: Sequence[Label] = (),
+    schema: LabelSchema | None = None,
 ) -> ExportReport:
     _, pq = _arrow()
     report = ExportReport("parquet")
@@ -188,6 +191,7 @@ def write_parquet(
                         (key, json.dumps(value, ensure_ascii=False, sort_keys=True))
                         for key, value in a.meta.items()
                     ),
+                    [(name, list(values)) for name, values in doc.doc_labels.items()],
                 )
                 for i, s in enumerate(doc.spans):
                     spans.add(
@@ -220,21 +224,9 @@ def write_parquet(
             for writer in writers:
                 writer.close()
         pa, _ = _arrow()
-        table = pa.Table.from_pylist(
-            [
-                {
-                    "name": label.name,
-                    "color": label.color,
-                    "hotkey": label.hotkey,
-                    "description": label.description,
-                    "position": i,
-                }
-                for i, label in enumerate(labels)
-            ],
-            schema=labels_schema(),
-        )
-        pq.write_table(table, folder / LABELS, compression="zstd")
-    report.files.extend(out / name for name in (ARTICLES, SPANS, RELATIONS, LABELS))
+        tables = write_label_tables(pa, pq, folder, labels, schema or LabelSchema())
+    report.files.extend(out / name for name in (ARTICLES, SPANS, RELATIONS))
+    report.files.extend(out / path.name for path in tables)
     return report
 
 
@@ -316,21 +308,13 @@ def read_parquet(path: Path, options: ReadOptions) -> ReadResult:
                 None, f"{name} is a symbolic link to {target}, outside {folder}; not followed"
             )
             return
-    if files[LABELS].is_file():
-        try:
-            specs = tuple(
-                LabelSpec(
-                    str(row.get("name") or ""),
-                    str(row.get("color") or ""),
-                    str(row.get("hotkey") or ""),
-                    str(row.get("description") or ""),
-                )
-                for _, row in _rows(files[LABELS], ("name", "color", "hotkey", "description"))
-            )
-        except (OSError, pa.ArrowException) as exc:
-            yield RecordError(None, f"cannot be read as Parquet: {exc}", files[LABELS])
-            return
-        yield LabelSetRecord(tuple(s for s in specs if _HEX.match(s.color) or not s.color))
+    try:
+        label_set = read_label_tables(pq, folder)
+    except (OSError, pa.ArrowException) as exc:
+        yield RecordError(None, f"cannot be read as Parquet: {exc}", files[LABELS])
+        return
+    if label_set is not None:
+        yield label_set
     try:
         articles = _rows(files[ARTICLES], ARTICLE_COLUMNS)
         spans = _Grouped(
@@ -397,6 +381,9 @@ def _native(
         for key in ("text", "title", "source", "author", "url", "published", "status")
     }
     native["meta"] = meta
+    doc_labels = row.get("doc_labels")
+    if isinstance(doc_labels, list) and doc_labels:  # map<string, list<string>>
+        native["doc_labels"] = {str(name): values for name, values in doc_labels}
     numbers: dict[int, int] = {}
     spans: list[dict[str, Any]] = []
     for number, span in span_rows:

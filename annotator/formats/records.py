@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import STATUSES, ArticleDraft, LabelSpec
-from annotator.core.schema import DocField
+from annotator.core.schema import AttributeDef, DocField
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
 
@@ -110,6 +110,11 @@ class LabelSetRecord:
     # Document label fields the file defines (a Label Studio config's Choices, Number and
     # TextArea controls): created where the project lacks them, kept where it has them.
     doc_fields: tuple[DocField, ...] = ()
+    # Attribute definitions of the file's labels (label name -> definitions): given to a label
+    # that has none in the project. Label hierarchy (label name -> parent's name): given to
+    # the labels the import creates.
+    attributes: dict[str, tuple[AttributeDef, ...]] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

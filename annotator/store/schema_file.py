@@ -27,13 +27,13 @@ import json.decoder
 import json.scanner
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.model import LABEL_PALETTE, LabelSpec
-from annotator.core.schema import ATTRIBUTE_KINDS, DOC_FIELD_KINDS, AttributeDef
+from annotator.core.model import LABEL_PALETTE, Label, LabelSpec
+from annotator.core.schema import ATTRIBUTE_KINDS, DOC_FIELD_KINDS, AttributeDef, DocField
 from annotator.store.doc_labels import doc_fields, save_doc_field
 from annotator.store.project import Project, ProjectError
 from annotator.store.schema_defs import (
@@ -67,6 +67,22 @@ def export_schema(project: Project) -> dict[str, Any]:
     parents = label_parents(project)
     labels = project.labels()
     names = {label.id: label.name for label in labels}
+    return schema_json(
+        labels,
+        {label.name: attribute_defs(project, label.id) for label in labels},
+        {names[child]: names[parent] for child, parent in parents.items()},
+        doc_fields(project),
+    )
+
+
+def schema_json(
+    labels: Sequence[Label],
+    attributes: Mapping[str, Sequence[AttributeDef]],
+    parents: Mapping[str, str],
+    fields: Sequence[DocField],
+) -> dict[str, Any]:
+    """A schema file's JSON object: the labels in order, each with its parent and attribute
+    definitions (by label name), and the document label fields."""
     out_labels: list[dict[str, Any]] = []
     for label in labels:
         item: dict[str, Any] = {
@@ -75,20 +91,20 @@ def export_schema(project: Project) -> dict[str, Any]:
             "hotkey": label.hotkey,
             "description": label.description,
         }
-        if label.id in parents:
-            item["parent"] = names[parents[label.id]]
-        defs = attribute_defs(project, label.id)
+        if label.name in parents:
+            item["parent"] = parents[label.name]
+        defs = attributes.get(label.name)
         if defs:
             item["attributes"] = [
                 _definition_json(d.name, d.kind, d.choices, d.minimum, d.maximum, d.description)
                 for d in defs
             ]
         out_labels.append(item)
-    fields = [
+    out_fields = [
         _definition_json(f.name, f.kind, f.choices, f.minimum, f.maximum, f.description)
-        for f in doc_fields(project)
+        for f in fields
     ]
-    return {SCHEMA_KEY: SCHEMA_VERSION, "labels": out_labels, "doc_labels": fields}
+    return {SCHEMA_KEY: SCHEMA_VERSION, "labels": out_labels, "doc_labels": out_fields}
 
 
 def _definition_json(

@@ -88,6 +88,7 @@ def test_parquet_tables_match_golden_rows(source: Project, tmp_path: Path) -> No
     out, report = export(source, "parquet", tmp_path)
     assert sorted(p.name for p in out.iterdir()) == [
         "articles.parquet",
+        "doc_fields.parquet",
         "labels.parquet",
         "relations.parquet",
         "spans.parquet",

@@ -5,14 +5,14 @@ import reads of one (text keys, labels, document-level controls) (see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
 from annotator.core.model import DEFAULT_RELATION_TYPE, LABEL_PALETTE, Label, LabelSpec
-from annotator.core.schema import DocField
+from annotator.core.schema import AttributeDef, DocField
 from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
@@ -51,6 +51,7 @@ def labeling_config(
     used: Iterable[str] = (),
     relation_types: Iterable[str] = (),
     doc_fields: Sequence[DocField] = (),
+    attributes: Mapping[str, Sequence[AttributeDef]] | None = None,
 ) -> str:
     """A Label Studio labeling config for the labels (in order, with colours) and relations.
 
@@ -99,8 +100,49 @@ def labeling_config(
             lines.append(f'  <Number name={name} toName="{TO_NAME}"{bounds}/>')
         else:
             lines.append(f'  <TextArea name={name} toName="{TO_NAME}"/>')
+    taken = {FROM_NAME, TO_NAME} | {doc_field_name(f.name) for f in doc_fields}
+    lines.extend(attribute_controls(attributes or {}, taken))
     lines.append("</View>")
     return "\n".join(lines) + "\n"
+
+
+def attribute_controls(
+    attributes: Mapping[str, Sequence[AttributeDef]], taken: set[str]
+) -> list[str]:
+    """Each label's attribute definitions as per-region controls shown for a region of that
+    label (``perRegion``, ``visibleWhen="region-selected"``, ``whenLabelValue``): a choice as
+    Choices, a number as Number, text as TextArea. A control is named by its attribute, or
+    ``LABEL:ATTRIBUTE`` where two labels define the same name (the reader takes the prefix
+    off again). Definitions XML cannot hold are left out."""
+    counts: dict[str, int] = {}
+    for defs in attributes.values():
+        for d in defs:
+            counts[d.name] = counts.get(d.name, 0) + 1
+    lines: list[str] = []
+    for label, defs in attributes.items():
+        for d in defs:
+            if not xml_safe(label + d.name + "".join(d.choices)):
+                continue
+            control = d.name if counts[d.name] == 1 and d.name not in taken else f"{label}:{d.name}"
+            taken.add(control)
+            common = (
+                f'name={quoteattr(control)} toName="{TO_NAME}" perRegion="true"'
+                f' visibleWhen="region-selected" whenLabelValue={quoteattr(label)}'
+            )
+            if d.kind == "choice" and d.choices:
+                lines.append(f'  <Choices {common} choice="single">')
+                lines.extend(f"    <Choice value={quoteattr(c)}/>" for c in d.choices)
+                lines.append("  </Choices>")
+            elif d.kind == "number":
+                bounds = "".join(
+                    f' {key}="{value:g}"'
+                    for key, value in (("min", d.minimum), ("max", d.maximum))
+                    if value is not None
+                )
+                lines.append(f"  <Number {common}{bounds}/>")
+            else:
+                lines.append(f"  <TextArea {common}/>")
+    return lines
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -115,6 +157,9 @@ class Config:
     # by the control (``doc_NAME`` back to ``NAME``, see :func:`doc_field_name`).
     doc_fields: tuple[DocField, ...] = ()
     controls: tuple[tuple[str, str], ...] = ()  # (control name, field name)
+    # Per-region controls shown for one label (``whenLabelValue``): that label's attribute
+    # definitions, label name -> definitions.
+    attributes: dict[str, tuple[AttributeDef, ...]] = field(default_factory=dict)
 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -133,7 +178,13 @@ def parse_config(xml: str) -> Config:
     seen: set[str] = set()
     fields: list[DocField] = []
     controls: list[tuple[str, str]] = []
+    attributes: dict[str, list[AttributeDef]] = {}
     for element in root.iter():
+        found = _attribute_control(element)
+        if found is not None and found[1].name not in {
+            d.name for d in attributes.get(found[0], [])
+        }:
+            attributes.setdefault(found[0], []).append(found[1])
         field = _doc_control(element, len(fields))
         if field is not None and field.name not in {f.name for f in fields}:
             controls.append((element.get("name", ""), field.name))
@@ -159,7 +210,44 @@ def parse_config(xml: str) -> Config:
                         child.get("hint", ""),
                     )
                 )
-    return Config(tuple(keys), tuple(labels), tuple(fields), tuple(controls))
+    return Config(
+        tuple(keys),
+        tuple(labels),
+        tuple(fields),
+        tuple(controls),
+        {label: tuple(defs) for label, defs in attributes.items()},
+    )
+
+
+def _attribute_control(element: ElementTree.Element) -> tuple[str, AttributeDef] | None:
+    """A per-region control shown for one label as (label, attribute definition), or None."""
+    if element.tag not in ("Choices", "Number", "TextArea"):
+        return None
+    label = (element.get("whenLabelValue") or "").strip()
+    control = element.get("name") or ""
+    if element.get("perRegion", "").lower() != "true" or not label or not control:
+        return None
+    name = control[len(label) + 1 :] if control.startswith(f"{label}:") else control
+    if not name.strip():
+        return None
+    if element.tag == "Choices":
+        choices = tuple(
+            value
+            for child in element
+            if child.tag == "Choice" and (value := (child.get("value") or "").strip())
+        )
+        return (label, AttributeDef(name, "choice", choices)) if choices else None
+    if element.tag == "Number":
+        low, high = (_float(element.get(key)) for key in ("min", "max"))
+        return label, AttributeDef(name, "number", minimum=low, maximum=high)
+    return label, AttributeDef(name, "text")
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _doc_control(element: ElementTree.Element, position: int) -> DocField | None:

@@ -46,8 +46,10 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
             options.on_note(loaded.path or path, None, loaded.message + "; not used")
     else:
         config = loaded
-    if config is not None and (config.labels or config.doc_fields):
-        yield LabelSetRecord(config.labels, doc_fields=config.doc_fields)
+    if config is not None and (config.labels or config.doc_fields or config.attributes):
+        yield LabelSetRecord(
+            config.labels, doc_fields=config.doc_fields, attributes=config.attributes
+        )
     suffix = path.suffix.lower()
     if suffix == ".csv":
         yield from read_labelstudio_csv(path, options, config)

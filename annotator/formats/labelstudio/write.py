@@ -10,7 +10,7 @@ from typing import Any
 from annotator.core.model import Label
 from annotator.core.schema import DocField
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
-from annotator.formats.export_model import ExportSpan
+from annotator.formats.export_model import ExportSpan, LabelSchema
 from annotator.formats.jsonl_export import dumps
 from annotator.formats.labelstudio.config import (
     FROM_NAME,
@@ -131,9 +131,14 @@ def doc_label_results(doc: ExportDoc) -> list[dict[str, Any]]:
 
 
 def write_labelstudio(
-    docs: Iterable[ExportDoc], out: Path, *, labels: Sequence[Label] = ()
+    docs: Iterable[ExportDoc],
+    out: Path,
+    *,
+    labels: Sequence[Label] = (),
+    schema: LabelSchema | None = None,
 ) -> ExportReport:
     report = ExportReport("labelstudio")
+    schema = schema or LabelSchema()
     relation_types: set[str] = set()
     seen_labels: set[str] = set()
     relation_annotators = 0
@@ -155,8 +160,19 @@ def write_labelstudio(
             )
         fh.write("\n]\n")
         with atomic_file(config) as xml:
-            xml.write(labeling_config(labels, seen_labels, relation_types, fields))
+            xml.write(
+                labeling_config(labels, seen_labels, relation_types, fields, schema.attributes)
+            )
     report.files.extend([out, config])
+    report.lose(
+        len(schema.parents),
+        "label parent(s) not written (a labeling config has no label hierarchy)",
+    )
+    report.lose(
+        sum(1 for defs in schema.attributes.values() for d in defs if d.description),
+        "attribute description(s) not written (a labeling config's controls have no place for "
+        "them); the definitions are in the config",
+    )
     report.lose(
         relation_annotators,
         "relation annotator name(s) other than their head span's not written "
