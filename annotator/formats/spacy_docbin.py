@@ -14,13 +14,15 @@ text is cut there too, so every span is a whole number of tokens and keeps its e
   :func:`doc_label_cats`), and free categories kept in ``meta["cats"]`` (name -> score);
 - ``doc.user_data["news_annotator"]`` (JSON text, kept with ``store_user_data``) holds what spaCy
   has no place for: title, source and other metadata, each span's annotator, note and
-  attributes, and the relations between spans (indices into ``doc.spans["sc"]``).
+  attributes, the relations between spans (indices into ``doc.spans["sc"]``), and the
+  definitions of the document label fields the article uses (a project lacking them defines
+  them on import).
 
 The reader reads this app's files and ``.spacy`` files written by spaCy and other tools: spans
 come from every span group and from ``doc.ents`` (one span where they coincide); ``doc.cats``
 go into the article's metadata, but in this app's files, whose ``user_data`` names the document
-labels, the cats made from them are read back as those document labels. Offsets are spaCy's character offsets (code points), moved onto
-the stored text (a CRLF becomes LF). A DocBin cannot be read a part at a time, so a file above
+labels, the cats made from them are read back as those document labels. Offsets are spaCy's
+character offsets (code points), moved onto the stored text (a CRLF becomes LF). A DocBin cannot be read a part at a time, so a file above
 :data:`MAX_DOCBIN_BYTES` is refused.
 """
 
@@ -32,15 +34,24 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import Label
+from annotator.core.schema import DocField
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_file
 from annotator.formats.jsonl import parse_object
 from annotator.formats.jsonl_export import doc_dict
 from annotator.formats.limits import MB, TooLarge, load_json, read_bounded
-from annotator.formats.records import InvalidRecord, ReadOptions, ReadResult, RecordError
+from annotator.formats.records import (
+    InvalidRecord,
+    LabelSetRecord,
+    ReadOptions,
+    ReadResult,
+    RecordError,
+)
+from annotator.store.schema_file import definition_json
 
 SPAN_KEY = "sc"
 USER_DATA_KEY = "news_annotator"
 MADE_CATS = "doc_label_cats"  # in user_data: the cats written from document labels
+DOC_FIELDS = "doc_fields"  # in user_data: the definitions of the document labels' fields
 LANGUAGE = "xx"
 MAX_DOCBIN_BYTES = 512 * MB  # a DocBin is read whole; ~100,000 news articles fit
 
@@ -128,6 +139,12 @@ def to_spacy(nlp: Any, doc: ExportDoc) -> Any:
     extra = doc_dict(doc)
     if made:
         extra[MADE_CATS] = sorted(made)
+    if doc.doc_labels:  # the definitions of the fields it uses, so a project lacking them can
+        extra[DOC_FIELDS] = [  # define them on import
+            definition_json(f.name, f.kind, f.choices, f.minimum, f.maximum, f.description)
+            for f in doc.doc_fields
+            if f.name in doc.doc_labels
+        ]
     del extra["text"]
     for relation in extra["relations"]:
         del relation["head_span"], relation["child_span"]
@@ -202,8 +219,13 @@ def read_spacy(path: Path, options: ReadOptions) -> ReadResult:
     if not docs:
         yield RecordError(None, "holds no documents")
         return
+    defined: set[str] = set()
     for number, sdoc in enumerate(docs, start=1):
         options.advance(number, len(docs))
+        fields = [f for f in _doc_fields(sdoc) if f.name not in defined]
+        if fields:
+            defined.update(f.name for f in fields)
+            yield LabelSetRecord((), number, doc_fields=tuple(fields))
         try:
             yield parse_object(native(sdoc, number, path, options), number, code_points=True)
         except InvalidRecord as exc:
@@ -280,6 +302,33 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
         meta["cats"] = cats
     record["meta"] = meta
     return record
+
+
+def _doc_fields(sdoc: Any) -> list[DocField]:
+    """The document label field definitions stored with a ``Doc`` of this app's files."""
+    items = (_user_data(sdoc) or {}).get(DOC_FIELDS)
+    fields: list[DocField] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        name, kind = item.get("name"), item.get("type")
+        choices = item.get("choices", [])
+        bounds = [item.get(key) for key in ("min", "max")]
+        if (
+            isinstance(name, str)
+            and name.strip()
+            and isinstance(kind, str)
+            and isinstance(choices, list)
+            and all(isinstance(c, str) for c in choices)
+            and all(
+                b is None or (isinstance(b, int | float) and not isinstance(b, bool))
+                for b in bounds
+            )
+        ):
+            low, high = (None if b is None else float(b) for b in bounds)
+            description = str(item.get("description") or "")
+            fields.append(DocField(0, name.strip(), kind, tuple(choices), low, high, description))
+    return fields
 
 
 def _add_span(spans: list[dict[str, Any]], keys: set[tuple[int, int, str]], span: Any) -> None:

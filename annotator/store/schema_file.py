@@ -96,18 +96,18 @@ def schema_json(
         defs = attributes.get(label.name)
         if defs:
             item["attributes"] = [
-                _definition_json(d.name, d.kind, d.choices, d.minimum, d.maximum, d.description)
+                definition_json(d.name, d.kind, d.choices, d.minimum, d.maximum, d.description)
                 for d in defs
             ]
         out_labels.append(item)
     out_fields = [
-        _definition_json(f.name, f.kind, f.choices, f.minimum, f.maximum, f.description)
+        definition_json(f.name, f.kind, f.choices, f.minimum, f.maximum, f.description)
         for f in fields
     ]
     return {SCHEMA_KEY: SCHEMA_VERSION, "labels": out_labels, "doc_labels": out_fields}
 
 
-def _definition_json(
+def definition_json(
     name: str,
     kind: str,
     choices: Sequence[str],

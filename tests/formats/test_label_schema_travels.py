@@ -250,3 +250,26 @@ def test_a_broken_label_set_is_named_by_line_and_the_articles_still_come_in(
     [problem] = summary.rejections
     assert str(problem).startswith(f"{sidecar}: label set not read: {sidecar}:4: ")
     assert "type 'rating' is not one of choice, text, number" in str(problem)
+
+
+def test_spacy_brings_the_document_label_fields_it_uses(source: Path, tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    out = tmp_path / "out.spacy"
+    with Project.open(source, backups=False) as project:
+        report = export_project(project, "spacy", out)
+        expected = _schema_of(project)["fields"]
+    assert report.lossless
+    with Project.open(tmp_path / "fresh.annot", backups=False) as fresh:
+        summary = import_paths(fresh, [out], annotator="importer")
+        assert summary.rejections == [] and summary.articles_added == 1
+        assert _schema_of(fresh)["fields"] == expected
+        [article_id] = summary.article_ids
+        assert doc_labels(fresh, article_id) == {"Frame": ["conflict"], "Reliability": ["4"]}
+    with Project.open(tmp_path / "mine.annot", backups=False) as mine:
+        save_doc_field(mine, "Frame", "multiple", choices=["conflict", "economic", "other"])
+        summary = import_paths(mine, [out], annotator="importer")
+        assert summary.rejections == []
+        assert [(f.name, f.kind) for f in doc_fields(mine)][0] == ("Frame", "multiple")
+    assert [n.message for n in summary.notes] == [
+        "document label field(s) already in the project kept their own definition: Frame"
+    ]
