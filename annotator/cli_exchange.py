@@ -111,7 +111,8 @@ def add_export(sub: Subparsers) -> None:
             "are dealt into train/dev/test parts, written as OUT-train.SUFFIX, OUT-dev.SUFFIX, "
             "OUT-test.SUFFIX (OUT/train/, OUT/dev/, OUT/test/ for folder formats). OUT '-' "
             "writes a file format to standard output and the summary to standard error. "
-            "Exit status: 0 exported, 2 nothing exported."
+            "Exit status: 0 exported (a selection of no articles writes an empty export), 2 "
+            "nothing exported (an error; no file is written)."
         ),
         epilog="Formats: " + "; ".join(f"{spec.name}: {spec.description}" for spec in specs),
         formatter_class=argparse.RawDescriptionHelpFormatter,

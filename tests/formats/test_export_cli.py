@@ -165,3 +165,18 @@ def test_import_help_lists_formats(capsys: pytest.CaptureFixture[str]) -> None:
         main(["import", "--help"])
     out = capsys.readouterr().out
     assert "--format" in out and "labelstudio" in out and "parquet" in out
+
+
+def test_a_selection_of_no_articles_exits_0_with_an_empty_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.annot"
+    Project.open(empty).close()
+    out = tmp_path / "none.jsonl"
+    assert main(["export", str(empty), "--format", "jsonl", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("Exported 0 article(s)")
+    assert out.read_bytes() == b""
+    # An error writes nothing and exits 2.
+    missing = tmp_path / "missing.annot"
+    assert main(["export", str(missing), "--format", "jsonl", "-o", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists() and not missing.exists()
