@@ -63,7 +63,9 @@ def test_sentences_found_from_candidates_are_the_rule_applied_everywhere(
     if len(tokens) > 1:
         first = data.draw(st.integers(0, len(tokens) - 1))
         protected = [(first, data.draw(st.integers(first, len(tokens) - 1)))]
-    assert sentences(text, tokens, protected) == _reference_sentences(text, tokens, protected)
+    expected = _reference_sentences(text, tokens, protected)
+    assert sentences(text, tokens, protected) == expected
+    assert sentences(text, [t[:2] for t in tokens], protected) == expected  # (start, end) pairs
 
 
 # Characters that decide where the expression hands over to the rules: joiners, marks, the

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -142,49 +143,61 @@ def tokenize(text: str) -> list[Token]:
 
 
 def sentences(
-    text: str, tokens: Sequence[Token], protected: Iterable[tuple[int, int]] = ()
+    text: str, tokens: Sequence[tuple[int, int] | Token], protected: Iterable[tuple[int, int]] = ()
 ) -> list[tuple[int, int]]:
     """Token index ranges ``[first, last)`` of the sentences; none ends inside a protected
-    ``[first, last]`` token range (an exported span)."""
+    ``[first, last]`` token range (an exported span). ``tokens`` may be :class:`Token` tuples or
+    plain ``(start, end)`` pairs."""
     no_break: set[int] = set()  # k: no sentence break between token k and k + 1
     for first, last in protected:
         no_break.update(range(first, last))
     ranges: list[tuple[int, int]] = []
     start = 0
     # Only after a terminal or closing mark, or before a line break, can a sentence end (see
-    # _ends_sentence): those tokens are found first, the rules run on them alone.
-    stops = _TERMINALS | _CLOSERS
-    candidates = {k for k, token in enumerate(tokens) if token.text in stops}
-    if _LINE_BREAK_PATTERN.search(text):
-        ends = [token.end for token in tokens]
-        for found in _LINE_BREAK_PATTERN.finditer(text):
-            candidates.add(bisect_right(ends, found.start()) - 1)
-    last_gap = len(tokens) - 1
+    # _ends_sentence): those tokens are found in the text first (a token that is one such
+    # character), the rules run on them alone.
+    size = len(tokens)
+    candidates: set[int] = set()
+    for found in _STOP_PATTERN.finditer(text):
+        at = found.start()
+        k = bisect_left(tokens, (at,))
+        if k < size and tokens[k][0] == at and tokens[k][1] == at + 1:
+            candidates.add(k)
+    for found in _LINE_BREAK_PATTERN.finditer(text):
+        candidates.add(bisect_right(tokens, found.start(), key=_end) - 1)
+    last_gap = size - 1
     for k in sorted(candidates):
         if 0 <= k < last_gap and k not in no_break and _ends_sentence(text, tokens, k):
             ranges.append((start, k + 1))
             start = k + 1
     if tokens:
-        ranges.append((start, len(tokens)))
+        ranges.append((start, size))
     return ranges
 
 
-def _ends_sentence(text: str, tokens: Sequence[Token], k: int) -> bool:
-    gap = text[tokens[k].end : tokens[k + 1].start]
+_STOP_PATTERN = re.compile("[" + re.escape("".join(sorted(_TERMINALS | _CLOSERS))) + "]")
+_end = itemgetter(1)
+
+
+def _ends_sentence(text: str, tokens: Sequence[tuple[int, int] | Token], k: int) -> bool:
+    gap = text[tokens[k][1] : tokens[k + 1][0]]
     if any(ch in _LINE_BREAKS for ch in gap):
         return True
     if not gap:
         return False
     j = k
-    while j > 0 and tokens[j].text in _CLOSERS and tokens[j - 1].end == tokens[j].start:
+    while (
+        j > 0 and text[tokens[j][0] : tokens[j][1]] in _CLOSERS and tokens[j - 1][1] == tokens[j][0]
+    ):
         j -= 1
-    if tokens[j].text not in _TERMINALS:
+    mark = text[tokens[j][0] : tokens[j][1]]
+    if mark not in _TERMINALS:
         return False
-    if j > 0 and tokens[j].text == "." and tokens[j - 1].end == tokens[j].start:
-        before = tokens[j - 1].text
+    if j > 0 and mark == "." and tokens[j - 1][1] == tokens[j][0]:
+        before = text[tokens[j - 1][0] : tokens[j - 1][1]]
         if (len(before) == 1 and before.isalpha()) or before.casefold() in ABBREVIATIONS:
             return False
-    first = tokens[k + 1].text[0]
+    first = text[tokens[k + 1][0]]
     if first in _OPENERS:
         return True
     return first.isalpha() and not first.islower()
