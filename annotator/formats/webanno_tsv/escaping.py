@@ -4,6 +4,7 @@ values and text lines (see :mod:`annotator.formats.webanno_tsv`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 FORMAT_LINE = "#FORMAT=WebAnno TSV 3.3"
 
@@ -82,6 +83,28 @@ def unescape_value(value: str) -> str:
 
 def escape_text(text: str) -> str:
     return text.translate(_TEXT_TABLE)
+
+
+# A sentence's text lines: escaped, each line after "#Text=", after the sentence's blank line.
+_LINES_TABLE = str.maketrans({**_TEXT_MAP, "\n": "\n#Text="})
+
+
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(c for c in _TEXT_MAP if c != "\n")) + "]")
+
+
+def text_line_maker(text: str) -> Callable[[str], str]:
+    """A function that makes the ``#Text=`` lines of a sentence of ``text`` (after the blank
+    line a sentence starts with): its lines escaped, as :func:`escape_text` does. (Most texts
+    need no escape but at their line breaks.)"""
+    return _escaped_lines if _NEEDS_ESCAPE.search(text) else _plain_lines
+
+
+def _plain_lines(sentence: str) -> str:
+    return "\n#Text=" + sentence.replace("\n", "\n#Text=") + "\n"
+
+
+def _escaped_lines(sentence: str) -> str:
+    return "\n#Text=" + sentence.translate(_LINES_TABLE) + "\n"
 
 
 def unescape_text(text: str) -> str:

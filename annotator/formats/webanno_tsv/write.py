@@ -8,12 +8,12 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from annotator.core.model import Label
-from annotator.core.text import Utf16Index
-from annotator.formats.conll import Token, sentences
 from annotator.formats.conll import _is_separator as is_separator
+from annotator.formats.conll import sentences
 from annotator.formats.export import ExportDoc, ExportReport, ExportSpan, atomic_folder
 from annotator.formats.records import (
     title_from_text,
@@ -25,9 +25,9 @@ from annotator.formats.webanno_tsv.escaping import (
     NULL_VALUE,
     RELATION_FEATURES,
     SPAN_FEATURES,
-    escape_text,
     escape_value,
     file_name,
+    text_line_maker,
 )
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # characters that take two UTF-16 units
@@ -54,7 +54,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
     """The TSV text of one article and how many of its spans it holds."""
     text = doc.article.text
-    index = Utf16Index(text)
     kept: list[tuple[int, ExportSpan, int, int]] = []  # (export index, span, start, end)
     for i, span in enumerate(doc.spans):
         start, end = _trim(text, span.start, span.end)
@@ -63,113 +62,168 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
             continue
         tally.trimmed += (start, end) != (span.start, span.end)
         kept.append((i, span, start, end))
-    bounds = cut_tokens(text, ((start, end) for _, _, start, end in kept))
-    tokens = [Token(a, b, text[a:b]) for a, b in bounds]
-    starts = [t.start for t in tokens]
-
+    # Tokens as (start, end) pairs; a token's index is found by bisection on them.
+    tokens = cut_tokens(text, ((start, end) for _, _, start, end in kept))
     token_range: dict[int, tuple[int, int]] = {}
     for i, _span, start, end in kept:
-        first = bisect_left(starts, start)
-        last = bisect_right(starts, end - 1) - 1
-        token_range[i] = (first, last)
+        token_range[i] = (bisect_left(tokens, (start,)), bisect_left(tokens, (end,)) - 1)
     sentence_ranges = sentences(text, tokens, token_range.values())
-    unit_ids: list[str] = []
-    for s, (first, last) in enumerate(sentence_ranges, start=1):
-        unit_ids.extend([f"{s}-{k}" for k in range(1, last - first + 1)])
-    on_token: list[list[int]] = [[] for _ in tokens]
-    for i, (first, last) in token_range.items():
-        for t in range(first, last + 1):
-            on_token[t].append(i)
+    stretches, stacked = _stretches(token_range)
     ids: dict[int, int] = {}
     for i, _span, _start, _end in kept:
         first, last = token_range[i]
-        if first != last or any(len(on_token[t]) > 1 for t in range(first, last + 1)):
+        if first != last or i in stacked:
             ids[i] = len(ids) + 1
-    relations_on: list[list[int]] = [[] for _ in tokens]
+    relations_on: dict[int, list[int]] = {}
     for r, relation in enumerate(doc.relations):
         if relation.head in token_range and relation.child in token_range:
-            relations_on[token_range[relation.child][0]].append(r)
+            relations_on.setdefault(token_range[relation.child][0], []).append(r)
 
     lines = [HEADER]
-    if tokens and text[: tokens[0].start].strip(" "):
+    if tokens and text[: tokens[0][0]].strip(" "):
         tally.leading += 1
     if not tokens:
         tally.no_tokens += 1
     a = doc.article
     if a.title != title_from_text(text) or a.meta or a.source or a.author or a.url or a.published:
         tally.metadata += 1
-    # Each span's column values are made once; most tokens carry no span and share one tail.
+    # Each span's column values are made once; so are the columns of each set of spans that
+    # tokens share.
     values = {
         i: [_span_value(doc.spans[i], feature, ids.get(i)) for feature in SPAN_FEATURES]
         for i in token_range
     }
-    empty_tail = "\t".join([NULL_COLUMN] * (len(SPAN_FEATURES) + len(RELATION_FEATURES) + 1))
-    # Offsets in UTF-16 units (as INCEpTION counts): each token's shift is the number of astral
-    # characters before it, found by bisection; all rows are made first, those of the tokens
-    # that carry spans or relations then made again.
-    astral = [m.start() for m in _ASTRAL.finditer(text)] if index.astral_count() else []
-    if astral:
-        offsets = [
-            f"{a + bisect_left(astral, a)}-{b + bisect_left(astral, b)}" for a, b, _ in tokens
+    columns = [
+        [
+            "|".join(values[i][f] for i in spans_here) if spans_here else NULL_COLUMN
+            for f in range(len(SPAN_FEATURES))
         ]
-    else:
-        offsets = [f"{a}-{b}" for a, b, _ in tokens]
-    rows = [
-        f"{unit}\t{where}\t{token.text}\t{empty_tail}\t\n"
-        for unit, where, token in zip(unit_ids, offsets, tokens, strict=True)
+        for _, spans_here in stretches
     ]
-    span_columns: dict[tuple[int, ...], list[str]] = {}  # tokens in a span share its columns
-    no_spans = [NULL_COLUMN] * len(SPAN_FEATURES)
-    no_relations = [NULL_COLUMN] * (len(RELATION_FEATURES) + 1)
-    for t in range(len(tokens)):
-        spans_here = on_token[t]
-        rels = relations_on[t]
-        if not spans_here and not rels:
-            continue
-        row = [unit_ids[t], offsets[t], tokens[t].text]
-        if spans_here:
-            key = tuple(spans_here)
-            columns = span_columns.get(key)
-            if columns is None:
-                columns = span_columns[key] = [
-                    "|".join(values[i][f] for i in spans_here) for f in range(len(SPAN_FEATURES))
-                ]
-            row.extend(columns)
-        else:
-            row.extend(no_spans)
-        if rels:
-            for feature in RELATION_FEATURES:
-                row.append(
-                    "|".join(
-                        _value(
-                            doc.relations[r].type
-                            if feature == "label"
-                            else doc.relations[r].annotator
-                        )
-                        for r in rels
-                    )
-                )
-            refs = []
-            for r in rels:
-                relation = doc.relations[r]
-                ref = unit_ids[token_range[relation.head][0]]
-                head_id, child_id = ids.get(relation.head), ids.get(relation.child)
-                if head_id is not None or child_id is not None:
-                    ref += f"[{head_id or 0}_{child_id or 0}]"
-                refs.append(ref)
-            row.append("|".join(refs))
-        else:
-            row.extend(no_relations)
-        rows[t] = "\t".join(row) + "\t\n"
+    tails = [
+        (t, "\t" + "\t".join(row + _NO_RELATIONS) + "\t\n")
+        for (t, _), row in zip(stretches, columns, strict=True)
+    ]
+    sentence_starts = [first for first, _ in sentence_ranges]
+    rows, astral = _rows(text, tokens, sentence_starts, tails)
+
+    def unit(t: int) -> str:
+        s = bisect_right(sentence_starts, t)
+        return f"{s}-{t - sentence_starts[s - 1] + 1}"
+
+    def remade(t: int, relations: str) -> str:
+        start, end = tokens[t]
+        where = f"{start + bisect_left(astral, start)}-{end + bisect_left(astral, end)}"
+        stretch = bisect_right(stretches, (t, _LAST)) - 1
+        here = columns[stretch] if stretch >= 0 else _NO_SPANS
+        return "\t".join([unit(t), where, text[start:end], *here, relations]) + "\t\n"
+
+    # The rows of tokens that hold an astral character (their end is shifted once more) and of
+    # tokens that carry relations are made again.
+    empty_relations = "\t".join(_NO_RELATIONS)
+    for p in astral:
+        t = bisect_left(tokens, (p + 1,)) - 1
+        if t >= 0 and tokens[t][1] > p and t not in relations_on:
+            rows[t] = remade(t, empty_relations)
+    for t, rels in relations_on.items():
+        parts = [
+            "|".join(_value(doc.relations[r].type) for r in rels),
+            "|".join(_value(doc.relations[r].annotator) for r in rels),
+        ]
+        refs = []
+        for r in rels:
+            relation = doc.relations[r]
+            ref = unit(token_range[relation.head][0])
+            head_id, child_id = ids.get(relation.head), ids.get(relation.child)
+            if head_id is not None or child_id is not None:
+                ref += f"[{head_id or 0}_{child_id or 0}]"
+            refs.append(ref)
+        parts.append("|".join(refs))
+        rows[t] = remade(t, "\t".join(parts))
+    text_lines = text_line_maker(text)
     append = lines.append
     for n, (first, last) in enumerate(sentence_ranges):
-        begin = tokens[first].start
-        end = tokens[sentence_ranges[n + 1][0]].start if n + 1 < len(sentence_ranges) else len(text)
-        append("\n")
-        for part in text[begin:end].split("\n"):
-            append(f"#Text={escape_text(part)}\n")
-        append("".join(rows[first:last]))
+        begin = tokens[first][0]
+        end = tokens[sentence_ranges[n + 1][0]][0] if n + 1 < len(sentence_ranges) else len(text)
+        append(text_lines(text[begin:end]))
+        lines += rows[first:last]
     return "".join(lines), len(kept)
+
+
+_NO_SPANS = [NULL_COLUMN] * len(SPAN_FEATURES)
+_NO_RELATIONS = [NULL_COLUMN] * (len(RELATION_FEATURES) + 1)
+_LAST = (1 << 63,)  # after every tuple that starts with a token index
+# The columns of a token without spans or relations, and the row's end.
+_EMPTY_TAIL = "\t" + "\t".join(_NO_SPANS + _NO_RELATIONS) + "\t\n"
+
+
+def _stretches(
+    token_range: dict[int, tuple[int, int]],
+) -> tuple[list[tuple[int, tuple[int, ...]]], set[int]]:
+    """Where the set of spans on the tokens changes: (first token, the spans on it and on the
+    tokens up to the next change, in export order); and the spans that share a token with
+    another span (stacked)."""
+    starting: dict[int, list[int]] = {}
+    ending: dict[int, list[int]] = {}
+    for i, (first, last) in token_range.items():
+        if first <= last:
+            starting.setdefault(first, []).append(i)
+            ending.setdefault(last + 1, []).append(i)
+    stretches: list[tuple[int, tuple[int, ...]]] = []
+    stacked: set[int] = set()
+    active: set[int] = set()
+    for t in sorted(starting.keys() | ending.keys()):
+        active.difference_update(ending.get(t, ()))
+        active.update(starting.get(t, ()))
+        here = tuple(sorted(active))
+        stretches.append((t, here))
+        if len(here) > 1:
+            stacked.update(here)
+    return stretches, stacked
+
+
+def _rows(
+    text: str,
+    tokens: list[tuple[int, int]],
+    sentence_starts: list[int],
+    tails: list[tuple[int, str]],
+) -> tuple[list[str], list[int]]:
+    """The row of every token, and where the astral characters of ``text`` are.
+
+    The rows are made a stretch of tokens at a time, in which the sentence, the columns after
+    the token (``tails``: from which token on each holds) and the shift of the offsets stay the
+    same. Offsets are UTF-16 units (as INCEpTION counts): a token is shifted by the number of
+    astral characters before it. (The end of a token that holds an astral character is
+    shifted once more: the caller makes those rows again.)
+    """
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    size = len(tokens)
+    # Token index from which each astral character counts (the first token starting after it).
+    shifts = [bisect_left(tokens, (p + 1,)) for p in astral]
+    tail_at = dict(tails)
+    sentence_at = {first: s for s, first in enumerate(sentence_starts, start=1)}
+    changes = sorted({*sentence_at, *tail_at, *shifts, size})
+    rows: list[str] = []
+    s = first = shift = 0
+    tail = _EMPTY_TAIL
+    for i, j in pairwise(changes):
+        if i in sentence_at:
+            s, first = sentence_at[i], i
+        tail = tail_at.get(i, tail)
+        while shift < len(shifts) and shifts[shift] <= i:
+            shift += 1
+        k = i - first + 1
+        if shift:
+            rows += [
+                f"{s}-{k}\t{a + shift}-{b + shift}\t{text[a:b]}{tail}"
+                for k, (a, b) in enumerate(tokens[i:j], start=k)
+            ]
+        else:
+            rows += [
+                f"{s}-{k}\t{a}-{b}\t{text[a:b]}{tail}"
+                for k, (a, b) in enumerate(tokens[i:j], start=k)
+            ]
+    return rows, astral
 
 
 def _value(value: str) -> str:
