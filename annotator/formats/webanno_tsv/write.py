@@ -87,22 +87,19 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
     a = doc.article
     if a.title != title_from_text(text) or a.meta or a.source or a.author or a.url or a.published:
         tally.metadata += 1
-    # Each span's column values are made once; so are the columns of each set of spans that
-    # tokens share.
-    values = {
-        i: [_span_value(doc.spans[i], feature, ids.get(i)) for feature in SPAN_FEATURES]
-        for i in token_range
-    }
-    columns = [
-        [
-            "|".join(values[i][f] for i in spans_here) if spans_here else NULL_COLUMN
-            for f in range(len(SPAN_FEATURES))
-        ]
-        for _, spans_here in stretches
-    ]
+    # Each span's column values are made once; the tokens a span covers alone share them.
+    values = {i: _span_values(doc.spans[i], ids.get(i)) for i in token_range}
+
+    def span_columns(spans_here: tuple[int, ...]) -> list[str]:
+        if len(spans_here) == 1:
+            return values[spans_here[0]]
+        if not spans_here:
+            return _NO_SPANS
+        return ["|".join(values[i][f] for i in spans_here) for f in range(len(SPAN_FEATURES))]
+
     tails = [
-        (t, "\t" + "\t".join(row + _NO_RELATIONS) + "\t\n")
-        for (t, _), row in zip(stretches, columns, strict=True)
+        (t, "\t" + "\t".join(span_columns(spans_here)) + _NO_RELATIONS_TAIL)
+        for t, spans_here in stretches
     ]
     sentence_starts = [first for first, _ in sentence_ranges]
     rows, astral = _rows(text, tokens, sentence_starts, tails)
@@ -115,7 +112,7 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         start, end = tokens[t]
         where = f"{start + bisect_left(astral, start)}-{end + bisect_left(astral, end)}"
         stretch = bisect_right(stretches, (t, _LAST)) - 1
-        here = columns[stretch] if stretch >= 0 else _NO_SPANS
+        here = span_columns(stretches[stretch][1]) if stretch >= 0 else _NO_SPANS
         return "\t".join([unit(t), where, text[start:end], *here, relations]) + "\t\n"
 
     # The rows of tokens that hold an astral character (their end is shifted once more) and of
@@ -155,6 +152,7 @@ _NO_RELATIONS = [NULL_COLUMN] * (len(RELATION_FEATURES) + 1)
 _LAST = (1 << 63,)  # after every tuple that starts with a token index
 # The columns of a token without spans or relations, and the row's end.
 _EMPTY_TAIL = "\t" + "\t".join(_NO_SPANS + _NO_RELATIONS) + "\t\n"
+_NO_RELATIONS_TAIL = "\t" + "\t".join(_NO_RELATIONS) + "\t\n"
 
 
 def _stretches(
@@ -230,20 +228,19 @@ def _value(value: str) -> str:
     return escape_value(value) if value else NULL_VALUE
 
 
-def _span_value(span: ExportSpan, feature: str, disambiguation: int | None) -> str:
-    if feature == "label":
-        value = _value(span.label)
-    elif feature == "annotator":
-        value = _value(span.annotator)
-    elif feature == "note":
-        value = _value(span.note)
-    else:
-        value = (
-            _value(json.dumps(span.attributes, ensure_ascii=False, sort_keys=True))
-            if span.attributes
-            else NULL_VALUE
-        )
-    return value if disambiguation is None else f"{value}[{disambiguation}]"
+def _span_values(span: ExportSpan, disambiguation: int | None) -> list[str]:
+    """The span's columns (see SPAN_FEATURES)."""
+    values = [
+        _value(span.label),
+        _value(span.annotator),
+        _value(span.note),
+        _value(json.dumps(span.attributes, ensure_ascii=False, sort_keys=True))
+        if span.attributes
+        else NULL_VALUE,
+    ]
+    if disambiguation is None:
+        return values
+    return [f"{value}[{disambiguation}]" for value in values]
 
 
 def write_webanno_tsv(
