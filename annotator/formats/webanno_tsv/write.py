@@ -102,26 +102,28 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         for t, spans_here in stretches
     ]
     sentence_starts = [first for first, _ in sentence_ranges]
-    rows, astral = _rows(text, tokens, sentence_starts, tails)
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    heads = _heads(text, tokens, sentence_starts, astral)
 
     def unit(t: int) -> str:
         s = bisect_right(sentence_starts, t)
         return f"{s}-{t - sentence_starts[s - 1] + 1}"
 
-    def remade(t: int, relations: str) -> str:
+    def row(t: int, relations: str) -> str:
         start, end = tokens[t]
         where = f"{start + bisect_left(astral, start)}-{end + bisect_left(astral, end)}"
         stretch = bisect_right(stretches, (t, _LAST)) - 1
         here = span_columns(stretches[stretch][1]) if stretch >= 0 else _NO_SPANS
         return "\t".join([unit(t), where, text[start:end], *here, relations]) + "\t\n"
 
-    # The rows of tokens that hold an astral character (their end is shifted once more) and of
-    # tokens that carry relations are made again.
+    # Whole rows, made apart: those of the tokens that hold an astral character (their end is
+    # shifted once more than their start) and of the tokens that carry relations.
+    rows: dict[int, str] = {}
     empty_relations = "\t".join(_NO_RELATIONS)
     for p in astral:
         t = bisect_left(tokens, (p + 1,)) - 1
         if t >= 0 and tokens[t][1] > p and t not in relations_on:
-            rows[t] = remade(t, empty_relations)
+            rows[t] = row(t, empty_relations)
     for t, rels in relations_on.items():
         parts = [
             "|".join(_value(doc.relations[r].type) for r in rels),
@@ -136,14 +138,28 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
                 ref += f"[{head_id or 0}_{child_id or 0}]"
             refs.append(ref)
         parts.append("|".join(refs))
-        rows[t] = remade(t, "\t".join(parts))
+        rows[t] = row(t, "\t".join(parts))
+    # The other rows are their heads each followed by the tail of the stretch they are in: a
+    # stretch of rows is its heads joined by its tail.
     text_lines = text_line_maker(text)
+    sentence_at = {first: n for n, first in enumerate(sentence_starts)}
+    tail_at = dict(tails)
+    size = len(tokens)
+    changes = sorted({*sentence_at, *tail_at, *rows, *(t + 1 for t in rows), size})
     append = lines.append
-    for n, (first, last) in enumerate(sentence_ranges):
-        begin = tokens[first][0]
-        end = tokens[sentence_ranges[n + 1][0]][0] if n + 1 < len(sentence_ranges) else len(text)
-        append(text_lines(text[begin:end]))
-        lines += rows[first:last]
+    tail = _EMPTY_TAIL
+    for i, j in pairwise(changes):
+        n = sentence_at.get(i)
+        if n is not None:
+            end = tokens[sentence_starts[n + 1]][0] if n + 1 < len(sentence_starts) else len(text)
+            append(text_lines(text[tokens[i][0] : end]))
+        tail = tail_at.get(i, tail)
+        made = rows.get(i)
+        if made is not None:
+            append(made)
+        else:
+            append(tail.join(heads[i:j]))
+            append(tail)
     return "".join(lines), len(kept)
 
 
@@ -161,6 +177,14 @@ def _stretches(
     """Where the set of spans on the tokens changes: (first token, the spans on it and on the
     tokens up to the next change, in export order); and the spans that share a token with
     another span (stacked)."""
+    ranges = sorted((first, last, i) for i, (first, last) in token_range.items() if first <= last)
+    if all(a[1] < b[0] for a, b in pairwise(ranges)):  # no two spans share a token
+        simple: list[tuple[int, tuple[int, ...]]] = []
+        for first, last, i in ranges:
+            if simple and simple[-1][0] == first:
+                simple.pop()
+            simple += [(first, (i,)), (last + 1, ())]
+        return simple, set()
     starting: dict[int, list[int]] = {}
     ending: dict[int, list[int]] = {}
     for i, (first, last) in token_range.items():
@@ -180,52 +204,51 @@ def _stretches(
     return stretches, stacked
 
 
-def _rows(
-    text: str,
-    tokens: list[tuple[int, int]],
-    sentence_starts: list[int],
-    tails: list[tuple[int, str]],
-) -> tuple[list[str], list[int]]:
-    """The row of every token, and where the astral characters of ``text`` are.
+def _heads(
+    text: str, tokens: list[tuple[int, int]], sentence_starts: list[int], astral: list[int]
+) -> list[str]:
+    """The first three columns of every token's row: its id, offsets and text.
 
-    The rows are made a stretch of tokens at a time, in which the sentence, the columns after
-    the token (``tails``: from which token on each holds) and the shift of the offsets stay the
-    same. Offsets are UTF-16 units (as INCEpTION counts): a token is shifted by the number of
-    astral characters before it. (The end of a token that holds an astral character is
-    shifted once more: the caller makes those rows again.)
+    Offsets are UTF-16 units (as INCEpTION counts): a token is shifted by the number of astral
+    characters before it, which changes only at a few tokens; the heads are made a stretch of
+    tokens of one sentence and one shift at a time. (The end of a token that holds an astral
+    character is shifted once more: the caller makes those rows apart.)
     """
-    astral = [m.start() for m in _ASTRAL.finditer(text)]
-    size = len(tokens)
     # Token index from which each astral character counts (the first token starting after it).
     shifts = [bisect_left(tokens, (p + 1,)) for p in astral]
-    tail_at = dict(tails)
     sentence_at = {first: s for s, first in enumerate(sentence_starts, start=1)}
-    changes = sorted({*sentence_at, *tail_at, *shifts, size})
-    rows: list[str] = []
+    heads: list[str] = []
     s = first = shift = 0
-    tail = _EMPTY_TAIL
-    for i, j in pairwise(changes):
+    for i, j in pairwise(sorted({*sentence_at, *shifts, len(tokens)})):
         if i in sentence_at:
             s, first = sentence_at[i], i
-        tail = tail_at.get(i, tail)
         while shift < len(shifts) and shifts[shift] <= i:
             shift += 1
         k = i - first + 1
         if shift:
-            rows += [
-                f"{s}-{k}\t{a + shift}-{b + shift}\t{text[a:b]}{tail}"
+            heads += [
+                f"{s}-{k}\t{a + shift}-{b + shift}\t{text[a:b]}"
                 for k, (a, b) in enumerate(tokens[i:j], start=k)
             ]
         else:
-            rows += [
-                f"{s}-{k}\t{a}-{b}\t{text[a:b]}{tail}"
-                for k, (a, b) in enumerate(tokens[i:j], start=k)
+            heads += [
+                f"{s}-{k}\t{a}-{b}\t{text[a:b]}" for k, (a, b) in enumerate(tokens[i:j], start=k)
             ]
-    return rows, astral
+    return heads
 
 
 def _value(value: str) -> str:
-    return escape_value(value) if value else NULL_VALUE
+    if not value:
+        return NULL_VALUE
+    escaped = _ESCAPED.get(value)
+    if escaped is None:  # labels and annotators repeat: each is escaped once
+        if len(_ESCAPED) >= 10_000:
+            _ESCAPED.clear()
+        escaped = _ESCAPED[value] = escape_value(value)
+    return escaped
+
+
+_ESCAPED: dict[str, str] = {}
 
 
 def _span_values(span: ExportSpan, disambiguation: int | None) -> list[str]:
