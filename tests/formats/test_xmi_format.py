@@ -258,3 +258,24 @@ def test_the_redewiedergabe_multi_annotator_corpus_imports_every_annotator(
         ]
         assert stwr and all(s.attributes["Medium"] for s in stwr)
         assert any("features missing from its type system" in n.message for n in summary.notes)
+
+
+@pytest.mark.corpus
+def test_one_annotators_folder_of_a_corpus_finds_the_type_system_above_it(
+    tmp_path: Path, corpora: Path
+) -> None:
+    # The corpus keeps rwTypesystem.xml beside the annotators' folders, not in them.
+    mars = corpora / "redewiedergabe-mkhz-multiannotator" / "xmi" / "mars"
+    assert not list(mars.glob("*.xml"))
+    with Project.open(tmp_path / "mars.annot") as project:
+        summary = import_paths(project, [mars], annotator="me", format="xmi")
+        assert summary.rejections == []
+        assert summary.articles_added == 1
+        [article_id] = project.article_ids()
+        spans = project.spans(article_id)
+        merged = sum(
+            int(n.message.split()[0]) for n in summary.notes if "duplicate span" in n.message
+        )
+        # cassis finds 13 Stwr, 9 Frame, 9 IntExpression and 8 Speaker annotations in it.
+        assert len(spans) + merged == 39
+        assert {s.annotator for s in spans} == {"me"}

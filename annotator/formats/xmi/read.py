@@ -35,14 +35,20 @@ from annotator.formats.xmi.types import (
     _short,
 )
 
-
 # ------------------------------------------------------------------------------------ reading
+LEVELS_ABOVE = 2
+
+
 class _TypeSystems:
     """The type system of each folder, found once: TypeSystem.xml, or the one type system
-    description among the folder's .xml files, here or in the nearest folder above."""
+    description among the folder's .xml files, here or in the nearest folder above, up to
+    :data:`LEVELS_ABOVE` folders above the one imported (a corpus keeps one type system for the
+    folders of all its annotators, and one of those folders may be imported alone)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.top = root
+        for _ in range(LEVELS_ABOVE):
+            self.top = self.top.parent
         self._found: dict[Path, Any] = {}
 
     def for_file(self, path: Path) -> Any:
@@ -56,15 +62,12 @@ class _TypeSystems:
                 self._found[folder] = described
                 if described is not None:
                     return described
-            if (
-                folder == self.root
-                or folder.parent == folder
-                or not folder.is_relative_to(self.root)
-            ):
+            if folder.parent == folder or folder == self.top:
                 break
             folder = folder.parent
         raise InvalidRecord(
-            f"no {TYPE_SYSTEM} (type system description) beside it or in a folder above it"
+            f"no {TYPE_SYSTEM} (type system description) beside it or in a folder above it "
+            f"(up to {LEVELS_ABOVE} above the one imported)"
         )
 
     def _describe(self, folder: Path) -> Any:
