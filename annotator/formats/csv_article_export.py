@@ -7,7 +7,9 @@ its values joined by `` | ``. The spans themselves are not written (export ``csv
 of spans); the summary counts them as not written. Cells a spreadsheet would run as formulas
 are neutralised (:mod:`annotator.formats.csv_safety`) unless ``raw``; ``bom`` starts the file
 with a UTF-8 byte-order mark for Excel. Importing the file (as ``csv-articles``, or any CSV of
-articles) restores the cells, the metadata and the document labels.
+articles) restores the cells, the metadata and the document labels. ``OUT.labels.json`` beside
+it holds the label set and the document label fields (a schema file, as beside a JSONL export),
+so a project that lacks the fields defines them on import.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 from annotator.core.model import Label
 from annotator.formats.csv_articles import DOC_LABEL_PREFIX, EXPORT_COLUMNS, VALUE_SEPARATOR
 from annotator.formats.csv_safety import UTF8_BOM, is_formula_like, neutralise
-from annotator.formats.export import ExportDoc, ExportReport, atomic_file
+from annotator.formats.export import ExportDoc, ExportReport, LabelSchema, atomic_file
+from annotator.formats.label_sets import label_set_text, labels_path
 
 
 def write_csv_articles(
@@ -31,6 +34,7 @@ def write_csv_articles(
     labels: Sequence[Label] = (),
     raw: bool = False,
     bom: bool = False,
+    schema: LabelSchema | None = None,
 ) -> ExportReport:
     report = ExportReport("csv-articles")
     safe = (lambda value: value) if raw else neutralise
@@ -68,7 +72,10 @@ def write_csv_articles(
             report.articles += 1
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
-    report.files.append(out)
+        sidecar = labels_path(out)
+        with atomic_file(sidecar) as side:
+            side.write(label_set_text(labels, schema or LabelSchema()))
+    report.files.extend([out, sidecar])
     report.lose(report.spans, "span(s) not written (one row per article; export csv for spans)")
     report.lose(report.relations, "relation(s) not written (one row per article)")
     report.lose(

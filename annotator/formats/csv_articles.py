@@ -20,6 +20,7 @@ from annotator.formats.decode import (
     decode_bytes,
     looks_binary,
 )
+from annotator.formats.label_sets import read_label_set
 from annotator.formats.limits import (
     MAX_WHOLE_FILE_BYTES,
     CsvRecords,
@@ -66,7 +67,8 @@ _SNIFF_BYTES = 65536
 
 def read_csv_articles(path: Path, options: ReadOptions) -> ReadResult:
     """The registry's reader of ``csv-articles``: a CSV of articles (see :func:`read_csv_path`),
-    with ``doc_labels.FIELD`` columns as document labels."""
+    with ``doc_labels.FIELD`` columns as document labels, after the label set beside it."""
+    yield from read_label_set(path)
     yield from read_csv_path(path, text_column=options.csv_text_column, encoding=options.encoding)
 
 

@@ -25,6 +25,7 @@ from annotator.formats.csv_safety import UTF8_BOM, is_formula_like, neutralise, 
 from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl_export import dumps
+from annotator.formats.label_sets import read_label_set
 from annotator.formats.limits import CsvRecords, TooLarge, load_json
 from annotator.formats.records import (
     AnnotationRecord,
@@ -149,6 +150,7 @@ def read_csv_file(path: Path, options: ReadOptions) -> ReadResult:
     if is_span_table(head, encoding=options.encoding):
         yield from read_csv_spans_path(path, encoding=options.encoding)
     else:
+        yield from read_label_set(path)
         yield from read_csv_path(
             path, text_column=options.csv_text_column, encoding=options.encoding
         )

@@ -322,7 +322,7 @@ def export_project(
 
 
 # Formats whose writers carry the label schema (LabelSchema) with the label set.
-SCHEMA_FORMATS = frozenset({"jsonl", "parquet", "labelstudio"})
+SCHEMA_FORMATS = frozenset({"jsonl", "csv-articles", "parquet", "labelstudio"})
 
 
 def label_schema(project: Project, labels: Sequence[Label]) -> LabelSchema:

@@ -34,8 +34,7 @@ from annotator.formats.export import (
     LabelSchema,
     atomic_file,
 )
-from annotator.formats.label_sets import labels_path
-from annotator.store.schema_file import schema_json
+from annotator.formats.label_sets import label_set_text, labels_path
 
 
 def article_meta(article: Article) -> dict[str, Any]:
@@ -124,7 +123,6 @@ def write_jsonl(
             report.spans += len(doc.spans)
             report.relations += len(doc.relations)
         with atomic_file(sidecar) as side:
-            label_set = schema_json(labels, schema.attributes, schema.parents, schema.doc_fields)
-            side.write(json.dumps(label_set, ensure_ascii=False, indent=1) + "\n")
+            side.write(label_set_text(labels, schema))
     report.files.extend([out, sidecar])
     return report

@@ -1,6 +1,6 @@
 """The label set a file carries, read and applied to the project an import goes into.
 
-A JSONL export writes its label set beside it as ``NAME.labels.json``: a schema file (see
+A JSONL or csv-articles export writes its label set beside it as ``NAME.labels.json``: a schema file (see
 :mod:`annotator.store.schema_file`) of the exported labels, with their colours, hotkeys,
 descriptions, parents and attribute definitions, and the project's document label fields. Files
 of earlier versions hold only ``{"labels": [{name, color, hotkey, description}, ...]}``; both
@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from annotator.core.model import LABEL_PALETTE, LabelSpec
+from annotator.core.model import LABEL_PALETTE, Label, LabelSpec
 from annotator.core.schema import DocField
 from annotator.formats.decode import DecodeError, decode_bytes
+from annotator.formats.export_model import LabelSchema
 from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
 from annotator.formats.records import InvalidRecord, LabelSetRecord, RecordError, Rejection
 from annotator.store import Project, ProjectError
 from annotator.store.doc_labels import doc_fields, save_doc_field
 from annotator.store.schema_defs import attribute_defs, set_attribute_defs, set_label_parent
-from annotator.store.schema_file import SCHEMA_KEY, SchemaFileError, read_schema_file
+from annotator.store.schema_file import SCHEMA_KEY, SchemaFileError, read_schema_file, schema_json
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -39,6 +40,12 @@ def labels_path(path: Path) -> Path:
     """``data.jsonl`` -> ``data.labels.json``: the label set beside a JSONL file."""
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     return path.with_name(stem + ".labels.json")
+
+
+def label_set_text(labels: Sequence[Label], schema: LabelSchema) -> str:
+    """The ``NAME.labels.json`` written beside an export: a schema file of ``labels``."""
+    data = schema_json(labels, schema.attributes, schema.parents, schema.doc_fields)
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 # ------------------------------------------------------------------------------------ reading

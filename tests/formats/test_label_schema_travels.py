@@ -273,3 +273,21 @@ def test_spacy_brings_the_document_label_fields_it_uses(source: Path, tmp_path: 
     assert [n.message for n in summary.notes] == [
         "document label field(s) already in the project kept their own definition: Frame"
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv-articles", None])
+def test_a_csv_of_articles_brings_its_document_label_fields(
+    source: Path, tmp_path: Path, fmt: str | None
+) -> None:
+    out = tmp_path / "articles.csv"
+    with Project.open(source, backups=False) as project:
+        report = export_project(project, "csv-articles", out)
+        expected = _schema_of(project)["fields"]
+    assert report.files == [out, tmp_path / "articles.labels.json"]
+    with Project.open(tmp_path / "fresh.annot", backups=False) as fresh:
+        # As csv-articles, or as any CSV of articles (found by its content).
+        summary = import_paths(fresh, [out], annotator="importer", format=fmt)
+        assert summary.rejections == [] and summary.articles_added == 1
+        assert _schema_of(fresh)["fields"] == expected
+        [article_id] = summary.article_ids
+        assert doc_labels(fresh, article_id) == {"Frame": ["conflict"], "Reliability": ["4"]}
