@@ -60,9 +60,10 @@ def test_sentences_found_from_candidates_are_the_rule_applied_everywhere(
 ) -> None:
     tokens = [Token(a, b, text[a:b]) for a, b in token_bounds(text)]
     protected = []
-    if len(tokens) > 1:
-        first = data.draw(st.integers(0, len(tokens) - 1))
-        protected = [(first, data.draw(st.integers(first, len(tokens) - 1)))]
+    if len(tokens) > 1:  # spans: nested, overlapping, touching or apart
+        for _ in range(data.draw(st.integers(1, 3))):
+            first = data.draw(st.integers(0, len(tokens) - 1))
+            protected.append((first, data.draw(st.integers(first, len(tokens) - 1))))
     expected = _reference_sentences(text, tokens, protected)
     assert sentences(text, tokens, protected) == expected
     assert sentences(text, [t[:2] for t in tokens], protected) == expected  # (start, end) pairs

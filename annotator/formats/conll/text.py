@@ -148,14 +148,23 @@ def sentences(
     """Token index ranges ``[first, last)`` of the sentences; none ends inside a protected
     ``[first, last]`` token range (an exported span). ``tokens`` may be :class:`Token` tuples or
     plain ``(start, end)`` pairs."""
-    no_break: set[int] = set()  # k: no sentence break between token k and k + 1
-    for first, last in protected:
-        no_break.update(range(first, last))
+    # No sentence break between token k and k + 1 for k in a protected [first, last): the
+    # ranges merged, looked up by bisection.
+    block_starts: list[int] = []
+    block_ends: list[int] = []
+    for first, last in sorted(protected):
+        if first >= last:
+            continue
+        if block_ends and first <= block_ends[-1]:
+            block_ends[-1] = max(block_ends[-1], last)
+        else:
+            block_starts.append(first)
+            block_ends.append(last)
     ranges: list[tuple[int, int]] = []
     start = 0
-    # Only after a terminal or closing mark, or before a line break, can a sentence end (see
-    # _ends_sentence): those tokens are found in the text first (a token that is one such
-    # character), the rules run on them alone.
+    # Only after a terminal or closing mark followed by a gap, or before a line break, can a
+    # sentence end (see _ends_sentence): those tokens are found in the text first (a token
+    # that is one such character, followed by white space), the rules run on them alone.
     size = len(tokens)
     candidates: set[int] = set()
     for found in _STOP_PATTERN.finditer(text):
@@ -167,7 +176,12 @@ def sentences(
         candidates.add(bisect_right(tokens, found.start(), key=_end) - 1)
     last_gap = size - 1
     for k in sorted(candidates):
-        if 0 <= k < last_gap and k not in no_break and _ends_sentence(text, tokens, k):
+        if not 0 <= k < last_gap:
+            continue
+        block = bisect_right(block_starts, k) - 1
+        if block >= 0 and k < block_ends[block]:
+            continue
+        if _ends_sentence(text, tokens, k):
             ranges.append((start, k + 1))
             start = k + 1
     if tokens:
@@ -175,7 +189,15 @@ def sentences(
     return ranges
 
 
-_STOP_PATTERN = re.compile("[" + re.escape("".join(sorted(_TERMINALS | _CLOSERS))) + "]")
+# A terminal or closing mark followed by white space (without a gap after it, no sentence
+# ends there).
+_STOP_PATTERN = re.compile(
+    "["
+    + re.escape("".join(sorted(_TERMINALS | _CLOSERS)))
+    + r"](?=[\s"
+    + re.escape("".join(sorted(_INVISIBLE_SEPARATORS)))
+    + "])"
+)
 _end = itemgetter(1)
 
 
