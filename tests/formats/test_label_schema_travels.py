@@ -291,3 +291,44 @@ def test_a_csv_of_articles_brings_its_document_label_fields(
         assert _schema_of(fresh)["fields"] == expected
         [article_id] = summary.article_ids
         assert doc_labels(fresh, article_id) == {"Frame": ["conflict"], "Reliability": ["4"]}
+
+
+def test_label_studio_results_of_attribute_controls_are_attributes(
+    source: Path, tmp_path: Path
+) -> None:
+    """Regions annotated in Label Studio with the exported config: each per-region control's
+    result (as Label Studio writes it, with the region's id and offsets) is the attribute."""
+    out = tmp_path / "out.json"
+    with Project.open(source, backups=False) as project:
+        export_project(project, "labelstudio", out)
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    result = tasks[0]["annotations"][0]["result"]
+    claim = next(
+        r for r in result if r.get("type") == "labels" and r["value"]["labels"] == ["Claim"]
+    )
+    where = {k: claim["value"][k] for k in ("start", "end", "text")}
+    for control, kind, value in (
+        ("Claim:verdict", "choices", {"choices": ["false"]}),
+        ("score", "number", {"number": 3}),
+        ("remark", "textarea", {"text": ["zu vage", "nachprüfen"]}),
+    ):
+        result.append(
+            {
+                "id": claim["id"],
+                "from_name": control,
+                "to_name": "text",
+                "type": kind,
+                "origin": "manual",
+                "value": {**where, **value},
+            }
+        )
+    for region in result:  # as if made in Label Studio: no values in this app's region meta
+        region.get("meta", {}).pop("attributes", None)
+    out.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    with Project.open(tmp_path / "fresh.annot", backups=False) as fresh:
+        summary = import_paths(fresh, [out], annotator="importer")
+        assert summary.rejections == []
+        [article_id] = summary.article_ids
+        [span] = [s for s in fresh.spans(article_id) if s.text == "Wir schaffen das"]
+    assert span.attributes == {"verdict": "false", "score": "3", "remark": "zu vage\nnachprüfen"}
+    assert span.note == ""

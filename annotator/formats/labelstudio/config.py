@@ -160,6 +160,8 @@ class Config:
     # Per-region controls shown for one label (``whenLabelValue``): that label's attribute
     # definitions, label name -> definitions.
     attributes: dict[str, tuple[AttributeDef, ...]] = field(default_factory=dict)
+    # The per-region control of each attribute: control name -> attribute name.
+    attribute_controls: dict[str, str] = field(default_factory=dict)
 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -179,12 +181,14 @@ def parse_config(xml: str) -> Config:
     fields: list[DocField] = []
     controls: list[tuple[str, str]] = []
     attributes: dict[str, list[AttributeDef]] = {}
+    attribute_controls: dict[str, str] = {}
     for element in root.iter():
         found = _attribute_control(element)
         if found is not None and found[1].name not in {
             d.name for d in attributes.get(found[0], [])
         }:
             attributes.setdefault(found[0], []).append(found[1])
+            attribute_controls[element.get("name", "")] = found[1].name
         field = _doc_control(element, len(fields))
         if field is not None and field.name not in {f.name for f in fields}:
             controls.append((element.get("name", ""), field.name))
@@ -216,6 +220,7 @@ def parse_config(xml: str) -> Config:
         tuple(fields),
         tuple(controls),
         {label: tuple(defs) for label, defs in attributes.items()},
+        attribute_controls,
     )
 
 

@@ -4,6 +4,7 @@ document-level results (see :mod:`annotator.formats.labelstudio`)."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 from typing import Any, TypeGuard
@@ -32,7 +33,9 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
     (``value="$KEY"``), else ``data.text``, else the one string field of ``data`` (of several,
     the one every region's text fits). Regions of ``labels`` results are spans; a per-region
     ``textarea`` result (same id) is the span's note, per-region ``choices`` and other
-    per-region results its attributes (named by the control). Document-level results
+    per-region results its attributes (named by the control); a result of a control the config
+    shows for one label (``whenLabelValue``, as the export writes attribute definitions) is that
+    attribute's value, a text area's too. Document-level results
     (``choices``, ``textarea``, ratings ...) are kept in the article's meta under
     ``labelstudio_results`` with who gave them; nothing is dropped.
     """
@@ -107,8 +110,12 @@ def parse_task(item: Any, number: int | None = None, config: Config | None = Non
             value = region.get("value")
             name = str(region.get("from_name") or kind or "result")
             if owners is not None and isinstance(value, dict):
+                attribute = config.attribute_controls.get(name) if config else None
                 for index in owners:
-                    _attach(spans[index], kind, name, value)
+                    if attribute is not None:
+                        _attach_attribute(spans[index], kind, attribute, value)
+                    else:
+                        _attach(spans[index], kind, name, value)
             else:
                 documents.append(
                     {"annotator": who, "from_name": name, "type": kind, "value": value}
@@ -246,6 +253,29 @@ def _relation(
     if not isinstance(rel_labels, list):
         raise InvalidRecord(f"{where}: relation 'labels' must be a list")
     return [{"head": ends[0], "child": ends[1], "label": rel_type} for rel_type in rel_labels]
+
+
+def _attach_attribute(span: dict[str, Any], kind: Any, name: str, value: dict[str, Any]) -> None:
+    """A result of an attribute's per-region control (see ``Config.attribute_controls``) onto
+    its span, as the attribute's value: the choice, the text's lines, the number."""
+    if kind == "choices" and isinstance(value.get("choices"), list):
+        given = ", ".join(str(c) for c in value["choices"])
+    elif kind == "textarea":
+        lines = value.get("text")
+        lines = lines if isinstance(lines, list) else [lines]
+        given = "\n".join(str(line) for line in lines if line is not None)
+    elif (
+        kind == "number"
+        and isinstance(value.get("number"), int | float)
+        and not isinstance(value["number"], bool)
+        and math.isfinite(value["number"])
+    ):
+        number = value["number"]
+        given = str(int(number)) if number == int(number) else str(number)
+    else:
+        _attach(span, kind, name, value)
+        return
+    span.setdefault("attributes", {})[name] = given
 
 
 def _attach(span: dict[str, Any], kind: Any, name: str, value: dict[str, Any]) -> None:
