@@ -85,7 +85,7 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
     if not tokens:
         tally.no_tokens += 1
     a = doc.article
-    if a.title != title_from_text(text) or a.meta or a.source or a.author or a.url or a.published:
+    if a.meta or a.source or a.author or a.url or a.published or a.title != title_from_text(text):
         tally.metadata += 1
     # Each span's column values are made once; the tokens a span covers alone share them.
     values = {i: _span_values(doc.spans[i], ids.get(i)) for i in token_range}
