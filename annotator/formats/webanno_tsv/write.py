@@ -116,14 +116,8 @@ def document(doc: ExportDoc, tally: _Tally) -> tuple[str, int]:
         here = span_columns(stretches[stretch][1]) if stretch >= 0 else _NO_SPANS
         return "\t".join([unit(t), where, text[start:end], *here, relations]) + "\t\n"
 
-    # Whole rows, made apart: those of the tokens that hold an astral character (their end is
-    # shifted once more than their start) and of the tokens that carry relations.
+    # The rows of the tokens that carry relations are made apart, whole.
     rows: dict[int, str] = {}
-    empty_relations = "\t".join(_NO_RELATIONS)
-    for p in astral:
-        t = bisect_left(tokens, (p + 1,)) - 1
-        if t >= 0 and tokens[t][1] > p and t not in relations_on:
-            rows[t] = row(t, empty_relations)
     for t, rels in relations_on.items():
         parts = [
             "|".join(_value(doc.relations[r].type) for r in rels),
@@ -211,8 +205,8 @@ def _heads(
 
     Offsets are UTF-16 units (as INCEpTION counts): a token is shifted by the number of astral
     characters before it, which changes only at a few tokens; the heads are made a stretch of
-    tokens of one sentence and one shift at a time. (The end of a token that holds an astral
-    character is shifted once more: the caller makes those rows apart.)
+    tokens of one sentence and one shift at a time; then the few tokens that hold an astral
+    character (their end is shifted once more than their start) are made again.
     """
     # Token index from which each astral character counts (the first token starting after it).
     shifts = [bisect_left(tokens, (p + 1,)) for p in astral]
@@ -234,6 +228,14 @@ def _heads(
             heads += [
                 f"{s}-{k}\t{a}-{b}\t{text[a:b]}" for k, (a, b) in enumerate(tokens[i:j], start=k)
             ]
+    for p, after in zip(astral, shifts, strict=True):
+        t = after - 1  # the last token starting at or before the character
+        if t >= 0 and tokens[t][1] > p:
+            a, b = tokens[t]
+            unit = heads[t].partition("\t")[0]
+            heads[t] = (
+                f"{unit}\t{a + bisect_left(astral, a)}-{b + bisect_left(astral, b)}\t{text[a:b]}"
+            )
     return heads
 
 
