@@ -115,3 +115,12 @@ def docs(draw: st.DrawFn) -> ExportDoc:
 @given(docs())
 def test_rows_made_by_stretches_are_the_rows_made_token_by_token(doc: ExportDoc) -> None:
     assert document(doc, _Tally())[0] == token_by_token(doc)
+
+
+def test_long_sentences_and_many_sentences_are_numbered_as_token_by_token() -> None:
+    long_sentence = "word " * 1500 + "end."
+    many_sentences = "Yes. " * 1200 + "👍🏽 No."
+    for text in (long_sentence, many_sentences, long_sentence + " " + many_sentences):
+        spans = (ExportSpan(5, 14, "Claim", text[5:14], "ann"),)
+        doc = ExportDoc(Article(1, "T", text, "", "", "", "", "", "", "new", {}), spans, ())
+        assert document(doc, _Tally())[0] == token_by_token(doc)

@@ -218,15 +218,16 @@ def _heads(
             s, first = sentence_at[i], i
         while shift < len(shifts) and shifts[shift] <= i:
             shift += 1
-        k = i - first + 1
+        units = _units(s, i - first, j - i)
         if shift:
             heads += [
-                f"{s}-{k}\t{a + shift}-{b + shift}\t{text[a:b]}"
-                for k, (a, b) in enumerate(tokens[i:j], start=k)
+                f"{unit}{a + shift}-{b + shift}\t{text[a:b]}"
+                for unit, (a, b) in zip(units, tokens[i:j], strict=True)
             ]
         else:
             heads += [
-                f"{s}-{k}\t{a}-{b}\t{text[a:b]}" for k, (a, b) in enumerate(tokens[i:j], start=k)
+                f"{unit}{a}-{b}\t{text[a:b]}"
+                for unit, (a, b) in zip(units, tokens[i:j], strict=True)
             ]
     for p, after in zip(astral, shifts, strict=True):
         t = after - 1  # the last token starting at or before the character
@@ -237,6 +238,23 @@ def _heads(
                 f"{unit}\t{a + bisect_left(astral, a)}-{b + bisect_left(astral, b)}\t{text[a:b]}"
             )
     return heads
+
+
+def _units(sentence: int, skip: int, count: int) -> list[str]:
+    """The ids of ``count`` tokens of a sentence after its first ``skip``, each with the TAB
+    after it. (Articles share their first sentences' numbers and tokens' numbers: the ids are
+    made once for them.)"""
+    need = skip + count
+    if sentence > _UNITS_KEPT or need > _UNITS_KEPT:
+        return [f"{sentence}-{k}\t" for k in range(skip + 1, need + 1)]
+    units = _UNITS.get(sentence)
+    if units is None or len(units) < need:
+        units = _UNITS[sentence] = [f"{sentence}-{k}\t" for k in range(1, max(need, 64) + 1)]
+    return units[skip:need]
+
+
+_UNITS: dict[int, list[str]] = {}
+_UNITS_KEPT = 1000
 
 
 def _value(value: str) -> str:
@@ -276,7 +294,7 @@ def write_webanno_tsv(
     with atomic_folder(out) as folder:
         for doc in docs:
             content, spans = document(doc, tally)
-            (folder / file_name(doc.article.id)).write_text(content, encoding="utf-8", newline="\n")
+            (folder / file_name(doc.article.id)).write_bytes(content.encode("utf-8"))
             report.articles += 1
             report.spans += spans
             report.relations += len(doc.relations)
