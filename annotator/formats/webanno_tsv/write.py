@@ -254,7 +254,7 @@ def _units(sentence: int, skip: int, count: int) -> list[str]:
 
 
 _UNITS: dict[int, list[str]] = {}
-_UNITS_KEPT = 1000
+_UNITS_KEPT = 300  # at most 90,000 ids kept
 
 
 def _value(value: str) -> str:
