@@ -80,8 +80,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
     word_class = f"[{_ranges(word)}]"
     joiner = re.escape("".join(sorted(_JOINERS)))
+    # A word is taken whole or not at all: the longest run of word characters and joined words
+    # is captured in a lookahead (which never gives back) and matched again by reference, so
+    # the check after it cannot make the engine try a shorter word. (Possessive quantifiers
+    # say the same, but some Python 3.11 releases mis-match them before a lookahead.)
     tokens = re.compile(
-        rf"{word_class}++(?:[{joiner}]{word_class}++)*+(?![{joiner}]?{unknown})"
+        rf"(?=({word_class}+(?:[{joiner}]{word_class}+)*))\1(?![{joiner}]?{unknown})"
         rf"|(?:[{_ranges(alone)}]|[{_ranges(symbols)}])(?!{unknown})"
         rf"|[^{_ranges(blank)}]+"  # the rest of the run: the character-by-character rules
     )

@@ -18,7 +18,7 @@ HARD = (
 )
 
 
-@settings(max_examples=400, deadline=None, database=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(HARD), max_size=60).map("".join))
 def test_fast_tokens_are_the_conll_tokens(text: str) -> None:
     assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)]
@@ -89,3 +89,10 @@ def test_every_character_below_the_third_plane_is_cut_as_the_rules_cut_it() -> N
     for left, right in [("a", "a"), ("'", "\u0301"), ("’", "🏽"), ("\u200d", "-"), ("🇺", "\u200c")]:
         text = "".join(f"{left}{char}{right} {char}{char}\u00a0" for char in chars)
         assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)]
+
+
+def test_a_word_before_a_joiner_that_joins_nothing_ends_there() -> None:
+    # Found on Python 3.11.2, whose possessive quantifiers mis-matched before a lookahead.
+    for joiner in ("'", "’", "-", "ʼ", "‐"):
+        for text in (f"a{joiner} ", f"a{joiner}", f"ab{joiner}.", f"a{joiner}b{joiner} "):
+            assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)], text
