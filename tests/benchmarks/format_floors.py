@@ -5,8 +5,8 @@ spans with each format's own library, run as a process like the app's export.
 
 Each reads the project's rows with plain SQL in batches of articles (as the JSONL floor in
 ``floors.py`` does) and hands them to the library with no checks. As the JSONL floor writes
-every field the JSONL export writes, the hf, TSV and JSON-MIN floors write what their exports
-write (the same columns, layers and keys), each in its plainest form:
+every field the JSONL export writes, the hf, TSV, XMI and JSON-MIN floors write what their
+exports write (the same columns, layers and keys), each in its plainest form:
 
 - ``hf``: tokens by one regular expression (``\\w+|[^\\w\\s]``), IOB2 tags of the first span
   on each token, the text, every span with its annotator, note, attributes and times, the
@@ -18,15 +18,15 @@ write (the same columns, layers and keys), each in its plainest form:
 - ``labelstudio-min``: the same records as the export, byte for byte (one per article and
   annotator: the article's fields, regions with their ids, notes, attributes and times,
   relations), made from the rows with plain dictionaries and written as Label Studio's
-  converter writes them, ``json.dumps(indent=2)`` into one array.
+  converter writes them, ``json.dumps(indent=2)`` into one array;
+- ``xmi``: a ``cassis.Cas`` per article with the export's types and features (spans with
+  their label, annotator, note, attributes and times, relations with governor and dependent,
+  the title and the article's fields), ``to_xmi`` into a folder with the type system.
 
-The spaCy and XMI floors carry labels only, a stricter floor than the content the exports
-write:
+The spaCy floor carries labels only, a stricter floor than the content the export writes:
 
 - ``spacy``: ``spacy.blank("xx").make_doc`` of each text, its spans as ``doc.char_span(...,
-  alignment_mode="expand")`` in ``doc.spans["sc"]``, ``DocBin.add`` and ``DocBin.to_disk``;
-- ``xmi``: a ``cassis.Cas`` per article with one ``webanno.custom.Span`` per span, ``to_xmi``
-  into a folder with the type system.
+  alignment_mode="expand")`` in ``doc.spans["sc"]``, ``DocBin.add`` and ``DocBin.to_disk``.
 """
 
 from __future__ import annotations
@@ -196,16 +196,68 @@ def floor_xmi(project: str, out: str) -> int:
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    text = "uima.cas.String"
     ts = cassis.TypeSystem()
     span_type = ts.create_type("webanno.custom.Span", supertypeName="uima.tcas.Annotation")
-    ts.create_feature(span_type, "label", "uima.cas.String")
+    for name in ("label", "annotator", "note", "attributes", "created_at", "updated_at"):
+        ts.create_feature(span_type, name, text)
+    relation_type = ts.create_type("webanno.custom.Relation", supertypeName="uima.tcas.Annotation")
+    ts.create_feature(relation_type, "Governor", "webanno.custom.Span")
+    ts.create_feature(relation_type, "Dependent", "webanno.custom.Span")
+    ts.create_feature(relation_type, "label", text)
+    ts.create_feature(relation_type, "annotator", text)
+    metadata_type = ts.create_type(
+        "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData",
+        supertypeName="uima.tcas.DocumentAnnotation",
+    )
+    for name in ("documentTitle", "documentId", "documentUri"):
+        ts.create_feature(metadata_type, name, text)
+    article_type = ts.create_type("news.Article", supertypeName="uima.cas.AnnotationBase")
+    for name in ("source", "author", "published", "status", "meta"):
+        ts.create_feature(article_type, name, text)
     (folder / "TypeSystem.xml").write_text(ts.to_xml(), encoding="utf-8")
     n = 0
-    for row, spans, _ in rows(project):
+    for row, spans, relations in rows(project):
         cas = cassis.Cas(typesystem=ts)
         cas.sofa_string = row[2]
+        cas.add(
+            metadata_type(
+                begin=0,
+                end=len(row[2]),
+                documentTitle=row[1],
+                documentId=str(row[0]),
+                documentUri=row[5] or None,
+            )
+        )
+        cas.add(
+            article_type(source=row[3], author=row[4], published=row[6], status=row[7], meta=row[9])
+        )
+        made = {}
         for s in spans:
-            cas.add(span_type(begin=s[0], end=s[1], label=s[2]))
+            fs = span_type(
+                begin=s[0],
+                end=s[1],
+                label=s[2],
+                annotator=s[3],
+                note=s[4] or None,
+                attributes=s[5] if s[5] != "{}" else None,
+                created_at=s[6] or None,
+                updated_at=s[7] or None,
+            )
+            cas.add(fs)
+            made[s[8]] = fs
+        for r in relations:
+            child = made[r[1]]
+            cas.add(
+                relation_type(
+                    begin=child.begin,
+                    end=child.end,
+                    Governor=made[r[0]],
+                    Dependent=child,
+                    label=r[2],
+                    annotator=r[3],
+                )
+            )
         cas.to_xmi(str(folder / f"{row[0]}.xmi"))
         n += len(spans)
     return n

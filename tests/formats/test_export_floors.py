@@ -72,3 +72,29 @@ def test_webanno_tsv_floor_writes_every_span_and_relation(
         relations += sum(len(row[7].split("|")) for row in rows if row[7] != "_")
     assert spans == report.spans  # each span on its tokens, told apart by its number
     assert relations == report.relations
+
+
+def test_xmi_floor_writes_the_exports_annotations(project_file: Path, tmp_path: Path) -> None:
+    cassis = pytest.importorskip("cassis")
+    app, floor = tmp_path / "app", tmp_path / "floor"
+    with Project.open(project_file) as project:
+        report = export_project(project, "xmi", app)
+    format_floors.floor_xmi(str(project_file), str(floor))
+
+    def annotations(folder: Path) -> tuple[list[tuple[object, ...]], int]:
+        with (folder / "TypeSystem.xml").open("rb") as fh:
+            ts = cassis.load_typesystem(fh)
+        spans, relations = [], 0
+        for path in sorted(folder.glob("*.xmi")):
+            with path.open("rb") as fh:
+                cas = cassis.load_cas_from_xmi(fh, typesystem=ts)
+            spans += [
+                (fs.begin, fs.end, fs.label, fs.annotator, fs.note, fs.created_at)
+                for fs in cas.select("webanno.custom.Span")
+            ]
+            relations += len(cas.select("webanno.custom.Relation"))
+        return sorted(spans, key=repr), relations
+
+    ours, plain = annotations(app), annotations(floor)
+    assert plain == ours
+    assert len(plain[0]) == report.spans and plain[1] == report.relations
