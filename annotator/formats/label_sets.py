@@ -103,6 +103,34 @@ def _schema_label_set(sidecar: Path) -> LabelSetRecord:
     )
 
 
+Definition = tuple[str, str, tuple[str, ...], float | None, float | None, str]
+
+
+def definition_of(item: object) -> Definition | None:
+    """An attribute or field definition written as a schema file writes one (``name``,
+    ``type``, ``choices``, ``min``, ``max``, ``description``) as the arguments of
+    :class:`~annotator.core.schema.AttributeDef` after the id of a ``DocField``; None when it
+    has no name or a value of the wrong kind."""
+    if not isinstance(item, dict):
+        return None
+    name, kind = item.get("name"), item.get("type")
+    choices = item.get("choices", [])
+    bounds = [item.get(key) for key in ("min", "max")]
+    if not (
+        isinstance(name, str)
+        and name.strip()
+        and isinstance(kind, str)
+        and isinstance(choices, list)
+        and all(isinstance(c, str) for c in choices)
+        and all(
+            b is None or (isinstance(b, int | float) and not isinstance(b, bool)) for b in bounds
+        )
+    ):
+        return None
+    low, high = (None if b is None else float(b) for b in bounds)
+    return name.strip(), kind, tuple(choices), low, high, str(item.get("description") or "")
+
+
 def _text_or_empty(value: object) -> str:
     return value if isinstance(value, str) else ""
 

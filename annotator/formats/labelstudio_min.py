@@ -34,11 +34,10 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from annotator.core.model import Label
-from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.export import ExportDoc, ExportReport, atomic_file
 from annotator.formats.jsonl import parse_object
 from annotator.formats.labelstudio.write import region_id, region_meta
-from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, load_json, read_bounded
+from annotator.formats.limits import TooLarge, load_json
 from annotator.formats.offsets import RawSpan, resolve_offsets, utf16_note
 from annotator.formats.records import (
     ARTICLE_FIELDS,
@@ -47,6 +46,7 @@ from annotator.formats.records import (
     ReadOptions,
     ReadResult,
     RecordError,
+    read_whole_text,
 )
 
 FROM_NAME = "label"
@@ -161,17 +161,11 @@ def write_labelstudio_min(
 # ------------------------------------------------------------------------------------ reading
 def read_labelstudio_min(path: Path, options: ReadOptions) -> ReadResult:
     """Each task of a JSON-MIN file as an article, or why it cannot be imported."""
-    try:
-        raw = read_bounded(path, MAX_WHOLE_FILE_BYTES, "Label Studio JSON-MIN file (read whole)")
-        content = decode_bytes(raw, encoding=options.encoding)
-    except TooLarge as exc:
-        yield RecordError(None, exc.message)
-        return
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
-        return
-    except OSError as exc:
-        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
+    content = read_whole_text(
+        path, "Label Studio JSON-MIN file (read whole)", encoding=options.encoding
+    )
+    if isinstance(content, RecordError):
+        yield content
         return
     try:
         items = load_json(content)

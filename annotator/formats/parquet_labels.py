@@ -22,6 +22,7 @@ from typing import Any
 from annotator.core.model import Label, LabelSpec
 from annotator.core.schema import AttributeDef, DocField
 from annotator.formats.export_model import LabelSchema
+from annotator.formats.label_sets import definition_of
 from annotator.formats.records import LabelSetRecord
 
 LABELS = "labels.parquet"
@@ -141,18 +142,15 @@ def read_label_tables(pq: Any, folder: Path) -> LabelSetRecord | None:
         specs.append(
             LabelSpec(name, color, _text(row.get("hotkey")), _text(row.get("description")))
         )
-        parsed = [_parsed(d) for d in _items(row.get("attributes"))]
-        defs = tuple(AttributeDef(*p) for p in parsed if p[0])
+        parsed = [definition_of(d) for d in _items(row.get("attributes"))]
+        defs = tuple(AttributeDef(*p) for p in parsed if p is not None)
         if defs:
             attributes[name] = defs
         parent = _text(row.get("parent")).strip()
         if parent:
             parents[name] = parent
-    fields = tuple(
-        DocField(0, *p, position=i)
-        for i, p in enumerate(_parsed(row) for row in _table_rows(pq, fields_file))
-        if p[0]
-    )
+    found = [definition_of(row) for row in _table_rows(pq, fields_file)]
+    fields = tuple(DocField(0, *p, position=i) for i, p in enumerate(found) if p is not None)
     return LabelSetRecord(tuple(specs), doc_fields=fields, attributes=attributes, parents=parents)
 
 
@@ -167,23 +165,5 @@ def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _parsed(
-    item: dict[str, Any],
-) -> tuple[str, str, tuple[str, ...], float | None, float | None, str]:
-    choices = item.get("choices")
-    return (
-        _text(item.get("name")).strip(),
-        _text(item.get("type")),
-        tuple(c for c in choices if isinstance(c, str)) if isinstance(choices, list) else (),
-        _number(item.get("min")),
-        _number(item.get("max")),
-        _text(item.get("description")),
-    )
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

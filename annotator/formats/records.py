@@ -11,7 +11,13 @@ from typing import Any
 from annotator.core.model import STATUSES, ArticleDraft, LabelSpec
 from annotator.core.schema import AttributeDef, DocField
 from annotator.formats.decode import DecodeError, decode_bytes
-from annotator.formats.limits import MAX_ARTICLE_BYTES, article_too_large
+from annotator.formats.limits import (
+    MAX_ARTICLE_BYTES,
+    MAX_WHOLE_FILE_BYTES,
+    TooLarge,
+    article_too_large,
+    read_bounded,
+)
 
 TITLE_MAX = 200  # characters; a title taken from a text's first line is cut to this length
 ARTICLE_FIELDS = ("title", "source", "author", "url", "published", "status")
@@ -212,6 +218,23 @@ def decoded_file(data: bytes, encoding: str | None = None) -> str | RecordError:
         return RecordError(None, "file is empty")
     try:
         return decode_bytes(data, encoding=encoding)
+    except DecodeError as exc:
+        return RecordError(None, exc.message)
+
+
+def read_whole_text(
+    path: Path, what: str, advice: str = "", *, encoding: str | None = None
+) -> str | RecordError:
+    """The text of a file read whole (up to
+    :data:`~annotator.formats.limits.MAX_WHOLE_FILE_BYTES`, ``what`` and ``advice`` saying so
+    when it is larger), or why it cannot be read or decoded."""
+    try:
+        data = read_bounded(path, MAX_WHOLE_FILE_BYTES, what, advice)
+        return decode_bytes(data, encoding=encoding)
+    except TooLarge as exc:
+        return RecordError(None, exc.message)
+    except OSError as exc:
+        return RecordError(None, f"cannot be read: {exc.strerror or exc}")
     except DecodeError as exc:
         return RecordError(None, exc.message)
 

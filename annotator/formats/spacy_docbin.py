@@ -38,6 +38,7 @@ from annotator.core.schema import DocField
 from annotator.formats.export import ExportDoc, ExportError, ExportReport, atomic_file
 from annotator.formats.jsonl import parse_object
 from annotator.formats.jsonl_export import doc_dict
+from annotator.formats.label_sets import definition_of
 from annotator.formats.limits import MB, TooLarge, load_json, read_bounded
 from annotator.formats.records import (
     InvalidRecord,
@@ -307,27 +308,8 @@ def native(sdoc: Any, number: int, path: Path, options: ReadOptions) -> dict[str
 def _doc_fields(sdoc: Any) -> list[DocField]:
     """The document label field definitions stored with a ``Doc`` of this app's files."""
     items = (_user_data(sdoc) or {}).get(DOC_FIELDS)
-    fields: list[DocField] = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            continue
-        name, kind = item.get("name"), item.get("type")
-        choices = item.get("choices", [])
-        bounds = [item.get(key) for key in ("min", "max")]
-        if (
-            isinstance(name, str)
-            and name.strip()
-            and isinstance(kind, str)
-            and isinstance(choices, list)
-            and all(isinstance(c, str) for c in choices)
-            and all(
-                b is None or (isinstance(b, int | float) and not isinstance(b, bool))
-                for b in bounds
-            )
-        ):
-            low, high = (None if b is None else float(b) for b in bounds)
-            description = str(item.get("description") or "")
-            fields.append(DocField(0, name.strip(), kind, tuple(choices), low, high, description))
+    found = [definition_of(item) for item in (items if isinstance(items, list) else [])]
+    fields = [DocField(0, *d) for d in found if d is not None]
     return fields
 
 

@@ -85,21 +85,10 @@ def labeling_config(
     lines.extend(f"    <Relation value={quoteattr(t)}/>" for t in types)
     lines.append("  </Relations>")
     for f in doc_fields:  # document-level labels, one control each
-        name = quoteattr(doc_field_name(f.name))
-        if f.kind in ("single", "multiple"):
-            choice = "single" if f.kind == "single" else "multiple"
-            lines.append(f'  <Choices name={name} toName="{TO_NAME}" choice="{choice}">')
-            lines.extend(f"    <Choice value={quoteattr(c)}/>" for c in f.choices)
-            lines.append("  </Choices>")
-        elif f.kind == "number":
-            bounds = "".join(
-                f' {key}="{value:g}"'
-                for key, value in (("min", f.minimum), ("max", f.maximum))
-                if value is not None
-            )
-            lines.append(f'  <Number name={name} toName="{TO_NAME}"{bounds}/>')
-        else:
-            lines.append(f'  <TextArea name={name} toName="{TO_NAME}"/>')
+        choice = "single" if f.kind == "single" else "multiple"
+        kind = "choice" if f.kind in ("single", "multiple") else f.kind
+        attrs = f'name={quoteattr(doc_field_name(f.name))} toName="{TO_NAME}"'
+        lines.extend(_control(kind, attrs, f.choices, f.minimum, f.maximum, choice))
     taken = {FROM_NAME, TO_NAME} | {doc_field_name(f.name) for f in doc_fields}
     lines.extend(attribute_controls(attributes or {}, taken))
     lines.append("</View>")
@@ -129,20 +118,35 @@ def attribute_controls(
                 f'name={quoteattr(control)} toName="{TO_NAME}" perRegion="true"'
                 f' visibleWhen="region-selected" whenLabelValue={quoteattr(label)}'
             )
-            if d.kind == "choice" and d.choices:
-                lines.append(f'  <Choices {common} choice="single">')
-                lines.extend(f"    <Choice value={quoteattr(c)}/>" for c in d.choices)
-                lines.append("  </Choices>")
-            elif d.kind == "number":
-                bounds = "".join(
-                    f' {key}="{value:g}"'
-                    for key, value in (("min", d.minimum), ("max", d.maximum))
-                    if value is not None
-                )
-                lines.append(f"  <Number {common}{bounds}/>")
-            else:
-                lines.append(f"  <TextArea {common}/>")
+            kind = d.kind if d.kind != "choice" or d.choices else "text"  # no choices: text
+            lines.extend(_control(kind, common, d.choices, d.minimum, d.maximum, "single"))
     return lines
+
+
+def _control(
+    kind: str,
+    attrs: str,
+    choices: Sequence[str],
+    minimum: float | None,
+    maximum: float | None,
+    choice: str,
+) -> list[str]:
+    """One control's lines: Choices for a choice, Number for a number (with its bounds),
+    TextArea for the rest; ``attrs`` names it and what it is shown for."""
+    if kind == "choice":
+        return [
+            f'  <Choices {attrs} choice="{choice}">',
+            *(f"    <Choice value={quoteattr(c)}/>" for c in choices),
+            "  </Choices>",
+        ]
+    if kind == "number":
+        bounds = "".join(
+            f' {key}="{value:g}"'
+            for key, value in (("min", minimum), ("max", maximum))
+            if value is not None
+        )
+        return [f"  <Number {attrs}{bounds}/>"]
+    return [f"  <TextArea {attrs}/>"]
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -236,16 +240,27 @@ def _attribute_control(element: ElementTree.Element) -> tuple[str, AttributeDef]
     if not name.strip():
         return None
     if element.tag == "Choices":
-        choices = tuple(
-            value
-            for child in element
-            if child.tag == "Choice" and (value := (child.get("value") or "").strip())
-        )
+        choices = _choice_values(element)
         return (label, AttributeDef(name, "choice", choices)) if choices else None
     if element.tag == "Number":
-        low, high = (_float(element.get(key)) for key in ("min", "max"))
+        low, high = _bounds(element)
         return label, AttributeDef(name, "number", minimum=low, maximum=high)
     return label, AttributeDef(name, "text")
+
+
+def _choice_values(element: ElementTree.Element) -> tuple[str, ...]:
+    """The non-empty values of a Choices control's Choice children."""
+    return tuple(
+        value
+        for child in element
+        if child.tag == "Choice" and (value := (child.get("value") or "").strip())
+    )
+
+
+def _bounds(element: ElementTree.Element) -> tuple[float | None, float | None]:
+    """A Number control's ``min`` and ``max`` (None where missing or not a number)."""
+    low, high = (_float(element.get(key)) for key in ("min", "max"))
+    return low, high
 
 
 def _float(value: str | None) -> float | None:
@@ -269,23 +284,14 @@ def _doc_control(element: ElementTree.Element, position: int) -> DocField | None
         else control
     )
     if element.tag == "Choices":
-        choices = tuple(
-            value
-            for child in element
-            if child.tag == "Choice" and (value := (child.get("value") or "").strip())
-        )
+        choices = _choice_values(element)
         if not choices:
             return None
         kind = "multiple" if element.get("choice", "single") == "multiple" else "single"
         return DocField(0, name, kind, choices=choices, position=position)
     if element.tag == "Number":
-        bounds: list[float | None] = []
-        for key in ("min", "max"):
-            try:
-                bounds.append(float(element.get(key, "")))
-            except ValueError:
-                bounds.append(None)
-        return DocField(0, name, "number", minimum=bounds[0], maximum=bounds[1], position=position)
+        low, high = _bounds(element)
+        return DocField(0, name, "number", minimum=low, maximum=high, position=position)
     return DocField(0, name, "text", position=position)
 
 

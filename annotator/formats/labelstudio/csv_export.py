@@ -11,16 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from annotator.formats.decode import DecodeError, decode_bytes
 from annotator.formats.labelstudio.config import Config
 from annotator.formats.labelstudio.tasks import _completed_by, _text_key, parse_task
-from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
     ArticleRecord,
     InvalidRecord,
     ReadOptions,
     ReadResult,
     RecordError,
+    read_whole_text,
 )
 
 # The columns Label Studio's CSV export always writes (label_studio_sdk converter, csv2.py).
@@ -58,17 +57,9 @@ def read_labelstudio_csv(
     (``labelstudio_results`` for each annotation's other results). Per-region text areas and
     choices cannot be told from document-level ones in this export: they are kept there too.
     """
-    try:
-        raw = read_bounded(path, MAX_WHOLE_FILE_BYTES, "Label Studio CSV file", "split it")
-        content = decode_bytes(raw, encoding=options.encoding)
-    except TooLarge as exc:
-        yield RecordError(None, exc.message)
-        return
-    except OSError as exc:
-        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
-        return
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
+    content = read_whole_text(path, "Label Studio CSV file", "split it", encoding=options.encoding)
+    if isinstance(content, RecordError):
+        yield content
         return
     reader = csv.reader(io.StringIO(content, newline=""))
     try:

@@ -10,19 +10,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from annotator.formats.decode import DecodeError, bom_encoding, decode_bytes
+from annotator.formats.decode import bom_encoding
 from annotator.formats.json_array import ArrayProblem, array_elements
 from annotator.formats.jsonl import read_jsonl_path
 from annotator.formats.labelstudio.config import Config, _load_config
 from annotator.formats.labelstudio.csv_export import read_labelstudio_csv
 from annotator.formats.labelstudio.tasks import parse_task, parse_task_line
-from annotator.formats.limits import MAX_WHOLE_FILE_BYTES, TooLarge, read_bounded
 from annotator.formats.records import (
     InvalidRecord,
     LabelSetRecord,
     ReadOptions,
     ReadResult,
     RecordError,
+    read_whole_text,
 )
 
 
@@ -78,22 +78,14 @@ def read_labelstudio(path: Path, options: ReadOptions) -> ReadResult:
     except OSError as exc:
         yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
         return
-    try:
-        data = read_bounded(
-            path,
-            MAX_WHOLE_FILE_BYTES,
-            "Label Studio JSON file not in UTF-8 (read whole)",
-            "save it as UTF-8 to import it a task at a time, whatever its size",
-        )
-        content = decode_bytes(data, encoding=options.encoding)
-    except TooLarge as exc:
-        yield RecordError(None, exc.message)
-        return
-    except OSError as exc:
-        yield RecordError(None, f"cannot be read: {exc.strerror or exc}")
-        return
-    except DecodeError as exc:
-        yield RecordError(None, exc.message)
+    content = read_whole_text(
+        path,
+        "Label Studio JSON file not in UTF-8 (read whole)",
+        "save it as UTF-8 to import it a task at a time, whatever its size",
+        encoding=options.encoding,
+    )
+    if isinstance(content, RecordError):
+        yield content
         return
     for number, index, item in _array_items(content):
         if isinstance(item, RecordError):
